@@ -1,0 +1,53 @@
+// @ts-check
+// Flat config: typescript-eslint strict type-checked rules everywhere, eslint-plugin-security on shipped code.
+import js from '@eslint/js';
+import security from 'eslint-plugin-security';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  {
+    ignores: ['**/node_modules/**', '**/dist/**', '**/coverage/**', '**/.tsbuild/**', '**/.data/**', 'reports/**'],
+  },
+  js.configs.recommended,
+  ...tseslint.configs.strictTypeChecked,
+  {
+    languageOptions: {
+      globals: { ...globals.node },
+      parserOptions: {
+        projectService: { allowDefaultProject: ['*.js', '*.mjs', 'scripts/*.mjs', '.ci/*.mjs'] },
+        tsconfigRootDir: import.meta.dirname,
+      },
+    },
+    rules: {
+      '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowBoolean: true }],
+      '@typescript-eslint/no-unnecessary-condition': 'off',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    files: ['packages/*/src/**/*.ts', 'examples/*/src/**/*.ts'],
+    ...security.configs.recommended,
+    rules: {
+      ...security.configs.recommended.rules,
+      '@typescript-eslint/no-explicit-any': 'error',
+      'no-console': 'error',
+      // Reports every obj[key]; we index by validated keys constantly. Prototype pollution is
+      // handled by Object.hasOwn checks, null-prototype objects and Maps instead.
+      'security/detect-object-injection': 'off',
+    },
+  },
+  {
+    files: ['**/test/**/*.ts', 'test-support/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-non-null-assertion': 'off',
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-member-access': 'off',
+      '@typescript-eslint/no-floating-promises': 'error',
+    },
+  },
+  {
+    files: ['**/*.js', '**/*.mjs'],
+    ...tseslint.configs.disableTypeChecked,
+  },
+);

@@ -1,0 +1,2 @@
+// Placeholder until the @portcullis/auth issue lands.
+export {};

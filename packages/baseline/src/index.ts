@@ -1,0 +1,2 @@
+// Placeholder until the @portcullis/baseline issue lands.
+export {};

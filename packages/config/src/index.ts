@@ -1,0 +1,2 @@
+// Placeholder until the @portcullis/config issue lands.
+export {};

@@ -1,0 +1,2 @@
+// Placeholder until the @portcullis/cors issue lands.
+export {};

@@ -1,0 +1,2 @@
+// Placeholder until the @portcullis/logging issue lands.
+export {};

@@ -1,0 +1,2 @@
+// Placeholder until the @portcullis/paths issue lands.
+export {};

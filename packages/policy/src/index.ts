@@ -1,0 +1,2 @@
+// Placeholder until the @portcullis/policy issue lands.
+export {};

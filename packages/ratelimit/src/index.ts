@@ -1,0 +1,2 @@
+// Placeholder until the @portcullis/ratelimit issue lands.
+export {};

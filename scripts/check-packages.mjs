@@ -1,0 +1,80 @@
+// Packaging check: build every library package, lint it with publint and attw, pack it, install the
+// tarballs with express into a fresh temporary app, then require() and import() each package there.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import process from 'node:process';
+
+const root = resolve(import.meta.dirname, '..');
+const bin = (name) => join(root, 'node_modules', '.bin', name);
+const run = (file, args, cwd = root) => execFileSync(file, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+const say = (line) => process.stdout.write(`[check:packages] ${line}\n`);
+
+const packages = readdirSync(join(root, 'packages'), { withFileTypes: true })
+  .filter((d) => d.isDirectory() && existsSync(join(root, 'packages', d.name, 'package.json')))
+  .map((d) => {
+    const dir = join(root, 'packages', d.name);
+    return { dir, manifest: JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) };
+  })
+  .filter((p) => p.manifest.private !== true)
+  // `node scripts/check-packages.mjs errors cors` checks only those folders.
+  .filter((p) => process.argv.length <= 2 || process.argv.slice(2).some((n) => p.dir.endsWith(`/packages/${n}`)));
+
+const failures = [];
+const work = mkdtempSync(join(tmpdir(), 'portcullis-pack-'));
+try {
+  say(`building ${packages.length} packages`);
+  for (const { dir } of packages) run('npm', ['run', 'build'], dir);
+
+  const tarballs = [];
+  for (const { dir, manifest } of packages) {
+    try {
+      const publint = run(bin('publint'), [dir, '--strict']);
+      if (!/All good/.test(publint)) failures.push(`${manifest.name}: publint\n${publint}`);
+    } catch (error) {
+      failures.push(`${manifest.name}: publint failed\n${error.stdout ?? ''}${error.stderr ?? ''}`);
+    }
+    try {
+      run(bin('attw'), ['--pack', dir, '--format', 'ascii']);
+    } catch (error) {
+      failures.push(`${manifest.name}: attw reported problems\n${error.stdout ?? ''}${error.stderr ?? ''}`);
+    }
+    const [packed] = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', work], dir));
+    tarballs.push(join(work, packed.filename));
+    say(`${manifest.name}: packed ${packed.filename} (${packed.entryCount} files)`);
+    const stray = packed.files.map((f) => f.path).filter((p) => !/^(dist\/|package\.json$|README\.md$|LICENSE)/.test(p));
+    if (stray.length > 0) failures.push(`${manifest.name}: tarball ships unexpected files: ${stray.join(', ')}`);
+  }
+
+  const app = join(work, 'app');
+  run('mkdir', ['-p', app]);
+  writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'pack-check-app', private: true, version: '0.0.0' }));
+  say('installing the tarballs with express into a fresh app');
+  run('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts', 'express@5.3.0', ...tarballs], app);
+
+  for (const { manifest } of packages) {
+    const probe = `
+      const cjs = require(${JSON.stringify(manifest.name)});
+      import(${JSON.stringify(manifest.name)}).then((esm) => {
+        const a = Object.keys(cjs).sort().join(','), b = Object.keys(esm).filter((k) => k !== 'default').sort().join(',');
+        if (a.length === 0) throw new Error('no exports');
+        if (a !== b) throw new Error('CJS and ESM exports differ: ' + a + ' vs ' + b);
+        process.stdout.write(a);
+      });`;
+    try {
+      const exportsList = run('node', ['-e', probe], app);
+      say(`${manifest.name}: require() and import() agree on ${exportsList.split(',').length} exports`);
+    } catch (error) {
+      failures.push(`${manifest.name}: could not be loaded from the installed tarball\n${error.stderr ?? error.message}`);
+    }
+  }
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
+
+if (failures.length > 0) {
+  for (const f of failures) process.stderr.write(`[check:packages] FAIL ${f}\n`);
+  process.exit(1);
+}
+say(`ok: ${packages.length} packages`);

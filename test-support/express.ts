@@ -1,0 +1,27 @@
+// Builds the same test app on Express 5 and Express 4, so middleware tests run on both majors.
+import express5, { type Express } from 'express';
+import express4 from 'express4';
+
+/** One Express major under test. */
+export interface ExpressFlavour {
+  /** "express5" or "express4": use in test titles. */
+  readonly name: 'express5' | 'express4';
+  /** Creates an app of this major. */
+  readonly create: () => Express;
+  /** JSON body parser of this major. */
+  readonly json: typeof express5.json;
+}
+
+/** Express 5 (the main target) and Express 4 (compatibility). Use with `describe.each(expressFlavours)`. */
+export const expressFlavours: readonly ExpressFlavour[] = [
+  { name: 'express5', create: () => express5(), json: express5.json },
+  { name: 'express4', create: () => express4(), json: express4.json },
+];
+
+/** Builds an app on the given major, letting `setup` add middleware and routes. */
+export function buildApp(flavour: ExpressFlavour, setup: (app: Express) => void): Express {
+  const app = flavour.create();
+  app.disable('x-powered-by');
+  setup(app);
+  return app;
+}
