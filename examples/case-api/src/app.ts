@@ -1,0 +1,2 @@
+// Placeholder until the case-api issue lands.
+export {};
