@@ -1,0 +1,113 @@
+// authorize(): Express middleware that resolves the principal, loads the resource tenant-scoped and applies the policy.
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { NotFoundError } from '@portcullis/errors';
+import { describeValue, policyInternals, type Policy } from './policy.js';
+
+const PKG = '@portcullis/policy';
+const OPTION_KEYS = new Set(['principal', 'load']);
+
+/** Options of authorize(). */
+export interface AuthorizeOptions<P, R> {
+  /**
+   * Returns the principal of the request, typically the function made by principalFromClaims().
+   * `undefined`/`null` → 401 "unauthorized"; a thrown HttpError is passed to `next(err)` as is.
+   */
+  principal: (req: Request) => P | null | undefined;
+  /**
+   * Loads the resource with a query scoped to `tenantId` (the principal's tenant), e.g.
+   * `SELECT … WHERE id = $1 AND tenant_id = $2`. May be async. `null`/`undefined` → 404 "not_found";
+   * a thrown error or rejection is passed to `next(err)`.
+   */
+  load: (req: Request, tenantId: string) => R | null | undefined | Promise<R | null | undefined>;
+}
+
+/**
+ * Express middleware (Express 4 and 5) for routes that want the check at the edge. On success the
+ * resource is at `res.locals.resource` and the principal at `res.locals.principal`. Services should
+ * still call `policy.authorize` themselves so the check holds however they are called.
+ *
+ * @throws TypeError at creation for a value that is not a definePolicy() policy, an action without a
+ * rule in it, or bad/unknown options.
+ */
+export function authorize<P, R, A extends string>(
+  policy: Policy<P, R, A>,
+  action: A,
+  options: AuthorizeOptions<P, R>,
+): RequestHandler {
+  const hooks = policyInternals<P, A>(policy);
+  if (hooks === undefined) {
+    throw new TypeError(`${PKG}: authorize() needs a policy made by definePolicy() (got ${describeValue(policy)})`);
+  }
+  if (typeof action !== 'string' || !policy.actions.includes(action)) {
+    throw new TypeError(
+      `${PKG}: authorize() action ${describeValue(action)} has no rule in this policy (known: ${policy.actions.join(', ')})`,
+    );
+  }
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new TypeError(`${PKG}: authorize() needs options { principal, load } (got ${describeValue(options)})`);
+  }
+  for (const key of Object.keys(options)) {
+    if (!OPTION_KEYS.has(key)) {
+      throw new TypeError(`${PKG}: authorize() unknown option ${JSON.stringify(key)} (known: principal, load)`);
+    }
+  }
+  const { principal: principalOf, load } = options;
+  if (typeof principalOf !== 'function') {
+    throw new TypeError(
+      `${PKG}: authorize() "principal" must be a function (req) => principal, e.g. principalFromClaims(schema) (got ${describeValue(principalOf)})`,
+    );
+  }
+  if (typeof load !== 'function') {
+    throw new TypeError(
+      `${PKG}: authorize() "load" must be a function (req, tenantId) => resource | null (got ${describeValue(load)})`,
+    );
+  }
+
+  return function authorizeMiddleware(req: Request, res: Response, next: NextFunction): void {
+    let principal: P | null | undefined;
+    try {
+      principal = principalOf(req);
+    } catch (err) {
+      next(err);
+      return;
+    }
+    if (principal === undefined || principal === null) {
+      next(hooks.toError(hooks.decideWithoutResource(principal, action)));
+      return;
+    }
+    const tenantId = hooks.tenantOf(principal);
+    if (tenantId === undefined) {
+      // Without a tenant nothing can be loaded; this is a cross-tenant denial for every resource.
+      next(hooks.toError(hooks.decideWithoutResource(principal, action)));
+      return;
+    }
+    const who = principal;
+    let loading: Promise<R | null | undefined>;
+    try {
+      loading = Promise.resolve(load(req, tenantId));
+    } catch (err) {
+      next(err);
+      return;
+    }
+    loading.then(
+      (resource) => {
+        if (resource === undefined || resource === null) {
+          next(new NotFoundError(`${PKG}: resource not found in the principal's tenant`, { code: 'not_found' }));
+          return;
+        }
+        try {
+          policy.authorize(who, action, resource);
+        } catch (err) {
+          next(err);
+          return;
+        }
+        res.locals['resource'] = resource;
+        res.locals['principal'] = who;
+        next();
+      },
+      (err: unknown) => {
+        next(err);
+      },
+    );
+  };
+}
