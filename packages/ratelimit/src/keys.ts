@@ -1,0 +1,67 @@
+// Key functions: which bucket a request counts against (client IP, authenticated subject, or the caller's choice).
+import { createHash } from 'node:crypto';
+import { isIP } from 'node:net';
+import type { IncomingMessage } from 'node:http';
+import { ipKeyGenerator } from 'express-rate-limit';
+import { UnauthorizedError } from '@portcullis/errors';
+
+/** The request as a key function sees it: Express's `req` (v4 or v5), read structurally. */
+export type KeyRequest = IncomingMessage & {
+  ip?: string | undefined;
+  app?: { get(setting: string): unknown } | undefined;
+  auth?: unknown;
+  body?: unknown;
+};
+
+/** IPv6 clients usually hold a whole /56 (RFC 6177), so they count as one client. */
+export const IPV6_SUBNET = 56;
+/** Keys longer than this are replaced by their SHA-256, so no client can make a store key arbitrarily long. */
+const MAX_KEY_LENGTH = 128;
+
+/** SHA-256 of a string, base64url: for usernames and over-long keys, so stores never hold them in clear. */
+export function sha256(value: string): string {
+  return createHash('sha256').update(value, 'utf8').digest('base64url');
+}
+
+/** Bounds the length of a key taken from the request. */
+export function boundKey(key: string): string {
+  return key.length > MAX_KEY_LENGTH ? `#${sha256(key)}` : key;
+}
+
+/**
+ * The client address as a bucket: IPv4 as is, IPv4-mapped IPv6 as IPv4, other IPv6 as its /56.
+ * `onPermissive` is called when the app trusts every proxy ("trust proxy" = true): then
+ * X-Forwarded-For is attacker-chosen, so the socket peer is used instead.
+ */
+export function ipBucket(req: KeyRequest, onPermissive: () => void): string {
+  let ip = req.ip;
+  const app = req.app;
+  if (app !== undefined && app.get('trust proxy') === true) {
+    onPermissive();
+    ip = req.socket.remoteAddress;
+  }
+  if (typeof ip !== 'string' || isIP(ip) === 0) ip = req.socket.remoteAddress;
+  // A destroyed socket has no address: such requests share one bucket rather than escaping the limit.
+  if (typeof ip !== 'string' || ip === '') return 'unknown';
+  return ipKeyGenerator(ip, IPV6_SUBNET);
+}
+
+/** `req.auth.subject` when it is a non-empty string, read structurally (set by @portcullis/auth). */
+export function subjectOf(req: KeyRequest): string | undefined {
+  const auth = req.auth;
+  if (typeof auth !== 'object' || auth === null) return undefined;
+  const subject = (auth as { subject?: unknown }).subject;
+  return typeof subject === 'string' && subject !== '' ? subject : undefined;
+}
+
+/** The 401 raised when a limiter keyed by subject sees an unauthenticated request. */
+export function missingSubject(): UnauthorizedError {
+  return new UnauthorizedError('rate limit is keyed by subject but the request has no req.auth.subject', {
+    detail: 'Authentication is required.',
+  });
+}
+
+/** Usernames are compared as people read them: trimmed, NFKC-folded, lower-cased (and bounded in length). */
+export function normaliseUsername(username: string): string {
+  return username.slice(0, 1024).trim().normalize('NFKC').toLowerCase();
+}

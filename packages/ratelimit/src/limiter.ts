@@ -1,0 +1,296 @@
+// rateLimit(): express-rate-limit 8 configured fail-closed (draft-8 headers, problem+json 429/503, bounded store calls).
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { MemoryStore, rateLimit as erlRateLimit, type Logger as ErlLogger, type Store } from 'express-rate-limit';
+import { TooManyRequestsError } from '@portcullis/errors';
+import { boundKey, ipBucket, missingSubject, subjectOf, type KeyRequest } from './keys.js';
+import { fail, intOption, loggerOption, readOptions, type RateLimitLogger } from './options.js';
+import { GuardedStore, isStore, storeFailures, storeKind, type RateLimitStore, type StoreKind } from './store.js';
+
+/** How requests are grouped into buckets. A function receives the Express request and returns the bucket name. */
+export type KeyOption = 'ip' | 'subject' | 'subject-or-ip' | ((req: Request) => string);
+
+/** What a limiter does when its store fails or is slower than storeTimeoutMs. */
+export type OnStoreError = 'deny' | 'allow';
+
+/** Options of rateLimit(). */
+export interface RateLimitOptions {
+  /** Policy name, shown in the RateLimit / RateLimit-Policy headers and in the store keys. Letters, digits, `_.-`, 1 to 64 characters. */
+  name: string;
+  /** Window length in milliseconds (fixed window), 1 to 2147483647. */
+  windowMs: number;
+  /** Requests allowed per key per window, 1 to 1e9. */
+  limit: number;
+  /** Bucket of a request. "ip" groups IPv6 by /56 and reads IPv4-mapped IPv6 as IPv4. @default "ip" */
+  key?: KeyOption | undefined;
+  /** Where counts live; `redisStore(client)` for several instances. One store per limiter. @default a memory store (per process) */
+  store?: RateLimitStore | undefined;
+  /** On a store failure or timeout: "deny" answers 503 with Retry-After, "allow" lets the request pass (logged once per interval). @default "deny" */
+  onStoreError?: OnStoreError | undefined;
+  /** Milliseconds a store call may take before it counts as a failure, 1 to 60000. @default 200 */
+  storeTimeoutMs?: number | undefined;
+  /** Synchronous predicate: requests for which it returns `true` are not counted. */
+  skip?: ((req: Request) => boolean) | undefined;
+  /** Where store failures and express-rate-limit's own warnings go (pino qualifies). Without it they are dropped, never printed. */
+  logger?: RateLimitLogger | undefined;
+}
+
+/** What a deploy check can learn about a limiter. */
+export interface LimiterDescription {
+  /** The policy name. */
+  readonly name: string;
+  /** "memory" (counts per process), "redis" (shared) or "custom". */
+  readonly store: StoreKind;
+  /** Whether several instances of the app share the counts (false for the memory store). */
+  readonly shared: boolean;
+  /** Window length in milliseconds. */
+  readonly windowMs: number;
+  /** Requests allowed per key per window. */
+  readonly limit: number;
+  /** The key kind ("custom" for a function). */
+  readonly key: 'ip' | 'subject' | 'subject-or-ip' | 'login' | 'custom';
+  /** Behaviour on store failure. */
+  readonly onStoreError: OnStoreError;
+  /** Store call timeout in milliseconds. */
+  readonly storeTimeoutMs: number;
+}
+
+/** The middleware returned by rateLimit(), loginLimiter() and apiLimiter(). */
+export type RateLimitMiddleware = RequestHandler & {
+  /** The policy name. */
+  readonly limiterName: string;
+  /** Stops the memory store's cleanup timer and calls the store's own shutdown(); a Redis client stays yours to quit(). */
+  shutdown(): Promise<void>;
+};
+
+/** Store failures are logged at most once per this many milliseconds per limiter. */
+export const STORE_FAILURE_LOG_INTERVAL_MS = 60_000;
+/** Default store call timeout in milliseconds. */
+export const DEFAULT_STORE_TIMEOUT_MS = 200;
+
+const NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+const MAX_WINDOW_MS = 2 ** 31 - 1;
+const descriptions = new WeakMap<object, LimiterDescription>();
+const usedStores = new WeakSet<object>();
+
+/** Options every limiter factory shares, already validated. */
+export interface CommonConfig {
+  name: string;
+  windowMs: number;
+  limit: number;
+  store: Store | undefined;
+  onStoreError: OnStoreError;
+  storeTimeoutMs: number;
+  skip: ((req: Request) => boolean) | undefined;
+  logger: RateLimitLogger | undefined;
+}
+
+/** Option keys shared by every factory. */
+export const COMMON_KEYS = ['name', 'windowMs', 'limit', 'store', 'onStoreError', 'storeTimeoutMs', 'skip', 'logger'] as const;
+
+/** Validates the shared options; `defaults` supplies name/windowMs/limit for presets. */
+export function readCommon(
+  opts: Readonly<Record<string, unknown>>,
+  defaults: { name: string; windowMs: number; limit: number } | undefined,
+): CommonConfig {
+  const name = opts['name'] ?? defaults?.name;
+  if (typeof name !== 'string' || !NAME.test(name)) {
+    fail('name', 'must be 1 to 64 letters, digits or "_.-"', name, 'e.g. "api" or "login"');
+  }
+  if (defaults === undefined) {
+    if (opts['windowMs'] === undefined) fail('windowMs', 'is required: the window length in milliseconds', undefined, 'e.g. 60_000');
+    if (opts['limit'] === undefined) fail('limit', 'is required: requests allowed per key per window', undefined, 'e.g. 100');
+  }
+  const windowMs = intOption(opts, 'windowMs', 1, MAX_WINDOW_MS, defaults?.windowMs ?? 0, 'milliseconds');
+  const limit = intOption(opts, 'limit', 1, 1e9, defaults?.limit ?? 0, 'requests');
+  const storeTimeoutMs = intOption(opts, 'storeTimeoutMs', 1, 60_000, DEFAULT_STORE_TIMEOUT_MS, 'milliseconds');
+  const onStoreError = opts['onStoreError'] ?? 'deny';
+  if (onStoreError !== 'deny' && onStoreError !== 'allow') {
+    fail('onStoreError', 'must be "deny" or "allow"', onStoreError, 'keep the default "deny" unless an unlimited pass is acceptable');
+  }
+  const store = opts['store'];
+  if (store !== undefined) {
+    if (!isStore(store)) fail('store', 'must implement increment, decrement and resetKey', store, 'use redisStore(client)');
+    if (usedStores.has(store)) {
+      fail('store', 'is already used by another limiter', store, 'create one store per limiter: redisStore(client) again');
+    }
+  }
+  const skip = opts['skip'];
+  if (skip !== undefined && typeof skip !== 'function') fail('skip', 'must be a function (req) => boolean', skip);
+  return {
+    name,
+    windowMs,
+    limit,
+    store,
+    onStoreError,
+    storeTimeoutMs,
+    skip: skip as ((req: Request) => boolean) | undefined,
+    logger: loggerOption(opts),
+  };
+}
+
+/** Logs store failures at most once per interval, with the number suppressed since the last line. */
+function failureReporter(logger: RateLimitLogger | undefined, name: string, mode: OnStoreError): (cause: unknown) => void {
+  let last = Number.NEGATIVE_INFINITY;
+  let suppressed = 0;
+  return function reportStoreFailure(cause) {
+    if (logger === undefined) return;
+    const now = Date.now();
+    if (now - last < STORE_FAILURE_LOG_INTERVAL_MS) {
+      suppressed += 1;
+      return;
+    }
+    last = now;
+    const entry = { limiter: name, onStoreError: mode, err: cause, suppressed };
+    suppressed = 0;
+    try {
+      logger.error(
+        entry,
+        mode === 'allow' ? 'rate limit store failed: requests pass without a limit' : 'rate limit store failed: requests denied with 503',
+      );
+    } catch {
+      // A throwing logger must not turn a store failure into a 500.
+    }
+  };
+}
+
+/** Builds a limiter from validated options. `keyOf` may throw an HttpError (it reaches next(err)). */
+export function buildLimiter(
+  config: CommonConfig,
+  keyKind: LimiterDescription['key'],
+  makeKey: (onPermissive: () => void) => (req: Request) => string,
+): RateLimitMiddleware {
+  const { name, windowMs, limit, onStoreError, storeTimeoutMs, logger, skip } = config;
+
+  const safeLog = (level: 'warn' | 'error', error: unknown, message: string | undefined): void => {
+    if (logger === undefined) return;
+    try {
+      logger[level]({ limiter: name, err: error }, message ?? 'express-rate-limit');
+    } catch {
+      // ignore: logging must never break a request
+    }
+  };
+  // express-rate-limit's own checks report here instead of console.
+  const erlLogger: ErlLogger = {
+    warn: (error, message) => {
+      safeLog('warn', error, message);
+    },
+    error: (error, message) => {
+      // Store failures were already reported (once per interval) by the guard.
+      if (typeof error === 'object' && error !== null && storeFailures.has(error)) return;
+      safeLog('error', error, message);
+    },
+  };
+
+  let warnedPermissive = false;
+  const onPermissive = (): void => {
+    if (warnedPermissive) return;
+    warnedPermissive = true;
+    safeLog('warn', undefined, '"trust proxy" is true: X-Forwarded-For is ignored and the socket address is used; set it with trustProxy(app, hops)');
+  };
+  const keyOf = makeKey(onPermissive);
+
+  const userStore = config.store;
+  let store: Store;
+  if (userStore === undefined) store = new MemoryStore();
+  else if (userStore instanceof MemoryStore) store = userStore;
+  else store = new GuardedStore(userStore, `${name}:`, storeTimeoutMs, failureReporter(logger, name, onStoreError));
+  if (userStore !== undefined) usedStores.add(userStore);
+
+  const retryDetail = 'Too many requests. Retry after the number of seconds in Retry-After.';
+  const inner = erlRateLimit({
+    windowMs,
+    limit,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    identifier: name,
+    store,
+    passOnStoreError: onStoreError === 'allow',
+    logger: erlLogger,
+    // Our key functions handle IPv6 subnets and trust proxy; options and store reuse are checked at creation.
+    validate: {
+      ip: false,
+      trustProxy: false,
+      xForwardedForHeader: false,
+      forwardedHeader: false,
+      keyGeneratorIpFallback: false,
+      unsharedStore: false,
+      windowMs: false,
+    },
+    keyGenerator: (req) => keyOf(req),
+    ...(skip === undefined ? {} : { skip: (req: Request) => (skip(req) as unknown) === true }),
+    handler: function rateLimitExceeded(req, _res, next) {
+      const resetTime = (req as Request & { rateLimit?: { resetTime?: Date | undefined } }).rateLimit?.resetTime;
+      const retryAfterSec =
+        resetTime instanceof Date ? Math.max(1, Math.ceil((resetTime.getTime() - Date.now()) / 1000)) : Math.ceil(windowMs / 1000);
+      next(new TooManyRequestsError(`rate limit "${name}" exceeded`, { retryAfterSec, detail: retryDetail }));
+    },
+  });
+
+  const rateLimitMiddleware = function rateLimitMiddleware(req: Request, res: Response, next: NextFunction): void {
+    void inner(req, res, next);
+  };
+  Object.defineProperties(rateLimitMiddleware, {
+    limiterName: { value: name, enumerable: true },
+    shutdown: {
+      value: async function shutdown(): Promise<void> {
+        await store.shutdown?.();
+      },
+    },
+  });
+  const kind = storeKind(userStore ?? store);
+  descriptions.set(
+    rateLimitMiddleware,
+    Object.freeze({ name, store: kind, shared: kind !== 'memory', windowMs, limit, key: keyKind, onStoreError, storeTimeoutMs }),
+  );
+  return rateLimitMiddleware as RateLimitMiddleware;
+}
+
+/** Describes a limiter made by this package (store kind, name, window, limit), or undefined for any other value. */
+export function describeLimiter(middleware: unknown): LimiterDescription | undefined {
+  if (typeof middleware !== 'function') return undefined;
+  return descriptions.get(middleware);
+}
+
+const RATE_LIMIT_KEYS = new Set<string>([...COMMON_KEYS, 'key']);
+
+/**
+ * Rate limiting middleware on express-rate-limit 8: draft-8 `RateLimit` / `RateLimit-Policy`
+ * headers named by `name`, 429 TooManyRequestsError with Retry-After over the limit, and a
+ * store that fails closed (503) within `storeTimeoutMs`. Options are validated here.
+ */
+export function rateLimit(options: RateLimitOptions): RateLimitMiddleware {
+  const opts = readOptions('rateLimit', options, RATE_LIMIT_KEYS);
+  const config = readCommon(opts, undefined);
+  const key = opts['key'] ?? 'ip';
+  switch (key) {
+    case 'ip':
+      return buildLimiter(config, 'ip', (onPermissive) => (req) => ipBucket(req as KeyRequest, onPermissive));
+    case 'subject':
+      return buildLimiter(config, 'subject', () => (req) => {
+        const subject = subjectOf(req as KeyRequest);
+        if (subject === undefined) throw missingSubject();
+        return `sub:${boundKey(subject)}`;
+      });
+    case 'subject-or-ip':
+      return buildLimiter(config, 'subject-or-ip', subjectOrIp);
+    default: {
+      if (typeof key !== 'function') {
+        fail('key', 'must be "ip", "subject", "subject-or-ip" or a function (req) => string', key);
+      }
+      const custom = key as (req: Request) => unknown;
+      return buildLimiter(config, 'custom', () => (req) => {
+        const value = custom(req);
+        if (typeof value !== 'string' || value === '') throw new TypeError(`@portcullis/ratelimit: key function of "${config.name}" returned ${typeof value === 'string' ? 'an empty string' : typeof value}`);
+        return `k:${boundKey(value)}`;
+      });
+    }
+  }
+}
+
+/** Subject when authenticated, else the client IP bucket. */
+export function subjectOrIp(onPermissive: () => void): (req: Request) => string {
+  return (req) => {
+    const subject = subjectOf(req as KeyRequest);
+    return subject === undefined ? ipBucket(req as KeyRequest, onPermissive) : `sub:${boundKey(subject)}`;
+  };
+}
