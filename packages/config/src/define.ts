@@ -1,0 +1,309 @@
+// defineConfig(): reads a flat zod object schema from the environment, applies rules, fails closed, freezes and masks.
+import { inspect } from 'node:util';
+import type { z } from 'zod';
+import { ConfigError, SCHEMA_RULE, formatProblems, type ConfigProblem } from './problems.js';
+import { resolveProfile, type Env, type Profile } from './profile.js';
+import { findInSchema, isZodType, maskSecret, secretMaskOf, type SecretMask } from './secret.js';
+
+/** What a rule reports when its check fails. */
+export interface RuleViolation {
+  /** What is wrong, without any value (values go in `values`). */
+  message: string;
+  /** The offending values; appended to the message outside production only, and never for a secret field. */
+  values?: readonly string[] | undefined;
+  /** The variable the finding is about when it is not the rule's `key`. @default the rule's key */
+  key?: string | undefined;
+}
+
+/** What a rule's check is told besides the config. */
+export interface RuleContext {
+  /** The profile the configuration is being checked under. */
+  readonly profile: Profile;
+}
+
+/** A policy check over the parsed configuration, with a stable id. */
+export interface ConfigRule<T> {
+  /** Stable id in upper snake case, e.g. `SEC_DEBUG_ON`. Unique within a definition. */
+  id: string;
+  /** The environment variable the finding is about, e.g. `DEBUG`. */
+  key: string;
+  /** How to fix the finding; shown with it. */
+  hint: string;
+  /**
+   * When true a finding is an error in every profile; otherwise it is an error in production and a
+   * warning elsewhere. @default false
+   */
+  everyProfile?: boolean | undefined;
+  /** Returns a violation when the configuration breaks the rule, else undefined. Must not throw on valid input. */
+  check(config: Readonly<T>, context: RuleContext): RuleViolation | undefined;
+}
+
+/** Options of {@link defineConfig}. */
+export interface DefineConfigOptions<T> {
+  /** Policy checks run after the schema; see {@link ConfigRule}. @default [] */
+  rules?: readonly ConfigRule<T>[] | undefined;
+}
+
+/** Fields every loaded configuration carries besides its schema's. */
+export interface ConfigMeta {
+  /** The profile the configuration was checked under (see the profile rule). */
+  readonly profile: Profile;
+  /** Rule findings that were not errors because the profile is not production. Frozen. */
+  readonly warnings: readonly ConfigProblem[];
+}
+
+/** A loaded configuration: the schema's output plus {@link ConfigMeta}, deeply frozen, secrets masked when shown. */
+export type LoadedConfig<T> = Readonly<T> & ConfigMeta;
+
+/** The result of {@link defineConfig}. */
+export interface ConfigDefinition<T> {
+  /**
+   * Validates the environment against the schema and the rules, collecting every problem, and
+   * throws one {@link ConfigError} if there is any (rule findings count only in production, or
+   * always for `everyProfile` rules). Returns the deeply frozen configuration.
+   * @param env variables to read. @default process.env
+   */
+  load(env?: Env): LoadedConfig<T>;
+  /** A redacted, human-readable summary: profile, every variable with its (masked) value, warnings. */
+  describe(config: LoadedConfig<T>): string;
+}
+
+interface Field {
+  readonly name: string;
+  readonly env: string;
+  readonly schema: z.ZodType;
+  readonly mask: SecretMask | undefined;
+  readonly hint: string;
+}
+
+interface CompiledRule<T> {
+  readonly rule: ConfigRule<T>;
+  readonly everyProfile: boolean;
+}
+
+const RESERVED_FIELDS = new Set(['profile', 'warnings', 'toJSON']);
+const OPTION_KEYS = new Set(['rules']);
+const RULE_KEYS = new Set(['id', 'key', 'hint', 'everyProfile', 'check']);
+const MAX_SHOWN_VALUE = 120;
+
+function fail(message: string): never {
+  throw new TypeError(`@portcullis/config: ${message}`);
+}
+
+/** `jwtSecret` → `JWT_SECRET`; a name already in upper snake case is kept. */
+export function envNameOf(name: string): string {
+  return /^[A-Z][A-Z0-9_]*$/.test(name) ? name : name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null) return false;
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/** Freezes a value and everything reachable through arrays and plain objects. */
+function deepFreeze<V>(value: V): V {
+  if (Array.isArray(value)) {
+    for (const item of value) deepFreeze(item);
+    return Object.freeze(value);
+  }
+  if (isPlainObject(value)) {
+    for (const item of Object.values(value)) deepFreeze(item);
+    return Object.freeze(value);
+  }
+  return value;
+}
+
+/** A non-secret value as a short, single-line, quoted string. */
+function showValue(value: string): string {
+  const cut = value.length > MAX_SHOWN_VALUE ? `${value.slice(0, MAX_SHOWN_VALUE)}…` : value;
+  return JSON.stringify(cut);
+}
+
+/** A parsed value for the summary. */
+function formatValue(value: unknown): string {
+  if (value === undefined) return '(unset)';
+  if (typeof value === 'string') return value === '' ? '""' : value;
+  if (Array.isArray(value)) return value.length === 0 ? '(none)' : value.map((v) => formatValue(v)).join(', ');
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value);
+  return JSON.stringify(value) ?? typeof value;
+}
+
+function compileFields(schema: z.ZodObject): Field[] {
+  const seen = new Map<string, string>();
+  return Object.entries(schema.shape).map(([name, fieldSchema]) => {
+    if (RESERVED_FIELDS.has(name)) fail(`schema field "${name}" is reserved (loaded configs carry "profile" and "warnings"); rename it`);
+    if (!isZodType(fieldSchema)) fail(`schema field "${name}" is not a zod schema`);
+    const env = envNameOf(name);
+    if (!/^[A-Z_][A-Z0-9_]*$/.test(env)) fail(`schema field "${name}" does not map to an environment variable name (got ${JSON.stringify(env)}); use camelCase or UPPER_SNAKE_CASE`);
+    const other = seen.get(env);
+    if (other !== undefined) fail(`schema fields "${other}" and "${name}" both read ${env}; rename one`);
+    seen.set(env, name);
+    const description = findInSchema(fieldSchema, (s) => s.description);
+    return {
+      name,
+      env,
+      schema: fieldSchema,
+      mask: secretMaskOf(fieldSchema),
+      hint: description !== undefined ? `Set ${env} to ${description}.` : `Set ${env} to a valid value.`,
+    };
+  });
+}
+
+function compileRules<T>(rules: unknown, envNames: ReadonlySet<string>): CompiledRule<T>[] {
+  if (rules === undefined) return [];
+  if (!Array.isArray(rules)) fail('"rules" must be an array of { id, key, hint, check } objects');
+  const ids = new Set<string>();
+  return rules.map((raw: unknown, index) => {
+    if (!isPlainObject(raw)) fail(`"rules[${index}]" must be an object like { id, key, hint, check }`);
+    for (const k of Object.keys(raw)) if (!RULE_KEYS.has(k)) fail(`"rules[${index}]" has unknown key "${k}" (known: ${[...RULE_KEYS].join(', ')})`);
+    const { id, key, hint, everyProfile, check } = raw;
+    if (typeof id !== 'string' || !/^[A-Z][A-Z0-9_]*$/.test(id)) fail(`"rules[${index}].id" must be an UPPER_SNAKE_CASE string (got ${String(id)})`);
+    if (ids.has(id) || id === SCHEMA_RULE) fail(`"rules[${index}].id" ${id} is used twice; rule ids must be unique`);
+    ids.add(id);
+    if (typeof key !== 'string' || !envNames.has(key)) fail(`"rules[${index}].key" must name a variable of the schema (got ${String(key)})`);
+    if (typeof hint !== 'string' || hint.trim() === '') fail(`"rules[${index}].hint" must be a non-empty string saying how to fix the finding`);
+    if (everyProfile !== undefined && typeof everyProfile !== 'boolean') fail(`"rules[${index}].everyProfile" must be a boolean (got ${String(everyProfile)})`);
+    if (typeof check !== 'function') fail(`"rules[${index}].check" must be a function`);
+    return { rule: raw as unknown as ConfigRule<T>, everyProfile: everyProfile === true };
+  });
+}
+
+/**
+ * Defines a configuration read from environment variables. `schema` is a flat `z.object`; each field
+ * `fooBar` reads the variable `FOO_BAR` (a field already in UPPER_SNAKE_CASE reads itself). A
+ * variable that is unset, empty or only whitespace is passed to the schema as `undefined`, so
+ * `.optional()` and `.default()` apply. A field's `.describe(text)` is used as its fix hint.
+ *
+ * @throws TypeError when the schema or the options are not usable (at definition time).
+ */
+export function defineConfig<S extends z.ZodObject>(schema: S, options?: DefineConfigOptions<z.output<S>>): ConfigDefinition<z.output<S>> {
+  type T = z.output<S>;
+  if (!isZodType(schema) || schema._zod.def.type !== 'object') fail('defineConfig() expects a z.object({...}) schema');
+  if (options !== undefined && !isPlainObject(options)) fail('defineConfig() options must be an object like { rules: [...] }');
+  for (const k of Object.keys(options ?? {})) if (!OPTION_KEYS.has(k)) fail(`unknown defineConfig() option "${k}" (known: rules)`);
+  const fields = compileFields(schema);
+  const byName = new Map(fields.map((f) => [f.name, f]));
+  const byEnv = new Map(fields.map((f) => [f.env, f]));
+  const rules = compileRules<T>(options?.rules, new Set(byEnv.keys()));
+
+  /** A message safe to show: a value that leaked into it (a custom zod message) is cut out. */
+  function scrub(message: string, raw: string | undefined, field: Field | undefined, profile: Profile): string {
+    if (raw === undefined || raw.length < 3) return message;
+    if ((field?.mask !== undefined || profile === 'production') && message.includes(raw)) return 'is invalid';
+    return message;
+  }
+
+  function withValues(message: string, values: readonly string[] | undefined, field: Field | undefined, profile: Profile): string {
+    if (profile === 'production' || field?.mask !== undefined || values === undefined || values.length === 0) return message;
+    return `${message} (got ${values.map(showValue).join(', ')})`;
+  }
+
+  function redactedView(config: object): Record<string, unknown> {
+    const view: Record<string, unknown> = {};
+    for (const field of fields) {
+      const value: unknown = Reflect.get(config, field.name);
+      if (value === undefined) continue;
+      view[field.name] = field.mask !== undefined ? maskSecret(value, field.mask) : value;
+    }
+    view.profile = Reflect.get(config, 'profile');
+    view.warnings = Reflect.get(config, 'warnings');
+    return view;
+  }
+
+  function load(env: Env = process.env): LoadedConfig<T> {
+    if (typeof env !== 'object' || env === null) fail(`load() expects an environment object like process.env (got ${env === null ? 'null' : typeof env})`);
+    const profile = resolveProfile(env);
+    const raw = new Map<string, string | undefined>();
+    for (const field of fields) {
+      const value: unknown = env[field.env];
+      raw.set(field.name, typeof value === 'string' && value.trim() !== '' ? value : undefined);
+    }
+    const input = Object.fromEntries(raw);
+    const problems: ConfigProblem[] = [];
+    const failed = new Set<string>();
+    let parsed: Record<string, unknown>;
+    const result = schema.safeParse(input);
+    if (result.success) {
+      parsed = result.data as Record<string, unknown>;
+    } else {
+      for (const issue of result.error.issues) {
+        const head = issue.path[0];
+        const field = typeof head === 'string' ? byName.get(head) : undefined;
+        if (field !== undefined) failed.add(field.name);
+        const value = field !== undefined ? raw.get(field.name) : undefined;
+        const message = withValues(scrub(issue.message, value, field, profile), value === undefined ? undefined : [value], field, profile);
+        problems.push({ key: field?.env ?? '(config)', rule: SCHEMA_RULE, message, hint: field?.hint ?? 'Fix the configuration as the message says.' });
+      }
+      // Parse field by field so that rules still see every valid value and report their findings too.
+      parsed = {};
+      for (const field of fields) {
+        const one = field.schema.safeParse(raw.get(field.name));
+        if (one.success) parsed[field.name] = one.data;
+        else failed.add(field.name);
+      }
+    }
+
+    const warnings: ConfigProblem[] = [];
+    const context: RuleContext = Object.freeze({ profile });
+    for (const { rule, everyProfile } of rules) {
+      const read = new Set<string>();
+      const view = new Proxy(parsed, {
+        get(target, property, receiver) {
+          if (typeof property === 'string') read.add(property);
+          return Reflect.get(target, property, receiver) as unknown;
+        },
+      });
+      let violation: RuleViolation | undefined;
+      try {
+        violation = rule.check(view as Readonly<T>, context);
+      } catch (error) {
+        // A rule may trip over a value the schema already rejected; that problem is reported above.
+        if (failed.size > 0) continue;
+        throw new Error(`@portcullis/config: rule ${rule.id} threw while checking the configuration`, { cause: error });
+      }
+      // A finding computed from a value the schema rejected would be noise; skip it.
+      if (violation === undefined || [...read].some((name) => failed.has(name))) continue;
+      const key = typeof violation.key === 'string' && violation.key !== '' ? violation.key : rule.key;
+      const field = byEnv.get(key) ?? byEnv.get(rule.key);
+      const problem: ConfigProblem = { key, rule: rule.id, message: withValues(violation.message, violation.values, field, profile), hint: rule.hint };
+      if (everyProfile || profile === 'production') problems.push(problem);
+      else warnings.push(problem);
+    }
+    if (problems.length > 0) throw new ConfigError(problems, profile);
+
+    const config: Record<string, unknown> = {};
+    for (const field of fields) {
+      if (!Object.hasOwn(parsed, field.name)) continue;
+      // Secrets are non-enumerable: spreading the config or handing it to a logger does not copy them.
+      Object.defineProperty(config, field.name, { value: deepFreeze(parsed[field.name]), enumerable: field.mask === undefined, writable: false, configurable: false });
+    }
+    config.profile = profile;
+    config.warnings = deepFreeze(warnings.map((w) => ({ ...w })));
+    Object.defineProperty(config, 'toJSON', { value: function toJSON() { return redactedView(config); }, enumerable: false });
+    Object.defineProperty(config, inspect.custom, {
+      value: function inspectConfig(_depth: number, options: object) {
+        return `Config ${inspect(redactedView(config), options)}`;
+      },
+      enumerable: false,
+    });
+    return Object.freeze(config) as LoadedConfig<T>;
+  }
+
+  function describe(config: LoadedConfig<T>): string {
+    if (typeof config !== 'object' || config === null) fail('describe() expects a configuration returned by load()');
+    const width = Math.max(...fields.map((f) => f.env.length), 7) + 2;
+    const lines = [`profile: ${String(Reflect.get(config, 'profile'))}`];
+    for (const field of fields) {
+      const value: unknown = Reflect.get(config, field.name);
+      const shown = field.mask !== undefined && value !== undefined ? maskSecret(value, field.mask) : formatValue(value);
+      lines.push(`${field.env.padEnd(width)}${shown}`);
+    }
+    const warnings: unknown = Reflect.get(config, 'warnings');
+    const list = Array.isArray(warnings) ? (warnings as ConfigProblem[]) : [];
+    lines.push(list.length === 0 ? 'warnings: none' : `warnings (${list.length}):\n${formatProblems(list)}`);
+    return lines.join('\n');
+  }
+
+  return Object.freeze({ load, describe });
+}

@@ -1,0 +1,113 @@
+// secret(): marks a schema field whose value must never be shown, and the masks used to show it safely.
+import type { z } from 'zod';
+
+/**
+ * How a secret value is shown in describe(), JSON and inspect output.
+ * - `all`: the whole value is replaced by `[redacted]`.
+ * - `url-credentials`: the value is a URL; scheme, host, port and path stay visible, the password
+ *   (and a lone user name, which some clients read as a password) and the query string are redacted.
+ */
+export type SecretMask = 'all' | 'url-credentials';
+
+/** Options of {@link secret}. */
+export interface SecretOptions {
+  /** Minimum length of a string value in UTF-8 bytes; shorter values are a schema problem in every profile. @default undefined (no minimum) */
+  minBytes?: number | undefined;
+  /** How the value is masked when shown. @default 'all' */
+  mask?: SecretMask | undefined;
+}
+
+/** What a masked secret looks like. */
+export const REDACTED = '[redacted]';
+
+// The mark lives in the schema definition: zod copies the definition when .describe(), .refine(),
+// .meta() and friends derive a new schema, so the mark survives them (a WeakMap keyed by instance would not).
+const SECRET_MARK: unique symbol = Symbol('@portcullis/config.secret');
+const SECRET_OPTION_KEYS = new Set(['minBytes', 'mask']);
+
+function fail(message: string): never {
+  throw new TypeError(`@portcullis/config: ${message}`);
+}
+
+/**
+ * Marks a schema field as secret: its value is masked in describe(), JSON.stringify, util.inspect
+ * and ConfigError, is a non-enumerable property of the loaded config (so spreading or logging the
+ * config object does not copy it), and, with `minBytes`, must be at least that many UTF-8 bytes long.
+ * Returns a new schema; the one passed in is not changed.
+ *
+ * @example secret(z.string(), { minBytes: 32 })
+ */
+export function secret<S extends z.ZodType>(schema: S, options?: SecretOptions): S {
+  if (!isZodType(schema)) fail(`secret() expects a zod schema (got ${typeof schema})`);
+  if (options !== undefined && (typeof options !== 'object' || options === null || Array.isArray(options))) {
+    fail('secret() options must be an object like { minBytes: 32 }');
+  }
+  for (const key of Object.keys(options ?? {})) {
+    if (!SECRET_OPTION_KEYS.has(key)) fail(`unknown secret() option "${key}" (known: minBytes, mask)`);
+  }
+  const minBytes = options?.minBytes;
+  const mask = options?.mask ?? 'all';
+  if (minBytes !== undefined && (typeof minBytes !== 'number' || !Number.isInteger(minBytes) || minBytes < 1)) {
+    fail(`secret() "minBytes" must be a positive integer number of bytes (got ${String(minBytes)})`);
+  }
+  if (mask !== 'all' && mask !== 'url-credentials') {
+    fail(`secret() "mask" must be "all" or "url-credentials" (got ${JSON.stringify(mask)})`);
+  }
+  const base = schema.clone({ ...schema._zod.def, [SECRET_MARK]: mask } as S['_zod']['def']);
+  return minBytes === undefined
+    ? base
+    : base.refine((value) => typeof value !== 'string' || Buffer.byteLength(value, 'utf8') >= minBytes, {
+          error: `must be at least ${minBytes} bytes long`,
+        });
+}
+
+/** True for a zod 4 schema (checked structurally so that two installed copies of zod both work). */
+export function isZodType(value: unknown): value is z.ZodType {
+  return typeof value === 'object' && value !== null && '_zod' in value && typeof value._zod === 'object' && value._zod !== null;
+}
+
+/** The schemas a wrapper (optional, default, pipe, transform…) delegates to. */
+function innerSchemas(schema: z.ZodType): z.ZodType[] {
+  const def = schema._zod.def as unknown as Readonly<Record<string, unknown>>;
+  return [def.innerType, def.in, def.out].filter(isZodType);
+}
+
+/** Finds the first value `pick` returns for the schema or any schema it wraps. */
+export function findInSchema<R>(schema: z.ZodType, pick: (s: z.ZodType) => R | undefined, depth = 0): R | undefined {
+  const here = pick(schema);
+  if (here !== undefined || depth > 32) return here;
+  for (const inner of innerSchemas(schema)) {
+    const found = findInSchema(inner, pick, depth + 1);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
+/** The mask of a secret field (looking through optional/default/pipe wrappers), or undefined if it is not secret. */
+export function secretMaskOf(schema: z.ZodType): SecretMask | undefined {
+  return findInSchema(schema, (s) => {
+    const mark = (s._zod.def as unknown as Readonly<Record<symbol, unknown>>)[SECRET_MARK];
+    return mark === 'all' || mark === 'url-credentials' ? mark : undefined;
+  });
+}
+
+/** Shows a URL without its credentials and query; anything unparsable is fully redacted. */
+function maskUrl(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return REDACTED;
+  }
+  const hasPassword = url.password !== '';
+  const hasUser = url.username !== '';
+  const auth = hasPassword ? `${url.username}:${REDACTED}@` : hasUser ? `${REDACTED}@` : '';
+  const query = url.search !== '' ? `?${REDACTED}` : '';
+  return `${url.protocol}//${auth}${url.host}${url.pathname}${query}`;
+}
+
+/** The masked form of a secret value. */
+export function maskSecret(value: unknown, mask: SecretMask): string {
+  if (mask === 'url-credentials' && typeof value === 'string') return maskUrl(value);
+  return REDACTED;
+}
