@@ -1,0 +1,187 @@
+// createLogger: a pino logger whose every line passes three redaction layers.
+import { pino, type DestinationStream, type LevelWithSilent, type LogFn, type Logger, type LoggerOptions as PinoOptions } from 'pino';
+import { CENSOR, DEFAULT_REDACT_PATHS, normaliseKey } from './names.js';
+import { createKeyMatcher } from './keys.js';
+import { createObjectScrubber } from './scrub-object.js';
+import { scrubText } from './scrub-text.js';
+import { serializeError } from './serialize-error.js';
+import { serializeRequest, serializeResponse } from './serializers.js';
+
+/** Options of {@link createLogger}. */
+export interface LoggerOptions {
+  /**
+   * Lowest level written: `fatal`, `error`, `warn`, `info`, `debug`, `trace` or `silent`.
+   * @default 'info'
+   */
+  level?: LevelWithSilent;
+  /**
+   * Where lines go: any pino destination stream (an object with `write(line)`), e.g.
+   * `pino.destination(1)` or a stream that captures output in tests.
+   * @default standard output
+   */
+  destination?: DestinationStream;
+  /**
+   * More pino `redact` paths (pino path syntax, e.g. `"user.ssn"`, `"*.card"`), added to
+   * {@link DEFAULT_REDACT_PATHS}.
+   * @default []
+   */
+  extraRedactPaths?: readonly string[];
+  /**
+   * More key names the key scrubber masks at any depth, compared case-insensitively and ignoring
+   * `-`, `_`, spaces and other punctuation (`"X-Tenant-Secret"` matches `x_tenant_secret`).
+   * @default []
+   */
+  extraSensitiveKeys?: readonly string[];
+  /**
+   * Fields on every line (pino `base`); `null` drops pid and hostname. Scrubbed like logged objects.
+   * @default { pid, hostname }
+   */
+  base?: Record<string, unknown> | null;
+}
+
+const PKG = '@portcullis/logging';
+const OPTION_KEYS = new Set(['level', 'destination', 'extraRedactPaths', 'extraSensitiveKeys', 'base']);
+const LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+// Keys whose values go through an allowlist serializer instead of the key scrubber.
+const SERIALIZED_KEYS: ReadonlySet<string> = new Set(['req', 'res', 'err']);
+const MAX_PATH_LENGTH = 256;
+
+// Loggers made here; children inherit from them, so membership is checked along the prototype chain.
+const ROOTS = new WeakSet<object>();
+
+/** True for a logger returned by createLogger() or any of its children. */
+export function isPortcullisLogger(value: unknown): value is Logger {
+  let current: unknown = value;
+  for (let i = 0; i < 64 && typeof current === 'object' && current !== null; i++) {
+    if (ROOTS.has(current)) return true;
+    current = Object.getPrototypeOf(current);
+  }
+  return false;
+}
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.slice(0, 60));
+  if (Array.isArray(value)) return 'an array';
+  if (value === null) return 'null';
+  return typeof value === 'object' ? 'an object' : String(value);
+}
+
+function stringList(name: string, value: unknown, fix: string): string[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) throw new TypeError(`${PKG}: "${name}" must be an array of strings (got ${describe(value)}); ${fix}`);
+  return value.map((item: unknown) => {
+    if (typeof item !== 'string' || item.trim() === '' || item.length > MAX_PATH_LENGTH) {
+      throw new TypeError(`${PKG}: "${name}" must hold non-empty strings of at most ${MAX_PATH_LENGTH} characters (got ${describe(item)}); ${fix}`);
+    }
+    return item;
+  });
+}
+
+function validate(options: unknown): Required<Pick<LoggerOptions, 'level'>> & {
+  destination: DestinationStream | undefined;
+  extraRedactPaths: string[];
+  extraSensitiveKeys: string[];
+  base: Record<string, unknown> | null | undefined;
+} {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new TypeError(`${PKG}: createLogger options must be an object (got ${describe(options)})`);
+  }
+  const o = options as Record<string, unknown>;
+  for (const key of Object.keys(o)) {
+    if (!OPTION_KEYS.has(key)) {
+      throw new TypeError(`${PKG}: unknown option "${key}" for createLogger; known options are ${[...OPTION_KEYS].join(', ')}`);
+    }
+  }
+  const level = o.level ?? 'info';
+  if (typeof level !== 'string' || !LEVELS.has(level)) {
+    throw new TypeError(`${PKG}: "level" must be one of ${[...LEVELS].join(', ')} (got ${describe(level)})`);
+  }
+  const destination = o.destination;
+  if (destination !== undefined && (typeof destination !== 'object' || destination === null || typeof (destination as DestinationStream).write !== 'function')) {
+    throw new TypeError(`${PKG}: "destination" must be a stream with a write(line) method (got ${describe(destination)}); use pino.destination(1) for stdout`);
+  }
+  const base = o.base;
+  if (base !== undefined && base !== null && (typeof base !== 'object' || Array.isArray(base))) {
+    throw new TypeError(`${PKG}: "base" must be an object or null (got ${describe(base)})`);
+  }
+  return {
+    level: level as LevelWithSilent,
+    destination: destination as DestinationStream | undefined,
+    extraRedactPaths: stringList('extraRedactPaths', o.extraRedactPaths, 'use pino redact paths such as "user.ssn"'),
+    extraSensitiveKeys: stringList('extraSensitiveKeys', o.extraSensitiveKeys, 'use key names such as "tenantSecret"'),
+    base: base as Record<string, unknown> | null | undefined,
+  };
+}
+
+/**
+ * Creates a pino logger with layered redaction:
+ * 1. pino `redact` for known shapes ({@link DEFAULT_REDACT_PATHS} + `extraRedactPaths`, censor `"[REDACTED]"`);
+ * 2. a case-insensitive key-name scrub of logged objects, child bindings and `base` at any depth
+ *    (bounded to 10 levels and 2000 values, cycle-safe, never mutating the logged object);
+ * 3. {@link scrubText} on the message and on every string value.
+ * `req`, `res` and `err` use allowlist serializers; Error values anywhere go through {@link serializeError}.
+ *
+ * @param options - See {@link LoggerOptions}; unknown keys throw a TypeError.
+ * @returns A pino Logger (pass it to {@link requestLogger}).
+ */
+export function createLogger(options: LoggerOptions = {}): Logger {
+  const opts = validate(options);
+  const extraKeys = opts.extraSensitiveKeys.map(normaliseKey).filter((k) => k !== '');
+  const scrubber = createObjectScrubber(createKeyMatcher(extraKeys));
+
+  const pinoOptions: PinoOptions = {
+    level: opts.level,
+    redact: { paths: [...DEFAULT_REDACT_PATHS, ...opts.extraRedactPaths], censor: CENSOR },
+    serializers: { req: serializeRequest, res: serializeResponse, err: serializeError, msg: scrubText },
+    formatters: {
+      log: function scrubLogObject(obj) {
+        return scrubber.record(obj, SERIALIZED_KEYS);
+      },
+      bindings: function scrubBase(bindings) {
+        return scrubber.record(bindings, SERIALIZED_KEYS);
+      },
+    },
+    hooks: {
+      // Objects interpolated into the message (%j, %o, %O) are scrubbed by key like logged objects.
+      logMethod: function scrubArguments(this: Logger, args: Parameters<LogFn>, method: LogFn): void {
+        const list = args as unknown[];
+        for (let i = 1; i < list.length; i++) {
+          const arg = list[i];
+          if (typeof arg === 'object' && arg !== null) list[i] = scrubber.value(arg);
+        }
+        method.apply(this, args);
+      },
+    },
+  };
+  if (opts.base !== undefined) pinoOptions.base = opts.base === null ? null : { ...opts.base };
+
+  let logger: Logger;
+  try {
+    logger = opts.destination === undefined ? pino(pinoOptions) : pino(pinoOptions, opts.destination);
+  } catch (cause) {
+    const reason = cause instanceof Error ? cause.message : 'invalid option';
+    throw new TypeError(`${PKG}: pino rejected the options (${reason}); check "extraRedactPaths" uses pino path syntax`, { cause });
+  }
+
+  // Child bindings skip pino's bindings formatter, so they are scrubbed on the way in.
+  type ChildFn = (this: Logger, bindings: Record<string, unknown>, options?: object) => Logger;
+  type SetBindingsFn = (this: Logger, bindings: Record<string, unknown>) => void;
+  const originalChild = logger.child as unknown as ChildFn;
+  const originalSetBindings = logger.setBindings as unknown as SetBindingsFn;
+  Object.defineProperty(logger, 'child', {
+    configurable: true,
+    writable: true,
+    value: function scrubbedChild(this: Logger, bindings: Record<string, unknown>, childOptions?: object): Logger {
+      return originalChild.call(this, scrubber.record(bindings, SERIALIZED_KEYS), childOptions);
+    },
+  });
+  Object.defineProperty(logger, 'setBindings', {
+    configurable: true,
+    writable: true,
+    value: function scrubbedSetBindings(this: Logger, bindings: Record<string, unknown>): void {
+      originalSetBindings.call(this, scrubber.record(bindings, SERIALIZED_KEYS));
+    },
+  });
+  ROOTS.add(logger);
+  return logger;
+}

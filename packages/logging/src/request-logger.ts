@@ -1,0 +1,149 @@
+// requestLogger: pino-http with allowlist serializers, validated request ids and quiet routes.
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { LevelWithSilent, Logger } from 'pino';
+import { pinoHttp } from 'pino-http';
+import { isPortcullisLogger } from './logger.js';
+import { serializeError } from './serialize-error.js';
+import { serializeRequest, serializeResponse } from './serializers.js';
+
+/** Options of {@link requestLogger}. */
+export interface RequestLoggerOptions {
+  /** A logger from {@link createLogger} (or one of its children). Required. */
+  logger: Logger;
+  /**
+   * Routes not logged when they succeed (status < 400): `"GET /health"` (method and exact path)
+   * or `"/health"` (any method). Paths are compared without the query string.
+   * @default []
+   */
+  quietRoutes?: readonly string[];
+  /**
+   * Reuse an incoming `X-Request-Id` when it matches `/^[A-Za-z0-9._-]{1,128}$/`. When false, or
+   * when the value does not match, a fresh `crypto.randomUUID()` is used.
+   * @default true
+   */
+  trustIncomingRequestId?: boolean;
+}
+
+type NextFunction = (err?: unknown) => void;
+type Req = IncomingMessage & { originalUrl?: string; route?: { path?: unknown }; baseUrl?: string };
+
+const PKG = '@portcullis/logging';
+const OPTION_KEYS = new Set(['logger', 'quietRoutes', 'trustIncomingRequestId']);
+/** Incoming request ids are accepted only in this shape: no spaces, quotes, newlines or JSON. */
+export const SAFE_REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
+const QUIET_ROUTE = /^(?:([A-Z]{1,16}) )?(\/[^\s?#]{0,2047})$/;
+const MAX_SUBJECT = 256;
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.slice(0, 60));
+  if (Array.isArray(value)) return 'an array';
+  if (value === null) return 'null';
+  return typeof value === 'object' ? 'an object' : String(value);
+}
+
+function compileQuietRoutes(value: unknown): Set<string> {
+  const keys = new Set<string>();
+  if (value === undefined) return keys;
+  if (!Array.isArray(value)) {
+    throw new TypeError(`${PKG}: "quietRoutes" must be an array of routes such as "GET /health" (got ${describe(value)})`);
+  }
+  for (const item of value as unknown[]) {
+    const match = typeof item === 'string' ? QUIET_ROUTE.exec(item) : null;
+    if (match === null) {
+      throw new TypeError(`${PKG}: "quietRoutes" entries must look like "GET /health" or "/health" (got ${describe(item)})`);
+    }
+    // "*" stands for any method.
+    keys.add(`${match[1] ?? '*'} ${match[2] ?? '/'}`);
+  }
+  return keys;
+}
+
+function pathOf(req: Req): string {
+  const url = typeof req.originalUrl === 'string' ? req.originalUrl : (req.url ?? '');
+  const q = url.indexOf('?');
+  return q === -1 ? url : url.slice(0, q);
+}
+
+function subjectOf(req: IncomingMessage): string | undefined {
+  const auth = (req as { auth?: { subject?: unknown } }).auth;
+  const subject = typeof auth === 'object' && auth !== null ? auth.subject : undefined;
+  return typeof subject === 'string' && subject !== '' ? subject.slice(0, MAX_SUBJECT) : undefined;
+}
+
+function routeOf(req: Req): string | undefined {
+  const path = req.route?.path;
+  return typeof path === 'string' ? (typeof req.baseUrl === 'string' ? req.baseUrl : '') + path : undefined;
+}
+
+// Adds what is only known when the response ends; `entry` is pino-http's own fresh object.
+function completion(req: IncomingMessage, entry: Record<string, unknown>): Record<string, unknown> {
+  const route = routeOf(req as Req);
+  if (route !== undefined) entry.route = route;
+  const subject = subjectOf(req);
+  if (subject !== undefined) entry.subject = subject;
+  return entry;
+}
+
+/**
+ * Request logging middleware built on pino-http. For every request it:
+ * 1. sets `req.id` (a valid incoming `X-Request-Id`, else `crypto.randomUUID()`) and the
+ *    `X-Request-Id` response header;
+ * 2. sets `req.log`, a child of `logger` bound to the allowlisted request (id, method, path,
+ *    masked query, four safe headers);
+ * 3. logs one line when the response ends: status, response time, route pattern and
+ *    `req.auth.subject` when known — `info` below 400, `warn` for 4xx, `error` for 5xx and
+ *    failures; quiet routes are skipped when they succeed.
+ *
+ * @param options - See {@link RequestLoggerOptions}; unknown keys throw a TypeError.
+ * @returns The named middleware `portcullisRequestLogger`.
+ */
+export function requestLogger(options: RequestLoggerOptions) {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new TypeError(`${PKG}: requestLogger options must be an object with a "logger" (got ${describe(options)})`);
+  }
+  for (const key of Object.keys(options)) {
+    if (!OPTION_KEYS.has(key)) {
+      throw new TypeError(`${PKG}: unknown option "${key}" for requestLogger; known options are ${[...OPTION_KEYS].join(', ')}`);
+    }
+  }
+  const { logger } = options;
+  if (!isPortcullisLogger(logger)) {
+    throw new TypeError(`${PKG}: "logger" must be a logger made by createLogger() (got ${describe(logger)}); a plain pino logger has no redaction layers`);
+  }
+  const trust = options.trustIncomingRequestId ?? true;
+  if (typeof trust !== 'boolean') {
+    throw new TypeError(`${PKG}: "trustIncomingRequestId" must be a boolean (got ${describe(trust)})`);
+  }
+  const quiet = compileQuietRoutes(options.quietRoutes);
+  const hasQuiet = quiet.size > 0;
+
+  function levelFor(req: IncomingMessage, res: ServerResponse, err?: Error): LevelWithSilent {
+    const status = res.statusCode;
+    if (err !== undefined || status >= 500) return 'error';
+    if (status >= 400) return 'warn';
+    if (hasQuiet) {
+      const path = pathOf(req as Req);
+      if (quiet.has(`* ${path}`) || quiet.has(`${req.method ?? ''} ${path}`)) return 'silent';
+    }
+    return 'info';
+  }
+
+  const httpLogger = pinoHttp({
+    logger,
+    wrapSerializers: false,
+    serializers: { req: serializeRequest, res: serializeResponse, err: serializeError },
+    genReqId: () => randomUUID(),
+    customLogLevel: levelFor,
+    customSuccessObject: (req: IncomingMessage, _res: ServerResponse, entry: Record<string, unknown>) => completion(req, entry),
+    customErrorObject: (req: IncomingMessage, _res: ServerResponse, _err: Error, entry: Record<string, unknown>) => completion(req, entry),
+  });
+
+  return function portcullisRequestLogger(req: IncomingMessage, res: ServerResponse, next: NextFunction): void {
+    const incoming = trust ? req.headers['x-request-id'] : undefined;
+    const id = typeof incoming === 'string' && SAFE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    req.id = id;
+    res.setHeader('X-Request-Id', id);
+    httpLogger(req, res, next);
+  };
+}

@@ -1,0 +1,101 @@
+// The string scrubber (layer 3) and redactUrl: patterns for credentials that hide inside free text.
+import { CENSOR, SENSITIVE_QUERY_PARAMS } from './names.js';
+import { isDefaultSensitiveKey } from './keys.js';
+
+/** Longest string the scrubber keeps, in UTF-16 code units; the rest is cut (log lines are not archives). */
+export const MAX_TEXT_LENGTH = 16_384;
+const TRUNCATION_MARK = '…[truncated]';
+
+// Every pattern below is linear: no nested quantifiers, bounded prefixes, and alternatives that
+// cannot fail after a long scan. Inputs are attacker-controlled (paths, headers, bodies).
+
+// Cheap pre-check: a string with none of these cannot match any pattern, and most log strings
+// ("request completed", "/items/42") are like that.
+const TRIGGER = /ey[A-Za-z0-9_-]{10}|bearer|basic|[=:]|-----BEGIN/i;
+
+// PEM private key blocks; an unterminated block is cut to the end of the string.
+const PEM =
+  /-----BEGIN[A-Z0-9 ]{0,40}PRIVATE KEY[A-Z ]{0,12}-----[\s\S]*?(?:-----END[A-Z0-9 ]{0,40}PRIVATE KEY[A-Z ]{0,12}-----|$)/g;
+// JWS (three base64url segments, the first a JSON object: "ey…") and JWE (five segments).
+const JWT =
+  /(?<![A-Za-z0-9_-])ey[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)?/g;
+// RFC 6750 bearer and RFC 7617 basic credentials.
+const AUTH_SCHEME = /\b(bearer|basic)(\s+)[A-Za-z0-9._~+/-]+=*/gi;
+// RFC 3986 userinfo: scheme://user:password@host.
+const USERINFO = /\b([a-z][a-z0-9+.-]{0,15}:\/\/)[^\s/?#@]+@/gi;
+// Cookie headers quoted in text carry several pairs: everything up to the end of the line goes.
+const COOKIE = /\b((?:set-)?cookie\s{0,8}[=:]\s{0,8})[^\r\n]+/gi;
+// Query or fragment parameters; the name decides (see isSensitiveParam).
+const PARAM = /([?&;#])([A-Za-z0-9_.~%[\]-]+)=([^&#\s"'<>]*)/g;
+// key=value and "key": "value" for secret-looking names.
+const KEY_VALUE =
+  /((?:passw(?:or)?d|passphrase|pwd|secret|token|api[_-]?key|private[_-]?key|authorization|session|credential)[A-Za-z0-9_-]{0,32}["']?\s{0,8}[=:]\s{0,8})("[^"]*"?|'[^']*'?|[^\s&,;"'<>]+)/gi;
+
+const SENSITIVE_PARAMS = new Set(SENSITIVE_QUERY_PARAMS);
+
+function decodeName(name: string): string {
+  try {
+    return decodeURIComponent(name.replace(/\+/g, ' ')).toLowerCase();
+  } catch {
+    return name.toLowerCase();
+  }
+}
+
+/** True when a query parameter's value must be masked: a listed name or a sensitive key name. */
+function isSensitiveParam(name: string): boolean {
+  const decoded = decodeName(name);
+  return SENSITIVE_PARAMS.has(decoded) || isDefaultSensitiveKey(decoded);
+}
+
+function maskParam(match: string, separator: string, name: string, value: string): string {
+  if (value === '' || value === CENSOR || !isSensitiveParam(name)) return match;
+  return `${separator}${name}=${CENSOR}`;
+}
+
+function maskKeyValue(_match: string, key: string, value: string): string {
+  if (value.startsWith('"')) return `${key}"${CENSOR}"`;
+  if (value.startsWith("'")) return `${key}'${CENSOR}'`;
+  return key + CENSOR;
+}
+
+function clip(text: string): string {
+  return text.length > MAX_TEXT_LENGTH ? text.slice(0, MAX_TEXT_LENGTH) + TRUNCATION_MARK : text;
+}
+
+/**
+ * The string scrubber: replaces credentials found in free text with `"[REDACTED]"` — JWTs (three
+ * base64url segments), `Bearer`/`Basic` credentials, URL userinfo (`https://user:pass@`), sensitive
+ * query parameters, PEM private key blocks, `cookie:` lines and `password=…`/`"token": "…"` pairs.
+ * Text longer than 16 384 characters is cut first. A non-string yields `""`.
+ *
+ * @param text - Any text, e.g. a log message.
+ * @returns The text with every match masked.
+ */
+export function scrubText(text: string): string {
+  if (typeof text !== 'string') return '';
+  const clipped = clip(text);
+  if (!TRIGGER.test(clipped)) return clipped;
+  return clipped
+    .replace(PEM, CENSOR)
+    .replace(JWT, CENSOR)
+    .replace(AUTH_SCHEME, `$1$2${CENSOR}`)
+    .replace(USERINFO, `$1${CENSOR}@`)
+    .replace(COOKIE, `$1${CENSOR}`)
+    .replace(PARAM, maskParam)
+    .replace(KEY_VALUE, maskKeyValue);
+}
+
+/**
+ * Masks the URL userinfo and the values of sensitive query and fragment parameters: access_token,
+ * token, id_token, refresh_token, code, password, secret, api_key, apikey, key, signature, sig,
+ * session, auth (names compared case-insensitively, after percent-decoding), plus any name the key
+ * scrubber treats as sensitive (`client_secret`, `X-Amz-Signature`…). Other parts are kept as they
+ * are. A non-string yields `""`.
+ *
+ * @param url - An absolute URL or a path with a query string, e.g. `req.originalUrl`.
+ * @returns The URL with those values replaced by `[REDACTED]`.
+ */
+export function redactUrl(url: string): string {
+  if (typeof url !== 'string') return '';
+  return clip(url).replace(USERINFO, `$1${CENSOR}@`).replace(PARAM, maskParam);
+}
