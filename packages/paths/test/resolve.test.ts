@@ -3,6 +3,7 @@ import { mkdir, realpath, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PathError, resolveSafePath } from '@portcullis/paths';
+import { mapFsError } from '../src/resolve.js';
 import { CORPUS } from './corpus.js';
 import { makeTree, type Tree } from './fixture.js';
 
@@ -133,12 +134,8 @@ describe('resolveSafePath with mustExist: false', () => {
 });
 
 describe('resolveSafePath filesystem errors', () => {
-  it('maps an unreadable directory to not_found', async () => {
-    if (process.getuid?.() === 0) {
-      // root ignores permissions; the mapping is covered by the unit test below instead.
-      expect(process.getuid()).toBe(0);
-      return;
-    }
+  // root ignores permissions; the EACCES mapping is also covered by the mapFsError unit test.
+  it.skipIf(process.getuid?.() === 0)('maps an unreadable directory to not_found', async () => {
     const locked = path.join(tree.base, 'locked');
     await mkdir(locked, { mode: 0o000 });
     await expect(resolveSafePath(tree.base, 'locked/x.csv', { allowSubdirectories: true })).rejects.toMatchObject({ reason: 'not_found' });
@@ -147,6 +144,28 @@ describe('resolveSafePath filesystem errors', () => {
 
   it('maps a file used as a directory to not_found', async () => {
     await expect(resolveSafePath(tree.base, 'report.csv/x', { allowSubdirectories: true })).rejects.toMatchObject({ reason: 'not_found' });
+  });
+
+  it.each([
+    ['EACCES', 'not_found'],
+    ['EPERM', 'not_found'],
+    ['ELOOP', 'not_found'],
+    ['ENOTDIR', 'not_found'],
+    ['ENAMETOOLONG', 'invalid'],
+  ])('maps %s to %s', (code, reason) => {
+    const error = Object.assign(new Error('x'), { code });
+    expect(() => mapFsError(error)).toThrow(PathError);
+    try {
+      mapFsError(error);
+    } catch (e) {
+      expect((e as PathError).reason).toBe(reason);
+    }
+  });
+
+  it('rethrows an unexpected I/O error (a server fault, not the client)', () => {
+    const error = Object.assign(new Error('disk'), { code: 'EIO' });
+    expect(() => mapFsError(error)).toThrow(error);
+    expect(() => mapFsError('weird')).toThrow('weird');
   });
 
   it('returns a real path that is its own realpath', async () => {
