@@ -120,17 +120,17 @@ function compileWildcard(entry: string, name: string, suffixes: Set<string>, lis
   const match = /^https:\/\/\*(\..+)$/i.exec(entry);
   const rest = match?.[1];
   if (rest === undefined || rest.includes('*')) fail(name, 'has a wildcard in an unsupported place', entry, fix);
+  // "*.0.0.1" or "*.[::1]": a wildcard over an address is meaningless and URL parsing would reject it obscurely.
+  if (/\.[0-9]+(?::[0-9]*)?$/.test(rest) || rest.includes('[')) fail(name, 'puts a wildcard on an IP address', entry, fix);
   const probe = parseOrigin(`${WILDCARD_PROBE}${rest}`);
   if (probe === null) fail(name, originProblem(`${WILDCARD_PROBE}${rest}`), entry, fix);
   const suffix = probe.slice(WILDCARD_PROBE.length);
   const host = suffix.replace(/:\d+$/, '');
   const labels = host.slice(1).split('.');
-  const last = labels[labels.length - 1] ?? '';
   if (labels.some((l) => l.length === 0)) fail(name, 'has an empty DNS label (double or trailing dot)', entry, fix);
   if (labels.length < 2) {
     fail(name, 'would match every site under a top-level domain', entry, 'name a registrable domain, e.g. "https://*.example.com"');
   }
-  if (/^[0-9]+$/.test(last) || host.includes('[')) fail(name, 'puts a wildcard on an IP address', entry, fix);
   if (!suffixes.has(suffix)) {
     suffixes.add(suffix);
     list.push(`https://*${suffix}`);
