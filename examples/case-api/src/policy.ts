@@ -1,0 +1,48 @@
+// The authorization rules of the case tracker, on @portcullis/policy: deny by default, tenant first.
+import { definePolicy, type DecisionEvent, type Policy } from '@portcullis/policy';
+import { canView, hasRole, isMember, seesAllCases, type CaseAction, type Principal } from './domain.js';
+
+/** What a rule looks at: the tenant and the assigned reviewer of a case (or just a tenant for tenant-wide actions). */
+export interface PolicyResource {
+  readonly id?: string;
+  readonly tenantId: string;
+  readonly assignedReviewerId: string | null;
+}
+
+/** Every action the policy decides: the transitions plus reading and writing around a case. */
+export type PolicyAction = CaseAction | 'VIEW' | 'CREATE' | 'IMPORT' | 'ADD_NOTE' | 'READ_AUDIT' | 'EXPORT';
+
+const reviewerOrAbove = (p: Principal): boolean =>
+  hasRole(p, 'admin') || hasRole(p, 'reviewer') || hasRole(p, 'senior_reviewer');
+
+/** The case tracker's policy (DESIGN.md §6, issue 12). */
+export type CasePolicy = Policy<Principal, PolicyResource, PolicyAction>;
+
+/**
+ * Builds the policy. `onDecision` receives ids only (never the case or the claims), for the decision log.
+ * Admin may do anything in its tenant; the tenant check runs before any rule, so no rule sees another tenant.
+ */
+export function createCasePolicy(onDecision?: (event: DecisionEvent<PolicyAction>) => void): CasePolicy {
+  return definePolicy<Principal, PolicyResource, PolicyAction>({
+    tenantOfPrincipal: (p) => p.tenantId,
+    tenantOfResource: (r) => r.tenantId,
+    idOfPrincipal: (p) => p.id,
+    idOfResource: (r) => r.id ?? '',
+    crossTenant: 'not_found',
+    onDecision,
+    rules: {
+      START_REVIEW: reviewerOrAbove,
+      REQUEST_EVIDENCE: reviewerOrAbove,
+      ESCALATE: reviewerOrAbove,
+      APPROVE_CLOSURE: (p) => hasRole(p, 'admin') || hasRole(p, 'senior_reviewer'),
+      CLOSE: (p, c) => hasRole(p, 'admin') || (hasRole(p, 'senior_reviewer') && c.assignedReviewerId === p.id),
+      REOPEN: (p) => hasRole(p, 'admin'),
+      VIEW: (p, c) => canView(p, c),
+      ADD_NOTE: (p, c) => canView(p, c),
+      READ_AUDIT: (p, c) => canView(p, c),
+      CREATE: (p) => isMember(p),
+      IMPORT: (p) => isMember(p),
+      EXPORT: (p) => seesAllCases(p),
+    },
+  });
+}

@@ -1,0 +1,95 @@
+// The SQL shared by both databases: fixed statements with bound parameters only, every one filtered by tenant_id.
+// Placeholders are written as $1..$n; the SQLite driver receives them rewritten to ?NNN (same numbering).
+
+/** Schema, one statement per entry (idempotent). */
+export const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE IF NOT EXISTS cases (
+     tenant_id TEXT NOT NULL,
+     id TEXT NOT NULL,
+     title TEXT NOT NULL,
+     description TEXT,
+     status TEXT NOT NULL,
+     assigned_reviewer_id TEXT,
+     created_at TEXT NOT NULL,
+     updated_at TEXT NOT NULL,
+     PRIMARY KEY (tenant_id, id))`,
+  `CREATE INDEX IF NOT EXISTS cases_page ON cases (tenant_id, created_at, id)`,
+  `CREATE TABLE IF NOT EXISTS audit_events (
+     tenant_id TEXT NOT NULL,
+     id TEXT NOT NULL,
+     case_id TEXT NOT NULL,
+     actor TEXT NOT NULL,
+     action TEXT NOT NULL,
+     from_status TEXT NOT NULL,
+     to_status TEXT NOT NULL,
+     reason TEXT NOT NULL,
+     request_id TEXT,
+     at TEXT NOT NULL,
+     PRIMARY KEY (tenant_id, id))`,
+  `CREATE INDEX IF NOT EXISTS audit_by_case ON audit_events (tenant_id, case_id, at)`,
+  `CREATE TABLE IF NOT EXISTS notes (
+     tenant_id TEXT NOT NULL,
+     id TEXT NOT NULL,
+     case_id TEXT NOT NULL,
+     author_id TEXT NOT NULL,
+     body TEXT NOT NULL,
+     created_at TEXT NOT NULL,
+     PRIMARY KEY (tenant_id, id))`,
+  `CREATE TABLE IF NOT EXISTS idempotency_keys (
+     tenant_id TEXT NOT NULL,
+     subject TEXT NOT NULL,
+     idem_key TEXT NOT NULL,
+     request_hash TEXT NOT NULL,
+     status INTEGER NOT NULL,
+     body TEXT NOT NULL,
+     created_at TEXT NOT NULL,
+     PRIMARY KEY (tenant_id, subject, idem_key))`,
+  `CREATE TABLE IF NOT EXISTS exports (
+     tenant_id TEXT NOT NULL,
+     name TEXT NOT NULL,
+     created_by TEXT NOT NULL,
+     created_at TEXT NOT NULL,
+     row_count INTEGER NOT NULL,
+     PRIMARY KEY (tenant_id, name))`,
+];
+
+const CASE_COLUMNS = `id, tenant_id AS "tenantId", title, description, status,
+  assigned_reviewer_id AS "assignedReviewerId", created_at AS "createdAt", updated_at AS "updatedAt"`;
+
+const AUDIT_COLUMNS = `id, tenant_id AS "tenantId", case_id AS "caseId", actor, action, from_status AS "from",
+  to_status AS "to", reason, request_id AS "requestId", at`;
+
+/** Every statement the service runs. */
+export const SQL = {
+  getCase: `SELECT ${CASE_COLUMNS} FROM cases WHERE tenant_id = $1 AND id = $2`,
+  // PostgreSQL: lock the row so concurrent transitions of one case serialise. SQLite has one writer
+  // (BEGIN IMMEDIATE) and uses getCase's text instead.
+  getCaseForUpdate: `SELECT ${CASE_COLUMNS} FROM cases WHERE tenant_id = $1 AND id = $2 FOR UPDATE`,
+  // The reviewer filter and the cursor are always present as parameters; NULL switches them off,
+  // so the statement text never depends on input.
+  listCases: `SELECT ${CASE_COLUMNS} FROM cases
+    WHERE tenant_id = $1
+      AND (CAST($2 AS TEXT) IS NULL OR assigned_reviewer_id IS NULL OR assigned_reviewer_id = CAST($2 AS TEXT))
+      AND (CAST($3 AS TEXT) IS NULL OR created_at > CAST($3 AS TEXT) OR (created_at = CAST($3 AS TEXT) AND id > CAST($4 AS TEXT)))
+    ORDER BY created_at, id
+    LIMIT $5`,
+  allCases: `SELECT ${CASE_COLUMNS} FROM cases WHERE tenant_id = $1 ORDER BY created_at, id LIMIT $2`,
+  insertCase: `INSERT INTO cases (tenant_id, id, title, description, status, assigned_reviewer_id, created_at, updated_at)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+  updateCaseStatus: `UPDATE cases SET status = $3, assigned_reviewer_id = $4, updated_at = $5
+    WHERE tenant_id = $1 AND id = $2`,
+  insertAudit: `INSERT INTO audit_events (tenant_id, id, case_id, actor, action, from_status, to_status, reason, request_id, at)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+  listAudit: `SELECT ${AUDIT_COLUMNS} FROM audit_events WHERE tenant_id = $1 AND case_id = $2 ORDER BY at, id`,
+  insertNote: `INSERT INTO notes (tenant_id, id, case_id, author_id, body, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+  getIdempotency: `SELECT request_hash AS "requestHash", status, body FROM idempotency_keys
+    WHERE tenant_id = $1 AND subject = $2 AND idem_key = $3`,
+  insertIdempotency: `INSERT INTO idempotency_keys (tenant_id, subject, idem_key, request_hash, status, body, created_at)
+    VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+  insertExport: `INSERT INTO exports (tenant_id, name, created_by, created_at, row_count) VALUES ($1, $2, $3, $4, $5)`,
+  getExport: `SELECT name, tenant_id AS "tenantId", created_by AS "createdBy", created_at AS "createdAt",
+    row_count AS "rowCount" FROM exports WHERE tenant_id = $1 AND name = $2`,
+} as const;
+
+/** Name of one statement. */
+export type StatementName = keyof typeof SQL;
