@@ -46,7 +46,7 @@ export async function makeTree(): Promise<Tree> {
   await symlink('loop-b.csv', path.join(base, 'loop-a.csv'));
   await symlink('loop-a.csv', path.join(base, 'loop-b.csv'));
   await link(path.join(outside, 'secret.csv'), path.join(base, 'hard.csv'));
-  let hasFifo = false;
+  let hasFifo: boolean;
   try {
     execFileSync('mkfifo', [path.join(base, 'pipe.csv')]);
     hasFifo = true;
