@@ -121,7 +121,7 @@ function compileWildcard(entry: string, name: string, suffixes: Set<string>, lis
   const rest = match?.[1];
   if (rest === undefined || rest.includes('*')) fail(name, 'has a wildcard in an unsupported place', entry, fix);
   // "*.0.0.1" or "*.[::1]": a wildcard over an address is meaningless and URL parsing would reject it obscurely.
-  if (/\.[0-9]+(?::[0-9]*)?$/.test(rest) || rest.includes('[')) fail(name, 'puts a wildcard on an IP address', entry, fix);
+  if (/\.[0-9]+$/.test(rest.replace(/:[0-9]*$/, '')) || rest.includes('[')) fail(name, 'puts a wildcard on an IP address', entry, fix);
   const probe = parseOrigin(`${WILDCARD_PROBE}${rest}`);
   if (probe === null) fail(name, originProblem(`${WILDCARD_PROBE}${rest}`), entry, fix);
   const suffix = probe.slice(WILDCARD_PROBE.length);
