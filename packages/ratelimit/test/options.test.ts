@@ -47,7 +47,7 @@ describe('rateLimit options', () => {
     ['logger', console.log],
     ['logger', { warn: () => undefined }],
   ])('rejects %s = %o', (option, value) => {
-    expect(() => rateLimit({ ...base, [option]: value } as RateLimitOptions)).toThrow(
+    expect(() => rateLimit({ ...base, [option]: value })).toThrow(
       new RegExp(`^@portcullis/ratelimit: "${option}" `),
     );
   });
@@ -115,7 +115,7 @@ describe('trustProxy', () => {
     { title: 'null', setting: null },
   ])('refuses $title', ({ setting }) => {
     const app = express();
-    expect(() => trustProxy(app, setting as never)).toThrow(TypeError);
+    expect(() => { trustProxy(app, setting as never); }).toThrow(TypeError);
     expect(app.get('trust proxy')).toBe(false);
   });
 
@@ -130,7 +130,7 @@ describe('trustProxy', () => {
   });
 
   it('refuses something that is not an app', () => {
-    expect(() => trustProxy(null as never, 1)).toThrow(/"app"/);
-    expect(() => trustProxy({} as never, 1)).toThrow(/"app"/);
+    expect(() => { trustProxy(null as never, 1); }).toThrow(/"app"/);
+    expect(() => { trustProxy({} as never, 1); }).toThrow(/"app"/);
   });
 });

@@ -35,10 +35,10 @@ function ping(port: number): Promise<boolean> {
       socket.destroy();
       resolve(ok);
     };
-    socket.setTimeout(200, () => done(false));
-    socket.once('error', () => done(false));
+    socket.setTimeout(200, () => { done(false); });
+    socket.once('error', () => { done(false); });
     socket.once('connect', () => socket.write('PING\r\n'));
-    socket.once('data', (data) => done(data.toString().startsWith('+PONG')));
+    socket.once('data', (data) => { done(data.toString().startsWith('+PONG')); });
   });
 }
 
@@ -61,7 +61,7 @@ function stop(child: ChildProcess): Promise<void> {
       resolve();
       return;
     }
-    child.once('exit', () => resolve());
+    child.once('exit', () => { resolve(); });
     child.kill('SIGCONT');
     child.kill('SIGKILL');
   });
