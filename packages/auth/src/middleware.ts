@@ -1,0 +1,208 @@
+// jwtAuth(): verifies a Bearer JWT with jose, checks what jose leaves to the caller, and sets req.auth.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { BadRequestError, renderChallenge, ServiceUnavailableError, UnauthorizedError, type HttpError } from '@portcullis/errors';
+import { errors, jwtVerify, type JWSHeaderParameters, type JWTPayload, type JWTVerifyOptions } from 'jose';
+import { createKeyResolver, KeysUnavailable, type KeyEventSink } from './keys.js';
+import { logTo } from './log.js';
+import { compileOptions } from './options.js';
+import { authorizationHeaderCount, parseAuthorization, tokenOutsideHeader } from './request.js';
+import { realmOf, scopesOf } from './scopes.js';
+import type { AuthInfo, JwtAuthOptions } from './types.js';
+
+/** The middleware returned by jwtAuth(). */
+export interface JwtAuthMiddleware {
+  (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void): void;
+  /**
+   * Loads (remote) or imports (local) the keys now, so the first requests do not pay for it.
+   * Rejects when the key set cannot be fetched; call it before `listen()` to fail closed at startup.
+   */
+  ready(): Promise<void>;
+}
+
+/** A token we refuse for a reason jose does not check; the reason goes to the log only. */
+class TokenRejected extends Error {
+  override readonly name = 'TokenRejected';
+}
+
+/** isRevoked() threw, timed out or answered something other than a boolean: fail closed with 503. */
+class RevocationUnavailable extends Error {
+  override readonly name = 'RevocationUnavailable';
+}
+
+// Header parameters that point at or carry key material: honouring any of them lets the token pick its own key
+// (CVE-2018-0114 style); we never fetch or use them, and refuse tokens that carry them.
+const FORBIDDEN_HEADER_PARAMS = ['jku', 'x5u', 'jwk', 'x5c', 'crit', 'b64', 'enc', 'zip', 'cty'] as const;
+// RFC 8725 §3.11/§3.12 explicit typing. Compared case-insensitively, with or without "application/".
+const AT_JWT = new Set(['at+jwt', 'application/at+jwt']);
+const COMPAT_TYP = new Set(['at+jwt', 'application/at+jwt', 'jwt', 'application/jwt']);
+// Claims that mark an OpenID Connect ID token, which must never be accepted as an access token.
+const ID_TOKEN_CLAIMS = ['nonce', 'at_hash', 'c_hash'] as const;
+const MAX_KID_LENGTH = 1024;
+
+function headerProblem(header: JWSHeaderParameters, typs: ReadonlySet<string>, typRequired: boolean): string | undefined {
+  for (const name of FORBIDDEN_HEADER_PARAMS) {
+    if (header[name] !== undefined) return `header parameter "${name}" is not accepted`;
+  }
+  const { typ, kid } = header;
+  if (typ === undefined) {
+    if (typRequired) return 'missing "typ" header (expected at+jwt)';
+  } else if (typeof typ !== 'string' || !typs.has(typ.toLowerCase())) {
+    return 'unexpected "typ" header';
+  }
+  if (kid !== undefined && (typeof kid !== 'string' || kid.length === 0 || kid.length > MAX_KID_LENGTH)) return 'invalid "kid" header';
+  return undefined;
+}
+
+function describe(err: unknown): { reason: string; joseCode?: string } {
+  if (err instanceof errors.JOSEError) return { reason: err.message, joseCode: err.code };
+  if (err instanceof TokenRejected) return { reason: err.message };
+  return { reason: err instanceof Error ? `${err.name}: ${err.message}` : 'unknown failure' };
+}
+
+/**
+ * JWT bearer authentication. Verifies the token with jose against the configured issuer, audience,
+ * algorithms and keys, then sets `req.auth`. Failures go to `next(err)` as @portcullis/errors errors:
+ * 401 invalid_token / token_expired / token_not_yet_valid, 400 invalid_request, 503 unavailable.
+ * Options are validated here; a bad option throws a TypeError naming it.
+ */
+export function jwtAuth(options: JwtAuthOptions): JwtAuthMiddleware {
+  const config = compileOptions(options);
+  const keys = createKeyResolver(config);
+  const { realm, clockToleranceSec, maxTokenLifetimeSec, maxTokenBytes, credentialsRequired, isRevoked, timeoutMs } = config;
+  const rfc9068 = config.profile === 'rfc9068';
+  const typs = rfc9068 ? AT_JWT : COMPAT_TYP;
+  const verifyOptions: JWTVerifyOptions = {
+    algorithms: config.algorithms,
+    issuer: config.issuer,
+    audience: config.audience,
+    clockTolerance: clockToleranceSec,
+    requiredClaims: rfc9068 ? ['exp', 'iat', 'sub'] : ['exp'],
+    ...(config.maxTokenAgeSec === undefined ? {} : { maxTokenAge: config.maxTokenAgeSec }),
+  };
+  const missingChallenge = Object.freeze({ realm });
+  const invalidTokenChallenge = Object.freeze({ realm, error: 'invalid_token' });
+  // RFC 6750 §3.1: invalid_request is a 400 that still carries the Bearer challenge.
+  const invalidRequestHeaders = Object.freeze({ 'WWW-Authenticate': renderChallenge({ realm, error: 'invalid_request' }) });
+
+  /** What jose leaves to us: finite exp, iat not in the future, lifetime cap, ID-token markers, sub type. */
+  function claimsProblem(claims: JWTPayload): string | undefined {
+    const now = Math.floor(Date.now() / 1000);
+    const { exp, iat, sub } = claims;
+    if (typeof exp !== 'number' || !Number.isFinite(exp)) return '"exp" must be a finite number';
+    if (iat !== undefined && iat > now + clockToleranceSec) return '"iat" is in the future';
+    if (exp - (iat ?? now) > maxTokenLifetimeSec) return 'token lifetime exceeds maxTokenLifetimeSec';
+    if (sub !== undefined && typeof sub !== 'string') return '"sub" must be a string';
+    for (const name of ID_TOKEN_CLAIMS) {
+      if (claims[name] !== undefined) return `claim "${name}" marks an ID token`;
+    }
+    return undefined;
+  }
+
+  async function revoked(claims: Readonly<JWTPayload>, hook: NonNullable<typeof isRevoked>): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => {
+        reject(new RevocationUnavailable(`isRevoked did not answer within ${timeoutMs} ms`));
+      }, timeoutMs);
+      timer.unref();
+    });
+    try {
+      const answer: unknown = await Promise.race([Promise.resolve().then(() => hook(claims)), deadline]);
+      if (typeof answer !== 'boolean') throw new RevocationUnavailable('isRevoked did not resolve to a boolean');
+      return answer;
+    } catch (err) {
+      if (err instanceof RevocationUnavailable) throw err;
+      throw new RevocationUnavailable('isRevoked failed', { cause: err });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async function verify(token: string, sink: KeyEventSink): Promise<AuthInfo> {
+    const { payload } = await jwtVerify(
+      token,
+      (header: JWSHeaderParameters) => {
+        const problem = headerProblem(header, typs, rfc9068);
+        if (problem !== undefined) throw new TokenRejected(problem);
+        return keys.resolve(header, sink);
+      },
+      verifyOptions,
+    );
+    const problem = claimsProblem(payload);
+    if (problem !== undefined) throw new TokenRejected(problem);
+    const claims = Object.freeze(payload);
+    if (isRevoked !== undefined && (await revoked(claims, isRevoked))) throw new TokenRejected('token is revoked');
+    const info: AuthInfo = Object.freeze({ subject: claims.sub, claims, scopes: scopesOf(claims), token });
+    realmOf.set(info, realm);
+    return info;
+  }
+
+  function toHttpError(req: IncomingMessage, err: unknown): HttpError {
+    const detail = describe(err);
+    if (err instanceof KeysUnavailable) {
+      logTo(req, 'warn', { ...detail, retryAfterSec: err.retryAfterSec }, 'auth: key set unavailable, request denied');
+      return new ServiceUnavailableError('auth: key set unavailable', { retryAfterSec: err.retryAfterSec });
+    }
+    if (err instanceof RevocationUnavailable) {
+      logTo(req, 'warn', detail, 'auth: revocation check unavailable, request denied');
+      return new ServiceUnavailableError('auth: revocation check unavailable', { retryAfterSec: 1 });
+    }
+    let code = 'invalid_token';
+    if (err instanceof errors.JWTExpired) code = 'token_expired';
+    else if (err instanceof errors.JWTClaimValidationFailed && err.claim === 'nbf' && err.reason === 'check_failed') code = 'token_not_yet_valid';
+    logTo(req, 'debug', { code, ...detail }, 'auth: bearer token rejected');
+    return new UnauthorizedError(`auth: token rejected (${detail.reason})`, { challenge: invalidTokenChallenge, code });
+  }
+
+  function deny(req: IncomingMessage, next: (err?: unknown) => void, err: HttpError, reason: string): void {
+    logTo(req, 'debug', { code: err.code, reason }, 'auth: request denied');
+    next(err);
+  }
+
+  function jwtAuthMiddleware(req: IncomingMessage, _res: ServerResponse, next: (err?: unknown) => void): void {
+    const r = req as IncomingMessage & { auth?: AuthInfo | undefined; body?: unknown };
+    r.auth = undefined;
+    const header = req.headers.authorization;
+    if (header === undefined) {
+      if (tokenOutsideHeader(r)) {
+        deny(req, next, invalidRequest('access_token in the query string or body'), 'token in query or body');
+        return;
+      }
+      if (credentialsRequired) deny(req, next, new UnauthorizedError('auth: no bearer token', { challenge: missingChallenge }), 'no credentials');
+      else next();
+      return;
+    }
+    const creds = parseAuthorization(header);
+    if (creds.kind === 'other-scheme') {
+      deny(req, next, new UnauthorizedError('auth: unsupported authorization scheme', { challenge: missingChallenge }), 'not a Bearer scheme');
+      return;
+    }
+    if (creds.kind !== 'token' || authorizationHeaderCount(req.rawHeaders) > 1 || tokenOutsideHeader(r)) {
+      const reason = creds.kind === 'token' ? 'several credentials sent' : 'malformed Authorization header';
+      deny(req, next, invalidRequest(reason), reason);
+      return;
+    }
+    const token = creds.token;
+    if (token.length > maxTokenBytes) {
+      deny(req, next, new UnauthorizedError('auth: token larger than maxTokenBytes', { challenge: invalidTokenChallenge }), 'token too large');
+      return;
+    }
+    verify(token, (level, obj, msg) => {
+      logTo(req, level, obj, msg);
+    }).then(
+      (info) => {
+        r.auth = info;
+        next();
+      },
+      (err: unknown) => {
+        next(toHttpError(req, err));
+      },
+    );
+  }
+
+  function invalidRequest(reason: string): HttpError {
+    return new BadRequestError(`auth: ${reason}`, { code: 'invalid_request', headers: invalidRequestHeaders });
+  }
+
+  return Object.assign(jwtAuthMiddleware, { ready: () => keys.ready() });
+}

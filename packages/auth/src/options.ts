@@ -1,0 +1,337 @@
+// Validates jwtAuth() options once, at creation, and compiles them into a frozen configuration.
+import { createPublicKey, KeyObject, type JsonWebKey } from 'node:crypto';
+import type { JSONWebKeySet, JWK } from 'jose';
+import type { IsRevoked, JwsAlgorithm, JwtAuthOptions } from './types.js';
+
+const PKG = '@portcullis/auth';
+
+/** Every option key; `satisfies` makes TypeScript keep this list complete. */
+const OPTION_KEYS = {
+  issuer: true,
+  audience: true,
+  algorithms: true,
+  jwksUri: true,
+  dangerouslyAllowHttpJwks: true,
+  jwks: true,
+  publicKey: true,
+  secret: true,
+  profile: true,
+  clockToleranceSec: true,
+  maxTokenLifetimeSec: true,
+  maxTokenAgeSec: true,
+  maxTokenBytes: true,
+  credentialsRequired: true,
+  isRevoked: true,
+  timeoutMs: true,
+  cooldownMs: true,
+  cacheMaxAgeMs: true,
+  staleIfErrorSec: true,
+  realm: true,
+} as const satisfies Record<keyof JwtAuthOptions, true>;
+
+const HMAC_MIN_BYTES: Readonly<Record<string, number>> = { HS256: 32, HS384: 48, HS512: 64 };
+const ASYMMETRIC = new Set(['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519']);
+const EC_ALG_BY_CURVE: Readonly<Record<string, string>> = { prime256v1: 'ES256', secp384r1: 'ES384', secp521r1: 'ES512' };
+// RFC 6750 §3: realm is a quoted-string; keep it to the characters renderChallenge() accepts.
+const REALM = /^[\x20\x21\x23-\x5B\x5D-\x7E]{1,128}$/;
+
+/** The key material, compiled. */
+export type KeySource =
+  | { kind: 'remote'; url: URL }
+  | { kind: 'jwks'; jwks: JSONWebKeySet }
+  | { kind: 'public'; key: KeyObject }
+  | { kind: 'secret'; bytes: Uint8Array };
+
+/** jwtAuth() options after validation and defaulting. */
+export interface Config {
+  readonly issuer: string | string[];
+  readonly audience: string | string[];
+  readonly algorithms: JwsAlgorithm[];
+  readonly source: KeySource;
+  readonly profile: 'rfc9068' | 'compat';
+  readonly clockToleranceSec: number;
+  readonly maxTokenLifetimeSec: number;
+  readonly maxTokenAgeSec: number | undefined;
+  readonly maxTokenBytes: number;
+  readonly credentialsRequired: boolean;
+  readonly isRevoked: IsRevoked | undefined;
+  readonly timeoutMs: number;
+  readonly cooldownMs: number;
+  readonly cacheMaxAgeMs: number;
+  readonly staleIfErrorSec: number;
+  readonly realm: string;
+}
+
+/** Short description of a bad value for an error message; never echoes key material. */
+function show(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return value.length === 0 ? '[]' : 'an array';
+  switch (typeof value) {
+    case 'string':
+      return value.length > 40 ? `a ${value.length}-character string` : JSON.stringify(value);
+    case 'number':
+    case 'boolean':
+    case 'undefined':
+      return String(value);
+    case 'function':
+      return 'a function';
+    default:
+      return typeof value === 'object' ? 'an object' : typeof value;
+  }
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === null || proto === Object.prototype;
+}
+
+function isLoopbackHost(hostname: string): boolean {
+  if (hostname === 'localhost' || hostname === '[::1]') return true;
+  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
+}
+
+function isStringList(value: unknown): value is string | readonly string[] {
+  if (typeof value === 'string') return value.length > 0;
+  return Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === 'string' && v.length > 0);
+}
+
+/** Why a JWK is not acceptable as a verification key, or undefined when it is. */
+export function publicJwkProblem(jwk: unknown): string | undefined {
+  if (!isPlainObject(jwk)) return 'is not an object';
+  const { kty } = jwk;
+  if (kty !== 'RSA' && kty !== 'EC' && kty !== 'OKP') return `has unsupported "kty" ${show(kty)} (use RSA, EC or OKP; symmetric keys go in "secret")`;
+  if (jwk['d'] !== undefined || jwk['p'] !== undefined || jwk['q'] !== undefined || jwk['k'] !== undefined) return 'contains private key material';
+  if (jwk['use'] !== undefined && jwk['use'] !== 'sig') return `has "use" ${show(jwk['use'])} (must be "sig" or absent)`;
+  try {
+    createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' });
+  } catch {
+    return 'is not a valid public key';
+  }
+  return undefined;
+}
+
+/** Problems with a public KeyObject for the configured algorithms. */
+function keyAlgProblems(key: KeyObject, algorithms: readonly string[]): string[] {
+  const type = key.asymmetricKeyType;
+  const problems: string[] = [];
+  for (const alg of algorithms) {
+    let ok: boolean;
+    if (alg.startsWith('RS') || alg.startsWith('PS')) ok = type === 'rsa';
+    else if (alg.startsWith('ES')) ok = type === 'ec' && EC_ALG_BY_CURVE[key.asymmetricKeyDetails?.namedCurve ?? ''] === alg;
+    else ok = type === 'ed25519';
+    if (!ok) problems.push(`"publicKey" (a ${type ?? 'unknown'} key) cannot verify ${alg}; list only algorithms that match the key`);
+  }
+  if (type === 'rsa' && (key.asymmetricKeyDetails?.modulusLength ?? 0) < 2048) problems.push('"publicKey" is an RSA key shorter than 2048 bits; use 2048 bits or more');
+  return problems;
+}
+
+function toPublicKey(value: unknown, problems: string[]): KeyObject | undefined {
+  try {
+    if (value instanceof KeyObject) {
+      if (value.type !== 'public') {
+        problems.push(`"publicKey" must be a public key (got a ${value.type} KeyObject); pass createPublicKey(...) of it`);
+        return undefined;
+      }
+      return value;
+    }
+    if (typeof value === 'string') {
+      // createPublicKey() would silently derive a public key from a private PEM: refuse, the private key must not be here.
+      if (/PRIVATE KEY/.test(value)) {
+        problems.push('"publicKey" is a private key PEM; pass the public key (SPKI PEM) instead');
+        return undefined;
+      }
+      return createPublicKey(value.trim());
+    }
+    if (isPlainObject(value)) {
+      const problem = publicJwkProblem(value);
+      if (problem !== undefined) {
+        problems.push(`"publicKey" JWK ${problem}`);
+        return undefined;
+      }
+      return createPublicKey({ key: value as JsonWebKey, format: 'jwk' });
+    }
+  } catch {
+    problems.push('"publicKey" could not be parsed as a public key; pass a KeyObject, a public JWK or an SPKI/PKCS#1 PEM');
+    return undefined;
+  }
+  problems.push(`"publicKey" must be a KeyObject, a public JWK or a PEM string (got ${show(value)})`);
+  return undefined;
+}
+
+function toSecret(value: unknown, algorithms: readonly string[], problems: string[]): Uint8Array | undefined {
+  let bytes: Uint8Array;
+  if (typeof value === 'string') {
+    if (value.includes('-----BEGIN')) {
+      problems.push('"secret" looks like a PEM key; an asymmetric key must be passed as "publicKey" (algorithm confusion)');
+      return undefined;
+    }
+    bytes = Buffer.from(value, 'utf8');
+  } else if (value instanceof Uint8Array) {
+    bytes = new Uint8Array(value);
+  } else if (value instanceof KeyObject && value.type === 'secret') {
+    bytes = new Uint8Array(value.export());
+  } else {
+    problems.push(`"secret" must be a string, a Uint8Array or a secret KeyObject (got ${show(value)})`);
+    return undefined;
+  }
+  const need = Math.max(0, ...algorithms.map((a) => HMAC_MIN_BYTES[a] ?? 0));
+  if (bytes.length < need) {
+    problems.push(`"secret" must be at least ${need} bytes for ${algorithms.join(', ')} (got a ${bytes.length}-byte secret); generate one with crypto.randomBytes(${need})`);
+    return undefined;
+  }
+  return bytes;
+}
+
+function intOption(
+  options: Readonly<Record<string, unknown>>,
+  name: string,
+  fallback: number,
+  min: number,
+  max: number,
+  unit: string,
+  problems: string[],
+): number {
+  const value = options[name];
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    problems.push(`"${name}" must be an integer number of ${unit} from ${min} to ${max} (got ${show(value)})`);
+    return fallback;
+  }
+  return value;
+}
+
+/** Validates and compiles options; throws one TypeError listing every problem. */
+export function compileOptions(input: unknown): Config {
+  if (!isPlainObject(input)) {
+    throw new TypeError(`${PKG}: options must be an object with issuer, audience, algorithms and one key source (got ${show(input)})`);
+  }
+  const options: Readonly<Record<string, unknown>> = input;
+  const problems: string[] = [];
+  for (const key of Object.keys(options)) {
+    if (!Object.hasOwn(OPTION_KEYS, key)) problems.push(`unknown option "${key}"; check the spelling against the options table`);
+  }
+
+  const { issuer, audience, algorithms, jwksUri, jwks, publicKey, secret } = options;
+  if (!isStringList(issuer)) problems.push(`"issuer" must be a non-empty string or array of non-empty strings (got ${show(issuer)})`);
+  if (!isStringList(audience)) problems.push(`"audience" must be a non-empty string or array of non-empty strings (got ${show(audience)})`);
+
+  let algs: JwsAlgorithm[] = [];
+  if (!Array.isArray(algorithms) || algorithms.length === 0) {
+    problems.push(`"algorithms" must be a non-empty array such as ["RS256"] (got ${show(algorithms)})`);
+  } else {
+    for (const alg of algorithms as unknown[]) {
+      if (typeof alg === 'string' && alg.toLowerCase() === 'none') problems.push('"algorithms" must not contain "none": unsigned tokens are never accepted');
+      else if (typeof alg !== 'string' || (!ASYMMETRIC.has(alg) && HMAC_MIN_BYTES[alg] === undefined))
+        problems.push(`"algorithms" contains unsupported ${show(alg)}; use RS*, PS*, ES*, EdDSA, Ed25519 or HS*`);
+    }
+    algs = [...new Set(algorithms as JwsAlgorithm[])];
+    const symmetric = algs.filter((a) => HMAC_MIN_BYTES[a] !== undefined).length;
+    if (symmetric > 0 && symmetric < algs.length)
+      problems.push(`"algorithms" mixes HS* with asymmetric algorithms (got ${JSON.stringify(algs)}); this enables key confusion, configure one family`);
+  }
+  const isSymmetric = algs.length > 0 && algs.every((a) => HMAC_MIN_BYTES[a] !== undefined);
+
+  const sources = (['jwksUri', 'jwks', 'publicKey', 'secret'] as const).filter((k) => options[k] !== undefined);
+  let source: KeySource | undefined;
+  if (sources.length !== 1) {
+    problems.push(`exactly one of "jwksUri", "jwks", "publicKey" or "secret" is required (got ${sources.length === 0 ? 'none' : sources.join(', ')})`);
+  } else if (sources[0] === 'secret') {
+    if (!isSymmetric) problems.push('"secret" can only be used with HS256/HS384/HS512 "algorithms"');
+    const bytes = toSecret(secret, algs, problems);
+    if (bytes !== undefined) source = { kind: 'secret', bytes };
+  } else {
+    if (isSymmetric) problems.push(`"${sources[0]}" holds public keys; HS* algorithms need "secret"`);
+    if (sources[0] === 'jwksUri') {
+      let url: URL | undefined;
+      try {
+        url = new URL(jwksUri instanceof URL ? jwksUri.href : String(jwksUri));
+      } catch {
+        problems.push(`"jwksUri" must be an absolute https URL (got ${show(jwksUri)})`);
+      }
+      if (url !== undefined) {
+        if (typeof jwksUri !== 'string' && !(jwksUri instanceof URL)) problems.push(`"jwksUri" must be a string or URL (got ${show(jwksUri)})`);
+        else if (url.username !== '' || url.password !== '') problems.push('"jwksUri" must not carry credentials');
+        else if (url.protocol === 'https:') source = { kind: 'remote', url };
+        else if (url.protocol === 'http:' && isLoopbackHost(url.hostname) && options['dangerouslyAllowHttpJwks'] === true) source = { kind: 'remote', url };
+        else if (url.protocol === 'http:' && isLoopbackHost(url.hostname))
+          problems.push(`"jwksUri" uses http (got "${url.href}"); use https, or set dangerouslyAllowHttpJwks: true for a loopback test server`);
+        else problems.push(`"jwksUri" must use https (got ${show(url.href)})`);
+      }
+    } else if (sources[0] === 'jwks') {
+      if (!isPlainObject(jwks) || !Array.isArray(jwks['keys']) || jwks['keys'].length === 0) {
+        problems.push(`"jwks" must be a JSON Web Key Set { keys: [...] } with at least one key (got ${show(jwks)})`);
+      } else {
+        const keys = jwks['keys'] as unknown[];
+        keys.forEach((jwk, i) => {
+          const problem = publicJwkProblem(jwk);
+          if (problem !== undefined) problems.push(`"jwks".keys[${i}] ${problem}`);
+        });
+        // A private copy: the caller's object is neither kept nor mutated.
+        source = { kind: 'jwks', jwks: { keys: structuredClone(keys) as JWK[] } };
+      }
+    } else {
+      const key = toPublicKey(publicKey, problems);
+      if (key !== undefined) {
+        const keyProblems = keyAlgProblems(key, algs);
+        problems.push(...keyProblems);
+        if (keyProblems.length === 0) source = { kind: 'public', key };
+      }
+    }
+  }
+
+  const allow = options['dangerouslyAllowHttpJwks'];
+  if (allow !== undefined && typeof allow !== 'boolean') problems.push(`"dangerouslyAllowHttpJwks" must be a boolean (got ${show(allow)})`);
+  if (allow === true && jwksUri === undefined) problems.push('"dangerouslyAllowHttpJwks" only applies with "jwksUri"; remove it');
+  if (jwksUri === undefined) {
+    for (const k of ['cooldownMs', 'cacheMaxAgeMs', 'staleIfErrorSec']) {
+      if (options[k] !== undefined) problems.push(`"${k}" only applies with "jwksUri"; remove it`);
+    }
+  }
+
+  const profile = options['profile'] ?? 'rfc9068';
+  if (profile !== 'rfc9068' && profile !== 'compat') problems.push(`"profile" must be "rfc9068" or "compat" (got ${show(profile)})`);
+
+  const tol = options['clockToleranceSec'];
+  let clockToleranceSec = 5;
+  if (tol !== undefined) {
+    if (typeof tol !== 'number' || !Number.isFinite(tol) || tol < 0 || tol > 300) problems.push(`"clockToleranceSec" must be a number of seconds from 0 to 300 (got ${show(tol)})`);
+    else clockToleranceSec = tol;
+  }
+  const maxTokenLifetimeSec = intOption(options, 'maxTokenLifetimeSec', 86_400, 1, 31_536_000, 'seconds', problems);
+  const maxTokenAgeSec = options['maxTokenAgeSec'] === undefined ? undefined : intOption(options, 'maxTokenAgeSec', 0, 1, 31_536_000, 'seconds', problems);
+  const maxTokenBytes = intOption(options, 'maxTokenBytes', 8192, 64, 1_048_576, 'bytes', problems);
+  const timeoutMs = intOption(options, 'timeoutMs', 5000, 1, 60_000, 'milliseconds', problems);
+  const cooldownMs = intOption(options, 'cooldownMs', 30_000, 1, 86_400_000, 'milliseconds', problems);
+  const cacheMaxAgeMs = intOption(options, 'cacheMaxAgeMs', 600_000, 1, 604_800_000, 'milliseconds', problems);
+  const staleIfErrorSec = intOption(options, 'staleIfErrorSec', 3600, 0, 604_800, 'seconds', problems);
+
+  const credentialsRequired = options['credentialsRequired'] ?? true;
+  if (typeof credentialsRequired !== 'boolean') problems.push(`"credentialsRequired" must be a boolean (got ${show(credentialsRequired)})`);
+  const isRevoked = options['isRevoked'];
+  if (isRevoked !== undefined && typeof isRevoked !== 'function') problems.push(`"isRevoked" must be a function (claims) => Promise<boolean> (got ${show(isRevoked)})`);
+  const realm = options['realm'] ?? 'api';
+  if (typeof realm !== 'string' || !REALM.test(realm)) problems.push(`"realm" must be 1-128 printable ASCII characters without '"' or '\\' (got ${show(realm)})`);
+
+  if (problems.length > 0 || source === undefined) {
+    throw new TypeError(problems.map((p) => `${PKG}: ${p}`).join('\n'));
+  }
+  return Object.freeze({
+    issuer: typeof issuer === 'string' ? issuer : [...(issuer as string[])],
+    audience: typeof audience === 'string' ? audience : [...(audience as string[])],
+    algorithms: algs,
+    source,
+    profile: profile as 'rfc9068' | 'compat',
+    clockToleranceSec,
+    maxTokenLifetimeSec,
+    maxTokenAgeSec,
+    maxTokenBytes,
+    credentialsRequired: credentialsRequired as boolean,
+    isRevoked: isRevoked as IsRevoked | undefined,
+    timeoutMs,
+    cooldownMs,
+    cacheMaxAgeMs,
+    staleIfErrorSec,
+    realm: realm as string,
+  });
+}

@@ -1,0 +1,93 @@
+// Public types of @portcullis/auth and the typed `req.auth` augmentation of Express's Request.
+import type { KeyObject } from 'node:crypto';
+import type { JSONWebKeySet, JWK, JWTPayload } from 'jose';
+
+/** JWS algorithms jwtAuth() can be configured with ("none" is never accepted). */
+export type JwsAlgorithm =
+  | 'RS256'
+  | 'RS384'
+  | 'RS512'
+  | 'PS256'
+  | 'PS384'
+  | 'PS512'
+  | 'ES256'
+  | 'ES384'
+  | 'ES512'
+  | 'EdDSA'
+  | 'Ed25519'
+  | 'HS256'
+  | 'HS384'
+  | 'HS512';
+
+/** What a verified request carries in `req.auth`. Frozen. */
+export interface AuthInfo {
+  /** The `sub` claim. Always present with profile "rfc9068"; may be undefined with "compat". */
+  readonly subject: string | undefined;
+  /** The verified claims set (frozen). */
+  readonly claims: Readonly<JWTPayload>;
+  /** Scopes merged from `scope` (space-delimited), `scp` and `permissions`, de-duplicated, frozen. */
+  readonly scopes: readonly string[];
+  /** The raw bearer token, e.g. to call a downstream API on the user's behalf. Never log it. */
+  readonly token: string;
+}
+
+/** Revocation hook: resolve `true` to reject the token (401). Throwing or timing out fails closed (503). */
+export type IsRevoked = (claims: Readonly<JWTPayload>) => Promise<boolean>;
+
+/** Options of jwtAuth(). Exactly one key source: `jwksUri`, `jwks`, `publicKey` or `secret`. */
+export interface JwtAuthOptions {
+  /** Accepted `iss` value(s), compared as exact strings (no normalisation of slashes or case). Required. */
+  issuer: string | readonly string[];
+  /** Accepted audience(s); the token's `aud` (string or array) must contain one of them. Required. */
+  audience: string | readonly string[];
+  /** Allowlist of JWS algorithms. Required, non-empty; "none" is refused; HS* and asymmetric are never mixed. */
+  algorithms: readonly JwsAlgorithm[];
+  /** HTTPS URL of the issuer's JSON Web Key Set (http only for loopback hosts with `dangerouslyAllowHttpJwks`). */
+  jwksUri?: string | URL;
+  /** Accept an http: `jwksUri` on a loopback host (127.0.0.0/8, ::1, localhost). For tests only. @default false */
+  dangerouslyAllowHttpJwks?: boolean;
+  /** A local JSON Web Key Set of public keys. */
+  jwks?: JSONWebKeySet;
+  /** One public key: a KeyObject, a public JWK, or a PEM string (SPKI, PKCS#1 or X.509 certificate). */
+  publicKey?: KeyObject | JWK | string;
+  /** HMAC secret (HS* only): at least 32 / 48 / 64 bytes for HS256 / HS384 / HS512. */
+  secret?: string | Uint8Array | KeyObject;
+  /**
+   * "rfc9068": `typ` must be "at+jwt" and iss, exp, aud, sub, iat are required (RFC 9068).
+   * "compat": `typ` "JWT" or absent is accepted too; ID tokens and other JWT types are still rejected.
+   * @default "rfc9068"
+   */
+  profile?: 'rfc9068' | 'compat';
+  /** Clock skew allowed on exp/nbf/iat, in seconds, 0..300. @default 5 */
+  clockToleranceSec?: number;
+  /** Largest accepted exp − iat (or exp − now when iat is absent), in seconds. @default 86400 */
+  maxTokenLifetimeSec?: number;
+  /** When set, tokens whose iat is older than this many seconds are rejected (iat becomes required). */
+  maxTokenAgeSec?: number;
+  /** Largest accepted token, in bytes, checked before any decoding. @default 8192 */
+  maxTokenBytes?: number;
+  /** When false, a request without any credentials passes with `req.auth` undefined (a bad token is still rejected). @default true */
+  credentialsRequired?: boolean;
+  /** Revocation check (e.g. a jti denylist), bounded by `timeoutMs`. */
+  isRevoked?: IsRevoked;
+  /** Timeout of one key set fetch, and of one `isRevoked` call, in milliseconds. @default 5000 */
+  timeoutMs?: number;
+  /** Minimum time between two key set fetches caused by an unknown `kid` or a failure, in milliseconds. @default 30000 */
+  cooldownMs?: number;
+  /** Age after which the key set is refetched, in milliseconds. @default 600000 */
+  cacheMaxAgeMs?: number;
+  /** How long past `cacheMaxAgeMs` the last good key set keeps being used while the endpoint fails, in seconds. @default 3600 */
+  staleIfErrorSec?: number;
+  /** `realm` of the WWW-Authenticate challenge. @default "api" */
+  realm?: string;
+}
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace -- Express's documented augmentation point.
+  namespace Express {
+    interface Request {
+      /** Set by @portcullis/auth jwtAuth() when a bearer token was verified; undefined otherwise. */
+      auth?: AuthInfo | undefined;
+    }
+  }
+}
