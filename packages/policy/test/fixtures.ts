@@ -1,6 +1,6 @@
 // The reference service's policy (DESIGN.md §6), shared by the tests.
 import { z } from 'zod';
-import { definePolicy, type DecisionEvent, type PolicyOptions } from '@portcullis/policy';
+import { definePolicy, type DecisionEvent, type PolicyOptions, type Rule } from '@portcullis/policy';
 
 export const Role = z.enum(['reviewer', 'senior_reviewer', 'admin']);
 export type Role = z.infer<typeof Role>;
@@ -55,4 +55,17 @@ export function principal(sub: string, roles: Role[], tenantId = 't1'): Principa
 
 export function aCase(overrides: Partial<Case> = {}): Case {
   return { id: 'case-1', tenantId: 't1', status: 'open', assignedReviewerId: 'u-rev', notes: SECRET_NOTE, ...overrides };
+}
+
+/** The case policy's extractors with other rules (any action names). */
+export function withRules<A extends string>(
+  rules: { readonly [K in A]: Rule<Principal, Case> },
+): PolicyOptions<Principal, Case, A> {
+  return {
+    tenantOfPrincipal: (p) => p.tenantId,
+    tenantOfResource: (c) => c.tenantId,
+    idOfPrincipal: (p) => p.sub,
+    idOfResource: (c) => c.id,
+    rules,
+  };
 }

@@ -11,6 +11,7 @@ import {
   type Case,
   type CaseAction,
   type Principal,
+  withRules,
 } from './fixtures.js';
 
 const admin = principal('u-admin', ['admin']);
@@ -71,7 +72,7 @@ describe('definePolicy option validation', () => {
 
   it('copies the rules at creation: editing the rules object afterwards cannot open a hole', () => {
     const rules: Record<string, (p: Principal, c: Case) => boolean> = { CLOSE: () => false };
-    const policy = definePolicy({ ...caseOptions(), rules });
+    const policy = definePolicy(withRules(rules));
     rules['CLOSE'] = () => true;
     rules['DELETE'] = () => true;
     expect(policy.can(admin, 'CLOSE', own)).toBe(false);
@@ -106,7 +107,7 @@ describe('decision order and reasons', () => {
 
   it('does not call the rule for another tenant', () => {
     const rule = vi.fn(() => true);
-    const p = definePolicy({ ...caseOptions(), rules: { CLOSE: rule } });
+    const p = definePolicy(withRules({ CLOSE: rule }));
     expect(p.can(admin, 'CLOSE', foreign)).toBe(false);
     expect(rule).not.toHaveBeenCalled();
   });
@@ -138,7 +139,7 @@ describe('decision order and reasons', () => {
     ['reads a missing field', (p) => (p as unknown as { profile: { admin: boolean } }).profile.admin],
   ];
   it.each(faultyRules)('denies with rule_error when the rule %s (fails closed)', async (_name, rule) => {
-    const p = definePolicy({ ...caseOptions(), rules: { CLOSE: rule } });
+    const p = definePolicy(withRules({ CLOSE: rule }));
     expect(p.explain(admin, 'CLOSE', own)).toEqual({ allowed: false, reason: 'rule_error', action: 'CLOSE' });
     expect(p.can(admin, 'CLOSE', own)).toBe(false);
     const err = thrown(() => { p.authorize(admin, 'CLOSE', own); });
