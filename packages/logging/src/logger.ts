@@ -1,6 +1,7 @@
 // createLogger: a pino logger whose every line passes three redaction layers.
 import { pino, type DestinationStream, type LevelWithSilent, type LogFn, type Logger, type LoggerOptions as PinoOptions } from 'pino';
 import { CENSOR, DEFAULT_REDACT_PATHS, normaliseKey } from './names.js';
+import { describeValue } from './describe.js';
 import { createKeyMatcher } from './keys.js';
 import { createObjectScrubber } from './scrub-object.js';
 import { scrubText } from './scrub-text.js';
@@ -13,30 +14,30 @@ export interface LoggerOptions {
    * Lowest level written: `fatal`, `error`, `warn`, `info`, `debug`, `trace` or `silent`.
    * @default 'info'
    */
-  level?: LevelWithSilent;
+  level?: LevelWithSilent | undefined;
   /**
    * Where lines go: any pino destination stream (an object with `write(line)`), e.g.
    * `pino.destination(1)` or a stream that captures output in tests.
    * @default standard output
    */
-  destination?: DestinationStream;
+  destination?: DestinationStream | undefined;
   /**
    * More pino `redact` paths (pino path syntax, e.g. `"user.ssn"`, `"*.card"`), added to
    * {@link DEFAULT_REDACT_PATHS}.
    * @default []
    */
-  extraRedactPaths?: readonly string[];
+  extraRedactPaths?: readonly string[] | undefined;
   /**
    * More key names the key scrubber masks at any depth, compared case-insensitively and ignoring
    * `-`, `_`, spaces and other punctuation (`"X-Tenant-Secret"` matches `x_tenant_secret`).
    * @default []
    */
-  extraSensitiveKeys?: readonly string[];
+  extraSensitiveKeys?: readonly string[] | undefined;
   /**
    * Fields on every line (pino `base`); `null` drops pid and hostname. Scrubbed like logged objects.
    * @default { pid, hostname }
    */
-  base?: Record<string, unknown> | null;
+  base?: Record<string, unknown> | null | undefined;
 }
 
 const PKG = '@portcullis/logging';
@@ -59,32 +60,26 @@ export function isPortcullisLogger(value: unknown): value is Logger {
   return false;
 }
 
-function describe(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value.slice(0, 60));
-  if (Array.isArray(value)) return 'an array';
-  if (value === null) return 'null';
-  return typeof value === 'object' ? 'an object' : String(value);
-}
-
 function stringList(name: string, value: unknown, fix: string): string[] {
   if (value === undefined) return [];
-  if (!Array.isArray(value)) throw new TypeError(`${PKG}: "${name}" must be an array of strings (got ${describe(value)}); ${fix}`);
+  if (!Array.isArray(value)) throw new TypeError(`${PKG}: "${name}" must be an array of strings (got ${describeValue(value)}); ${fix}`);
   return value.map((item: unknown) => {
     if (typeof item !== 'string' || item.trim() === '' || item.length > MAX_PATH_LENGTH) {
-      throw new TypeError(`${PKG}: "${name}" must hold non-empty strings of at most ${MAX_PATH_LENGTH} characters (got ${describe(item)}); ${fix}`);
+      throw new TypeError(`${PKG}: "${name}" must hold non-empty strings of at most ${MAX_PATH_LENGTH} characters (got ${describeValue(item)}); ${fix}`);
     }
     return item;
   });
 }
 
-function validate(options: unknown): Required<Pick<LoggerOptions, 'level'>> & {
+function validate(options: unknown): {
+  level: LevelWithSilent;
   destination: DestinationStream | undefined;
   extraRedactPaths: string[];
   extraSensitiveKeys: string[];
   base: Record<string, unknown> | null | undefined;
 } {
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new TypeError(`${PKG}: createLogger options must be an object (got ${describe(options)})`);
+    throw new TypeError(`${PKG}: createLogger options must be an object (got ${describeValue(options)})`);
   }
   const o = options as Record<string, unknown>;
   for (const key of Object.keys(o)) {
@@ -94,15 +89,15 @@ function validate(options: unknown): Required<Pick<LoggerOptions, 'level'>> & {
   }
   const level = o.level ?? 'info';
   if (typeof level !== 'string' || !LEVELS.has(level)) {
-    throw new TypeError(`${PKG}: "level" must be one of ${[...LEVELS].join(', ')} (got ${describe(level)})`);
+    throw new TypeError(`${PKG}: "level" must be one of ${[...LEVELS].join(', ')} (got ${describeValue(level)})`);
   }
   const destination = o.destination;
   if (destination !== undefined && (typeof destination !== 'object' || destination === null || typeof (destination as DestinationStream).write !== 'function')) {
-    throw new TypeError(`${PKG}: "destination" must be a stream with a write(line) method (got ${describe(destination)}); use pino.destination(1) for stdout`);
+    throw new TypeError(`${PKG}: "destination" must be a stream with a write(line) method (got ${describeValue(destination)}); use pino.destination(1) for stdout`);
   }
   const base = o.base;
   if (base !== undefined && base !== null && (typeof base !== 'object' || Array.isArray(base))) {
-    throw new TypeError(`${PKG}: "base" must be an object or null (got ${describe(base)})`);
+    throw new TypeError(`${PKG}: "base" must be an object or null (got ${describeValue(base)})`);
   }
   return {
     level: level as LevelWithSilent,
@@ -166,8 +161,8 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   // Child bindings skip pino's bindings formatter, so they are scrubbed on the way in.
   type ChildFn = (this: Logger, bindings: Record<string, unknown>, options?: object) => Logger;
   type SetBindingsFn = (this: Logger, bindings: Record<string, unknown>) => void;
-  const originalChild = logger.child as unknown as ChildFn;
-  const originalSetBindings = logger.setBindings as unknown as SetBindingsFn;
+  const originalChild = Reflect.get(logger, 'child') as unknown as ChildFn;
+  const originalSetBindings: SetBindingsFn = Reflect.get(logger, 'setBindings');
   Object.defineProperty(logger, 'child', {
     configurable: true,
     writable: true,

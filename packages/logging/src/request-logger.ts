@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { LevelWithSilent, Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
+import { describeValue } from './describe.js';
 import { isPortcullisLogger } from './logger.js';
 import { serializeError } from './serialize-error.js';
 import { serializeRequest, serializeResponse } from './serializers.js';
@@ -16,13 +17,13 @@ export interface RequestLoggerOptions {
    * or `"/health"` (any method). Paths are compared without the query string.
    * @default []
    */
-  quietRoutes?: readonly string[];
+  quietRoutes?: readonly string[] | undefined;
   /**
    * Reuse an incoming `X-Request-Id` when it matches `/^[A-Za-z0-9._-]{1,128}$/`. When false, or
    * when the value does not match, a fresh `crypto.randomUUID()` is used.
    * @default true
    */
-  trustIncomingRequestId?: boolean;
+  trustIncomingRequestId?: boolean | undefined;
 }
 
 type NextFunction = (err?: unknown) => void;
@@ -32,29 +33,24 @@ const PKG = '@portcullis/logging';
 const OPTION_KEYS = new Set(['logger', 'quietRoutes', 'trustIncomingRequestId']);
 /** Incoming request ids are accepted only in this shape: no spaces, quotes, newlines or JSON. */
 export const SAFE_REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
-const QUIET_ROUTE = /^(?:([A-Z]{1,16}) )?(\/[^\s?#]{0,2047})$/;
+const QUIET_METHOD = /^[A-Z]{1,16}$/;
+const QUIET_PATH = /^\/[^\s?#]{0,2047}$/;
 const MAX_SUBJECT = 256;
-
-function describe(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value.slice(0, 60));
-  if (Array.isArray(value)) return 'an array';
-  if (value === null) return 'null';
-  return typeof value === 'object' ? 'an object' : String(value);
-}
 
 function compileQuietRoutes(value: unknown): Set<string> {
   const keys = new Set<string>();
   if (value === undefined) return keys;
   if (!Array.isArray(value)) {
-    throw new TypeError(`${PKG}: "quietRoutes" must be an array of routes such as "GET /health" (got ${describe(value)})`);
+    throw new TypeError(`${PKG}: "quietRoutes" must be an array of routes such as "GET /health" (got ${describeValue(value)})`);
   }
   for (const item of value as unknown[]) {
-    const match = typeof item === 'string' ? QUIET_ROUTE.exec(item) : null;
-    if (match === null) {
-      throw new TypeError(`${PKG}: "quietRoutes" entries must look like "GET /health" or "/health" (got ${describe(item)})`);
+    const parts = typeof item === 'string' ? item.split(' ') : [];
+    // "/health" quiets every method: "*" stands for any.
+    const [method, path] = parts.length === 1 ? ['*', parts[0]] : parts;
+    if (parts.length > 2 || method === undefined || path === undefined || (method !== '*' && !QUIET_METHOD.test(method)) || !QUIET_PATH.test(path)) {
+      throw new TypeError(`${PKG}: "quietRoutes" entries must look like "GET /health" or "/health" (got ${describeValue(item)})`);
     }
-    // "*" stands for any method.
-    keys.add(`${match[1] ?? '*'} ${match[2] ?? '/'}`);
+    keys.add(`${method} ${path}`);
   }
   return keys;
 }
@@ -78,7 +74,7 @@ function routeOf(req: Req): string | undefined {
 
 // Adds what is only known when the response ends; `entry` is pino-http's own fresh object.
 function completion(req: IncomingMessage, entry: Record<string, unknown>): Record<string, unknown> {
-  const route = routeOf(req as Req);
+  const route = routeOf(req);
   if (route !== undefined) entry.route = route;
   const subject = subjectOf(req);
   if (subject !== undefined) entry.subject = subject;
@@ -100,7 +96,7 @@ function completion(req: IncomingMessage, entry: Record<string, unknown>): Recor
  */
 export function requestLogger(options: RequestLoggerOptions) {
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new TypeError(`${PKG}: requestLogger options must be an object with a "logger" (got ${describe(options)})`);
+    throw new TypeError(`${PKG}: requestLogger options must be an object with a "logger" (got ${describeValue(options)})`);
   }
   for (const key of Object.keys(options)) {
     if (!OPTION_KEYS.has(key)) {
@@ -109,11 +105,11 @@ export function requestLogger(options: RequestLoggerOptions) {
   }
   const { logger } = options;
   if (!isPortcullisLogger(logger)) {
-    throw new TypeError(`${PKG}: "logger" must be a logger made by createLogger() (got ${describe(logger)}); a plain pino logger has no redaction layers`);
+    throw new TypeError(`${PKG}: "logger" must be a logger made by createLogger() (got ${describeValue(logger)}); a plain pino logger has no redaction layers`);
   }
   const trust = options.trustIncomingRequestId ?? true;
   if (typeof trust !== 'boolean') {
-    throw new TypeError(`${PKG}: "trustIncomingRequestId" must be a boolean (got ${describe(trust)})`);
+    throw new TypeError(`${PKG}: "trustIncomingRequestId" must be a boolean (got ${describeValue(trust)})`);
   }
   const quiet = compileQuietRoutes(options.quietRoutes);
   const hasQuiet = quiet.size > 0;
@@ -123,7 +119,7 @@ export function requestLogger(options: RequestLoggerOptions) {
     if (err !== undefined || status >= 500) return 'error';
     if (status >= 400) return 'warn';
     if (hasQuiet) {
-      const path = pathOf(req as Req);
+      const path = pathOf(req);
       if (quiet.has(`* ${path}`) || quiet.has(`${req.method ?? ''} ${path}`)) return 'silent';
     }
     return 'info';

@@ -13,12 +13,12 @@ const TRUNCATION_MARK = '…[truncated]';
 // ("request completed", "/items/42") are like that.
 const TRIGGER = /ey[A-Za-z0-9_-]{10}|bearer|basic|[=:]|-----BEGIN/i;
 
-// PEM private key blocks; an unterminated block is cut to the end of the string.
-const PEM =
-  /-----BEGIN[A-Z0-9 ]{0,40}PRIVATE KEY[A-Z ]{0,12}-----[\s\S]*?(?:-----END[A-Z0-9 ]{0,40}PRIVATE KEY[A-Z ]{0,12}-----|$)/g;
-// JWS (three base64url segments, the first a JSON object: "ey…") and JWE (five segments).
-const JWT =
-  /(?<![A-Za-z0-9_-])ey[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)?/g;
+// PEM private key blocks (RFC 7468 labels "PRIVATE KEY", "RSA PRIVATE KEY", "OPENSSH PRIVATE KEY"…).
+const PEM_BEGIN = /-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY[A-Z ]{0,12}-----/g;
+const PEM_END = /-----END [A-Z0-9 ]{0,40}PRIVATE KEY[A-Z ]{0,12}-----/g;
+// JWS (three base64url segments, the first a JSON object: "ey…") and JWE (five): the last class
+// takes further dots so every segment of a JWE goes too.
+const JWT = /(?<![A-Za-z0-9_-])ey[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]*\.[A-Za-z0-9_.-]*/g;
 // RFC 6750 bearer and RFC 7617 basic credentials.
 const AUTH_SCHEME = /\b(bearer|basic)(\s+)[A-Za-z0-9._~+/-]+=*/gi;
 // RFC 3986 userinfo: scheme://user:password@host.
@@ -58,6 +58,22 @@ function maskKeyValue(_match: string, key: string, value: string): string {
   return key + CENSOR;
 }
 
+// Each block from BEGIN to its END goes; an unterminated block is cut to the end of the text.
+function scrubPem(text: string): string {
+  if (!text.includes('-----BEGIN')) return text;
+  let out = '';
+  let last = 0;
+  PEM_BEGIN.lastIndex = 0;
+  for (let begin = PEM_BEGIN.exec(text); begin !== null; begin = PEM_BEGIN.exec(text)) {
+    out += text.slice(last, begin.index) + CENSOR;
+    PEM_END.lastIndex = PEM_BEGIN.lastIndex;
+    if (PEM_END.exec(text) === null) return out;
+    last = PEM_END.lastIndex;
+    PEM_BEGIN.lastIndex = last;
+  }
+  return out + text.slice(last);
+}
+
 function clip(text: string): string {
   return text.length > MAX_TEXT_LENGTH ? text.slice(0, MAX_TEXT_LENGTH) + TRUNCATION_MARK : text;
 }
@@ -75,8 +91,7 @@ export function scrubText(text: string): string {
   if (typeof text !== 'string') return '';
   const clipped = clip(text);
   if (!TRIGGER.test(clipped)) return clipped;
-  return clipped
-    .replace(PEM, CENSOR)
+  return scrubPem(clipped)
     .replace(JWT, CENSOR)
     .replace(AUTH_SCHEME, `$1$2${CENSOR}`)
     .replace(USERINFO, `$1${CENSOR}@`)
