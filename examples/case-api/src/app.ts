@@ -1,2 +1,63 @@
-// Placeholder until the case-api issue lands.
-export {};
+// createApp(deps): the case-tracker API on the Portcullis baseline. Everything it needs is injected.
+import '@portcullis/logging';
+import express, { type Express } from 'express';
+import type { JwtAuthOptions } from '@portcullis/auth';
+import type { SecurityConfig } from '@portcullis/config';
+import { trustProxy, type RateLimitStore } from '@portcullis/ratelimit';
+import type { Logger } from 'pino';
+import { casePipeline } from './pipeline.js';
+import { createCasePolicy } from './policy.js';
+import { caseRoutes } from './routes.js';
+import { CaseService } from './service.js';
+import type { Repository } from './storage/index.js';
+
+/** Everything the app needs; tests inject their own. */
+export interface AppDeps {
+  /** Result of loadSecurityConfig(). */
+  readonly config: SecurityConfig;
+  /** The database (SQLite or PostgreSQL), migrated. */
+  readonly repo: Repository;
+  /** A logger from @portcullis/logging createLogger(). */
+  readonly logger: Logger;
+  /** jwtAuth options: issuer, audience, algorithms and exactly one key source (dev JWKS or JWKS_URI). */
+  readonly auth: JwtAuthOptions;
+  /** Existing directory the export files live in. */
+  readonly exportsDir: string;
+  /** Clock. @default () => new Date() */
+  readonly now?: (() => Date) | undefined;
+  /** Rate-limit overrides: a Redis store for several instances, or a window/limit. @default memory store, config values */
+  readonly rateLimit?: { store?: RateLimitStore | undefined; windowMs?: number | undefined; limit?: number | undefined } | undefined;
+}
+
+/** Public routes: everything else requires a valid token (deny by default). */
+export const PUBLIC_ROUTES = [{ method: 'GET', path: '/health' }] as const;
+
+/** Builds the Express app. Does not listen. */
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  // Refuses true / "*" (every client could spoof X-Forwarded-For and dodge the rate limit).
+  if (deps.config.trustProxy !== false) trustProxy(app, deps.config.trustProxy);
+
+  const policy = createCasePolicy(function logDenial(decision) {
+    // Ids only (never the case or the claims): who was denied what, for the security log.
+    if (!decision.allowed) deps.logger.info({ decision }, 'authorization denied');
+  });
+  const service = new CaseService({ repo: deps.repo, policy, exportsDir: deps.exportsDir, now: deps.now });
+
+  const baseline = casePipeline({
+    config: deps.config,
+    auth: deps.auth,
+    logger: deps.logger,
+    publicRoutes: [...PUBLIC_ROUTES],
+    bodyTypes: [{ method: 'POST', path: '/cases/import', types: ['text/csv'] }],
+    rateLimit: deps.rateLimit,
+  });
+  app.use(baseline.before);
+  app.get('/health', function health(_req, res) {
+    res.json({ status: 'ok' });
+  });
+  app.use(caseRoutes(service, deps.exportsDir));
+  app.use(baseline.after);
+  return app;
+}

@@ -1,0 +1,86 @@
+// Entry point: load and check the configuration (refuse to start when unsafe), open storage, listen.
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import process from 'node:process';
+import { createLogger } from '@portcullis/logging';
+import { redisStore } from '@portcullis/ratelimit';
+import { Redis } from 'ioredis';
+import { createApp } from './app.js';
+import { loadOrCreateDevKeys, type DevKeys } from './devkeys.js';
+import { authOptions, loadSettings } from './settings.js';
+import { openRepository } from './storage/index.js';
+
+// `npm start` passes --default-profile development: when neither NODE_ENV nor APP_ENV is set, the
+// embedded defaults run in the development profile. A deployment sets NODE_ENV=production (and
+// anything else unset or unknown is production too).
+const defaultProfileFlag = process.argv.indexOf('--default-profile');
+const defaultProfile = defaultProfileFlag === -1 ? undefined : process.argv[defaultProfileFlag + 1];
+const env: Record<string, string | undefined> = { ...process.env };
+if ((defaultProfile === 'development' || defaultProfile === 'test') && !env['NODE_ENV'] && !env['APP_ENV']) {
+  env['APP_ENV'] = defaultProfile;
+}
+
+async function main(): Promise<void> {
+  const settings = loadSettings(env, process.cwd());
+  if (!settings.ok) {
+    const lines = settings.problems.map((p) => `  - ${p.rule} (${p.key}): ${p.message}`);
+    process.stderr.write(`case-api: refusing to start (${settings.problems.length} problem(s)):\n${lines.join('\n')}\n`);
+    process.exitCode = 1;
+    return;
+  }
+  const { config, dataDir } = settings;
+  const logger = createLogger({ level: config.logLevel });
+  for (const w of config.warnings) logger.warn({ rule: w.rule, key: w.key }, `configuration warning (${config.profile} profile)`);
+
+  // eslint-disable-next-line security/detect-non-literal-fs-filename -- DATA_DIR is operator configuration
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  const exportsDir = join(dataDir, 'exports');
+  // eslint-disable-next-line security/detect-non-literal-fs-filename -- DATA_DIR is operator configuration
+  await mkdir(exportsDir, { recursive: true, mode: 0o700 });
+
+  let devKeys: DevKeys | undefined;
+  if (settings.useDevKeys) {
+    const loaded = await loadOrCreateDevKeys(dataDir);
+    devKeys = loaded.keys;
+    if (loaded.created) logger.info({ kid: devKeys.kid }, 'generated a development signing key in DATA_DIR');
+  }
+  const repo = await openRepository(config.databaseUrl, join(dataDir, 'case-api.sqlite'));
+  const redis = config.redisUrl === undefined ? undefined : new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 1 });
+  const app = createApp({
+    config,
+    repo,
+    logger,
+    auth: authOptions(config, devKeys),
+    exportsDir,
+    rateLimit: redis === undefined ? undefined : { store: redisStore(redis, { prefix: 'case-api:rl:' }) },
+  });
+
+  const host = env['HOST'] ?? (config.profile === 'production' ? '0.0.0.0' : '127.0.0.1');
+  const server = app.listen(config.port, host, () => {
+    const url = `http://${host === '0.0.0.0' ? 'localhost' : host}:${config.port}`;
+    logger.info({ url, profile: config.profile, storage: repo.kind }, 'case-api listening');
+    if (devKeys !== undefined) {
+      process.stdout.write(
+        `\ncase-api (${config.profile} profile, ${repo.kind}) listening on ${url}\n` +
+          `Get a development token:  npm run token -- --sub u1 --tenant t1 --role reviewer\n` +
+          `Then:                     curl -H "Authorization: Bearer $TOKEN" ${url}/cases\n\n`,
+      );
+    }
+  });
+  const shutdown = (): void => {
+    server.close(() => {
+      void repo.close().finally(() => {
+        redis?.disconnect();
+      });
+    });
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+}
+
+main().catch((error: unknown) => {
+  const name = error instanceof Error ? error.name : 'Error';
+  const message = error instanceof Error ? error.message : 'unknown failure';
+  process.stderr.write(`case-api: failed to start: ${name}: ${message}\n`);
+  process.exitCode = 1;
+});

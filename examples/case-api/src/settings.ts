@@ -1,0 +1,78 @@
+// Startup settings: the security config plus the service's own rules, all problems collected at once.
+import { isAbsolute, resolve } from 'node:path';
+import type { JwtAuthOptions, JwsAlgorithm } from '@portcullis/auth';
+import { ConfigError, loadSecurityConfig, resolveProfile, type SecurityConfig } from '@portcullis/config';
+import { DEV_AUDIENCE, DEV_ISSUER, type DevKeys } from './devkeys.js';
+
+/** One reason the service refuses to start: a stable rule id and a message without secret values. */
+export interface StartupProblem {
+  readonly rule: string;
+  readonly key: string;
+  readonly message: string;
+}
+
+/** Defaults applied in the development and test profiles only; a production deployment sets them itself. */
+export const DEVELOPMENT_DEFAULTS: Readonly<Record<string, string>> = Object.freeze({
+  JWT_ISSUER: DEV_ISSUER,
+  JWT_AUDIENCE: DEV_AUDIENCE,
+  JWT_ALGORITHMS: 'ES256',
+  ALLOWED_ORIGINS: 'http://localhost:3000,http://127.0.0.1:3000',
+});
+
+/** The loaded configuration, or the list of problems. */
+export type LoadResult =
+  | { readonly ok: true; readonly config: SecurityConfig; readonly dataDir: string; readonly useDevKeys: boolean }
+  | { readonly ok: false; readonly problems: readonly StartupProblem[] };
+
+/**
+ * Loads the configuration. Production (NODE_ENV/APP_ENV not exactly development/test) applies
+ * loadSecurityConfig's rules as errors and additionally requires JWKS_URI: the development key is
+ * never trusted there.
+ */
+export function loadSettings(env: Readonly<Record<string, string | undefined>>, cwd: string): LoadResult {
+  const profile = resolveProfile(env);
+  const effective = profile === 'production' ? { ...env } : { ...DEVELOPMENT_DEFAULTS, ...stripEmpty(env) };
+  const problems: StartupProblem[] = [];
+  let config: SecurityConfig | undefined;
+  try {
+    config = loadSecurityConfig(effective);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    problems.push(...error.problems.map((p) => ({ rule: p.rule, key: p.key, message: p.message })));
+  }
+  const jwksUri = effective['JWKS_URI'];
+  if (profile === 'production' && (jwksUri === undefined || jwksUri === '')) {
+    problems.push({
+      rule: 'CASE_API_JWKS_REQUIRED',
+      key: 'JWKS_URI',
+      message: 'production needs JWKS_URI (https) of the real issuer; the development key is refused',
+    });
+  }
+  if (config === undefined || problems.length > 0) return { ok: false, problems };
+  const dataDir = env['DATA_DIR'] ?? './.data';
+  return {
+    ok: true,
+    config,
+    dataDir: isAbsolute(dataDir) ? dataDir : resolve(cwd, dataDir),
+    useDevKeys: profile !== 'production' && config.jwksUri === undefined,
+  };
+}
+
+function stripEmpty(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) if (v !== undefined && v !== '') out[k] = v;
+  return out;
+}
+
+/** jwtAuth options: the issuer's JWKS_URI, or (development only) the local development key set. */
+export function authOptions(config: SecurityConfig, devKeys: DevKeys | undefined): JwtAuthOptions {
+  const base = {
+    issuer: config.jwtIssuer ?? DEV_ISSUER,
+    audience: config.jwtAudience ?? DEV_AUDIENCE,
+    algorithms: config.jwtAlgorithms as JwsAlgorithm[],
+    maxTokenLifetimeSec: config.accessTokenMaxTtlSec,
+  };
+  if (config.jwksUri !== undefined) return { ...base, jwksUri: config.jwksUri };
+  if (devKeys === undefined) throw new TypeError('case-api: no key source: set JWKS_URI (production) or use the development profile');
+  return { ...base, jwks: devKeys.jwks };
+}

@@ -1,0 +1,124 @@
+// Shape checks at the boundary (zod): they reject malformed input with 422; they are not the security checks.
+import { BadRequestError, ValidationError, type ValidationIssue } from '@portcullis/errors';
+import { z } from 'zod';
+import { parseCsv } from './csv.js';
+import { ACTIONS } from './domain.js';
+import type { PageCursor } from './storage/index.js';
+
+/** POST /cases body. Unknown keys are refused (a typo must not be ignored silently). */
+export const createCaseBody = z.strictObject({
+  title: z.string().trim().min(1).max(200),
+  description: z.string().max(5000).optional(),
+});
+
+/** POST /cases/:id/transitions body. An unknown action is a 422. */
+export const transitionBody = z.strictObject({
+  action: z.enum(ACTIONS),
+  reason: z.string().trim().min(1).max(500),
+});
+
+/** POST /cases/:id/notes body. */
+export const noteBody = z.strictObject({
+  body: z.string().min(1).max(10_000),
+});
+
+const CURSOR_PAYLOAD = z.strictObject({
+  c: z.iso.datetime(),
+  i: z.uuid(),
+});
+
+/** Encodes a page position as an opaque base64url string. */
+export function encodeCursor(cursor: PageCursor): string {
+  return Buffer.from(JSON.stringify({ c: cursor.createdAt, i: cursor.id }), 'utf8').toString('base64url');
+}
+
+function decodeCursor(value: string): PageCursor | null {
+  if (!/^[A-Za-z0-9_-]{1,200}$/.test(value)) return null;
+  try {
+    const parsed = CURSOR_PAYLOAD.safeParse(JSON.parse(Buffer.from(value, 'base64url').toString('utf8')));
+    return parsed.success ? { createdAt: parsed.data.c, id: parsed.data.i } : null;
+  } catch {
+    return null;
+  }
+}
+
+/** GET /cases query: limit 1..100 (default 20), optional opaque cursor. Anything else → 422. */
+export function parseListQuery(query: unknown): { limit: number; after?: PageCursor } {
+  const q = typeof query === 'object' && query !== null ? (query as Record<string, unknown>) : {};
+  const issues: ValidationIssue[] = [];
+  let limit = 20;
+  const rawLimit = q['limit'];
+  if (rawLimit !== undefined) {
+    const n = typeof rawLimit === 'string' && /^\d{1,3}$/.test(rawLimit) ? Number(rawLimit) : Number.NaN;
+    if (Number.isInteger(n) && n >= 1 && n <= 100) limit = n;
+    else issues.push({ pointer: '/query/limit', message: 'must be a whole number from 1 to 100' });
+  }
+  let after: PageCursor | undefined;
+  const rawCursor = q['cursor'];
+  if (rawCursor !== undefined) {
+    const decoded = typeof rawCursor === 'string' ? decodeCursor(rawCursor) : null;
+    if (decoded === null) issues.push({ pointer: '/query/cursor', message: 'is not a cursor returned by this API' });
+    else after = decoded;
+  }
+  if (issues.length > 0) throw new ValidationError('invalid list query', { issues });
+  return after === undefined ? { limit } : { limit, after };
+}
+
+/** Idempotency-Key: 1..128 visible characters from a safe set; anything else is a 400. */
+export function parseIdempotencyKey(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === 'string' && /^[A-Za-z0-9._:-]{1,128}$/.test(value)) return value;
+  throw new BadRequestError('malformed Idempotency-Key', {
+    code: 'invalid_idempotency_key',
+    detail: 'Idempotency-Key must be 1 to 128 characters from A-Z a-z 0-9 . _ : -',
+  });
+}
+
+/** Case ids are UUIDs; anything else cannot name a case, so it is simply not found. */
+export function isCaseId(value: unknown): value is string {
+  return typeof value === 'string' && z.uuid().safeParse(value).success;
+}
+
+/** Data rows an import may hold. */
+export const MAX_IMPORT_ROWS = 1000;
+
+/**
+ * Parses and validates an import: header "title,description", 1..1000 rows, each with 2 fields,
+ * title 1..200 after trimming, description ≤ 5000 (empty → null). Every bad row is reported
+ * (pointer /rows/N, N = 1-based data row); nothing is imported unless all rows are valid.
+ */
+export function parseImport(text: string): { title: string; description: string | null }[] {
+  const parsed = parseCsv(text, MAX_IMPORT_ROWS + 1);
+  if (!parsed.ok && parsed.error.message.startsWith('more than')) {
+    throw new ValidationError('too many rows', { issues: [{ pointer: '/rows', message: `more than ${MAX_IMPORT_ROWS} data rows` }] });
+  }
+  if (!parsed.ok) {
+    throw new ValidationError('invalid CSV', { issues: [{ pointer: '/csv', message: `line ${parsed.error.line}: ${parsed.error.message}` }] });
+  }
+  // A blank line is not a row.
+  const [header, ...rows] = parsed.records.filter((r) => !(r.fields.length === 1 && r.fields[0] === ''));
+  if (header === undefined || header.fields.length !== 2 || header.fields[0] !== 'title' || header.fields[1] !== 'description') {
+    throw new ValidationError('bad CSV header', { issues: [{ pointer: '/header', message: 'the first line must be exactly "title,description"' }] });
+  }
+  if (rows.length === 0) throw new ValidationError('empty import', { issues: [{ pointer: '/rows', message: 'no data rows' }] });
+  const issues: ValidationIssue[] = [];
+  const out: { title: string; description: string | null }[] = [];
+  rows.forEach((row, index) => {
+    const n = index + 1;
+    const [rawTitle, description] = row.fields;
+    if (row.fields.length !== 2 || rawTitle === undefined || description === undefined) {
+      issues.push({ pointer: `/rows/${n}`, message: `row ${n} (line ${row.line}) must have exactly 2 fields` });
+      return;
+    }
+    const title = rawTitle.trim();
+    if (title.length < 1 || title.length > 200) {
+      issues.push({ pointer: `/rows/${n}/title`, message: `row ${n} (line ${row.line}): title must be 1 to 200 characters` });
+    }
+    if (description.length > 5000) {
+      issues.push({ pointer: `/rows/${n}/description`, message: `row ${n} (line ${row.line}): description must be at most 5000 characters` });
+    }
+    out.push({ title, description: description === '' ? null : description });
+  });
+  if (issues.length > 0) throw new ValidationError('invalid import rows', { issues: issues.slice(0, 100) });
+  return out;
+}
