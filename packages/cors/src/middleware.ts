@@ -43,7 +43,7 @@ const PREFLIGHT_VARY = varyFields(['Origin', 'Access-Control-Request-Method', 'A
 export function strictCors(options: StrictCorsOptions): StrictCorsMiddleware {
   const compiled = compileOptions(options);
   const { origins, credentials, onReject } = compiled;
-  const exposeHeader = compiled.exposedHeaders.join(', ');
+  const exposeHeader = compiled.exposedHeaders.join(',');
 
   // Everything `cors` sees is fixed here. A string `origin` makes it write that value verbatim
   // (no reflection, no matching of its own); an explicit allowedHeaders list (possibly empty)
