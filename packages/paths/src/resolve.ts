@@ -2,7 +2,7 @@
 import { lstat, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { PathError } from './errors.js';
-import { checkLexical } from './lexical.js';
+import { checkLexical, extensionOf } from './lexical.js';
 import { checkBaseDir, compileResolveOptions, type ResolveSafePathOptions, type Rules } from './options.js';
 
 /** True when `candidate` is strictly inside `realBase` (both real, absolute paths). Not a prefix test. */
@@ -39,6 +39,20 @@ export async function realBaseOf(baseDir: string): Promise<string> {
   }
 }
 
+/**
+ * A symlink inside the base may lead to another file inside it: that file must satisfy the
+ * dotfile and extension rules too, or "report.csv" -> ".env" would serve the dotfile.
+ */
+function checkRealTarget(relative: string, rules: Rules): void {
+  const segments = relative.split(path.sep);
+  if (!rules.allowDotfiles && segments.some((s) => s.startsWith('.'))) {
+    throw new PathError('dotfile', 'Real path has a dotfile segment');
+  }
+  if (rules.allowedExtensions !== undefined && !rules.allowedExtensions.has(extensionOf(segments[segments.length - 1] ?? ''))) {
+    throw new PathError('extension', 'Real path extension is not allowed');
+  }
+}
+
 /** The internal resolver once options are compiled. */
 export async function resolveWithRules(
   baseDir: string,
@@ -62,6 +76,7 @@ export async function resolveWithRules(
     }
     // A symlink inside the base (the file or any directory on the way) may point anywhere.
     if (!isInside(realBase, realTarget)) throw new PathError('symlink_escape', 'Real path is outside the base');
+    checkRealTarget(path.relative(realBase, realTarget), rules);
     return realTarget;
   }
 

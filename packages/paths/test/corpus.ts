@@ -109,6 +109,8 @@ export const CORPUS: readonly CorpusEntry[] = [
   { title: 'rejects a symlinked directory escaping', input: 'linkdir/secret.csv', reason: 'symlink_escape', options: SUB },
   { title: 'rejects a symlink into a same-prefix sibling', input: 'evil.csv', reason: 'symlink_escape' },
   { title: 'rejects a symlink to the base itself', input: 'self', reason: 'symlink_escape' },
+  { title: 'rejects a symlink inside the base to a dotfile', input: 'to-env.csv', reason: 'dotfile' },
+  { title: 'rejects a symlink inside the base to a disallowed extension', input: 'to-exe.csv', reason: 'extension', options: CSV },
   { title: 'rejects a dangling symlink', input: 'dangling.csv', reason: 'not_found' },
   { title: 'rejects a symlink loop', input: 'loop-a.csv', reason: 'not_found' },
 ];

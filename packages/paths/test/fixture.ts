@@ -42,6 +42,10 @@ export async function makeTree(): Promise<Tree> {
   await symlink('../outside', path.join(base, 'linkdir'));
   await symlink('../exports-evil/secret.csv', path.join(base, 'evil.csv'));
   await symlink('.', path.join(base, 'self'));
+  await writeFile(path.join(base, 'tool.exe'), 'MZ');
+  await symlink('.env', path.join(base, 'to-env.csv'));
+  await symlink('tool.exe', path.join(base, 'to-exe.csv'));
+  await symlink('nested/inner.csv', path.join(base, 'to-nested.csv'));
   await symlink('missing.csv', path.join(base, 'dangling.csv'));
   await symlink('loop-b.csv', path.join(base, 'loop-a.csv'));
   await symlink('loop-a.csv', path.join(base, 'loop-b.csv'));

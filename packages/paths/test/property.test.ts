@@ -23,7 +23,15 @@ const PIECES = [
 ];
 
 const pathLike = fc.array(fc.constantFrom(...PIECES), { maxLength: 8 }).map((parts) => parts.join(''));
-const anyString = fc.oneof(fc.string({ maxLength: 40 }), fc.string({ unit: 'binary', maxLength: 40 }), pathLike);
+// Segment-shaped inputs built from names in the fixture, so a fair share resolves (the property is not vacuous).
+const NAMES = ['report.csv', 'nested', 'inner.csv', 'linkdir', 'secret.csv', 'link-inside.csv', 'self', 'to-nested.csv', '..', '.', '', '.env'];
+const segmentLike = fc.array(fc.constantFrom(...NAMES), { minLength: 1, maxLength: 3 }).map((parts) => parts.join('/'));
+const anyString = fc.oneof(
+  { arbitrary: fc.string({ maxLength: 40 }), weight: 1 },
+  { arbitrary: fc.string({ unit: 'binary', maxLength: 40 }), weight: 1 },
+  { arbitrary: pathLike, weight: 2 },
+  { arbitrary: segmentLike, weight: 3 },
+);
 
 const OPTION_SETS: readonly ResolveSafePathOptions[] = [
   {},

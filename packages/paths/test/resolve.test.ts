@@ -56,6 +56,16 @@ describe('resolveSafePath on a real tree', () => {
     await expect(resolveSafePath(tree.base, 'link-inside.csv')).resolves.toBe(path.join(tree.base, 'report.csv'));
   });
 
+  it('allows a symlink to a file in a subdirectory of the base', async () => {
+    await expect(resolveSafePath(tree.base, 'to-nested.csv', { allowedExtensions: ['.csv'] })).resolves.toBe(
+      path.join(tree.base, 'nested', 'inner.csv'),
+    );
+  });
+
+  it('allows a symlink to a dotfile when allowDotfiles is true', async () => {
+    await expect(resolveSafePath(tree.base, 'to-env.csv', { allowDotfiles: true })).resolves.toBe(path.join(tree.base, '.env'));
+  });
+
   it('allows a subdirectory only when allowSubdirectories is true', async () => {
     await expect(resolveSafePath(tree.base, 'nested/inner.csv', { allowSubdirectories: true })).resolves.toBe(
       path.join(tree.base, 'nested', 'inner.csv'),
