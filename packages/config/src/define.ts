@@ -95,6 +95,13 @@ export function envNameOf(name: string): string {
   return /^[A-Z][A-Z0-9_]*$/.test(name) ? name : name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
 }
 
+/** A bad option value for an error message: primitives as JSON, anything else by type. */
+function shown(value: unknown): string {
+  if (value === undefined) return 'undefined';
+  if (value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return JSON.stringify(value);
+  return typeof value;
+}
+
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null) return false;
   const proto: unknown = Object.getPrototypeOf(value);
@@ -123,7 +130,8 @@ function showValue(value: string): string {
 /** A parsed value for the summary. */
 function formatValue(value: unknown): string {
   if (value === undefined) return '(unset)';
-  if (typeof value === 'string') return value === '' ? '""' : value;
+  // Quote a string with control characters so that it cannot forge extra summary lines.
+  if (typeof value === 'string') return value === '' || JSON.stringify(value).slice(1, -1) !== value ? JSON.stringify(value) : value;
   if (Array.isArray(value)) return value.length === 0 ? '(none)' : value.map((v) => formatValue(v)).join(', ');
   if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value);
   return JSON.stringify(value) ?? typeof value;
@@ -158,12 +166,12 @@ function compileRules<T>(rules: unknown, envNames: ReadonlySet<string>): Compile
     if (!isPlainObject(raw)) fail(`"rules[${index}]" must be an object like { id, key, hint, check }`);
     for (const k of Object.keys(raw)) if (!RULE_KEYS.has(k)) fail(`"rules[${index}]" has unknown key "${k}" (known: ${[...RULE_KEYS].join(', ')})`);
     const { id, key, hint, everyProfile, check } = raw;
-    if (typeof id !== 'string' || !/^[A-Z][A-Z0-9_]*$/.test(id)) fail(`"rules[${index}].id" must be an UPPER_SNAKE_CASE string (got ${String(id)})`);
+    if (typeof id !== 'string' || !/^[A-Z][A-Z0-9_]*$/.test(id)) fail(`"rules[${index}].id" must be an UPPER_SNAKE_CASE string (got ${shown(id)})`);
     if (ids.has(id) || id === SCHEMA_RULE) fail(`"rules[${index}].id" ${id} is used twice; rule ids must be unique`);
     ids.add(id);
-    if (typeof key !== 'string' || !envNames.has(key)) fail(`"rules[${index}].key" must name a variable of the schema (got ${String(key)})`);
+    if (typeof key !== 'string' || !envNames.has(key)) fail(`"rules[${index}].key" must name a variable of the schema (got ${shown(key)})`);
     if (typeof hint !== 'string' || hint.trim() === '') fail(`"rules[${index}].hint" must be a non-empty string saying how to fix the finding`);
-    if (everyProfile !== undefined && typeof everyProfile !== 'boolean') fail(`"rules[${index}].everyProfile" must be a boolean (got ${String(everyProfile)})`);
+    if (everyProfile !== undefined && typeof everyProfile !== 'boolean') fail(`"rules[${index}].everyProfile" must be a boolean (got ${shown(everyProfile)})`);
     if (typeof check !== 'function') fail(`"rules[${index}].check" must be a function`);
     return { rule: raw as unknown as ConfigRule<T>, everyProfile: everyProfile === true };
   });
@@ -225,7 +233,7 @@ export function defineConfig<S extends z.ZodObject>(schema: S, options?: DefineC
     let parsed: Record<string, unknown>;
     const result = schema.safeParse(input);
     if (result.success) {
-      parsed = result.data as Record<string, unknown>;
+      parsed = result.data;
     } else {
       for (const issue of result.error.issues) {
         const head = issue.path[0];
@@ -293,7 +301,8 @@ export function defineConfig<S extends z.ZodObject>(schema: S, options?: DefineC
   function describe(config: LoadedConfig<T>): string {
     if (typeof config !== 'object' || config === null) fail('describe() expects a configuration returned by load()');
     const width = Math.max(...fields.map((f) => f.env.length), 7) + 2;
-    const lines = [`profile: ${String(Reflect.get(config, 'profile'))}`];
+    const profile: unknown = Reflect.get(config, 'profile');
+    const lines = [`profile: ${formatValue(profile)}`];
     for (const field of fields) {
       const value: unknown = Reflect.get(config, field.name);
       const shown = field.mask !== undefined && value !== undefined ? maskSecret(value, field.mask) : formatValue(value);

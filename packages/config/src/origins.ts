@@ -26,8 +26,9 @@ export function classifyOrigin(raw: string): OriginEntry {
     return { kind: 'invalid' };
   }
   if (url.hostname === '') return { kind: 'invalid' };
-  const hasExtra =
-    raw.endsWith('/') || url.pathname !== '/' || raw.includes('?') || raw.includes('#') || raw.includes('@') || url.username !== '' || url.password !== '';
+  // Judge the text as written, not as URL parsing normalised it ("/." and "\\" both become "/").
+  const afterScheme = raw.slice(raw.indexOf('://') + 3);
+  const hasExtra = /[/?#\\@]/.test(afterScheme) || url.pathname !== '/' || url.username !== '' || url.password !== '';
   if (hasExtra) return { kind: 'has-path' };
   return { kind: 'origin', origin: url.origin, secure: url.protocol === 'https:' };
 }

@@ -90,6 +90,14 @@ function integer(min: number, max: number, fallback: number, description: string
     .describe(description);
 }
 
+/** body-parser / bytes syntax: a number, optionally with a fraction, and an optional b/kb/mb/gb unit. */
+function isByteSize(value: string): boolean {
+  const unit = /(?:kb|mb|gb|b)$/i.exec(value)?.[0] ?? '';
+  const amount = value.slice(0, value.length - unit.length).trim();
+  const [whole = '', fraction, ...rest] = amount.split('.');
+  return amount.length <= 20 && rest.length === 0 && /^\d+$/.test(whole) && (fraction === undefined || /^\d+$/.test(fraction));
+}
+
 function url(protocols: readonly string[], what: string) {
   return z
     .string()
@@ -164,7 +172,7 @@ const securitySchema = z.object({
   bodyLimit: z
     .string()
     .trim()
-    .regex(/^\d{1,12}(\.\d{1,6})?\s?(b|kb|mb|gb)?$/i, { error: 'must be a size like 100kb, 1mb or a number of bytes' })
+    .refine(isByteSize, { error: 'must be a size like 100kb, 1mb or a number of bytes' })
     .default('100kb')
     .describe('a size like 100kb or 1mb'),
   databaseUrl: secret(url(['postgres:', 'postgresql:', 'mysql:', 'mariadb:', 'sqlserver:', 'mongodb:', 'mongodb+srv:', 'sqlite:', 'file:'], 'a database URL like postgres://user:password@host:5432/db').optional(), { mask: 'url-credentials' }).describe(

@@ -93,7 +93,7 @@ describe('securityConfig: safe production environments', () => {
         RATE_LIMIT_MAX: '50',
         RATE_LIMIT_WINDOW_SEC: '30',
         ACCESS_TOKEN_MAX_TTL_SEC: '600',
-        BODY_LIMIT: '1mb',
+        BODY_LIMIT: '1.5 MB',
         LOG_LEVEL: 'WARN',
         APP_ENV: 'production',
       }),
@@ -104,7 +104,7 @@ describe('securityConfig: safe production environments', () => {
     expect(config.rateLimitMax).toBe(50);
     expect(config.rateLimitWindowSec).toBe(30);
     expect(config.accessTokenMaxTtlSec).toBe(600);
-    expect(config.bodyLimit).toBe('1mb');
+    expect(config.bodyLimit).toBe('1.5 MB');
     expect(config.logLevel).toBe('warn');
     expect(config.debug).toBe(false);
     expect(config.jwtAlgorithms).toEqual(['RS256', 'ES256']);
@@ -270,6 +270,9 @@ describe('securityConfig: values that are not valid at all fail in every profile
     ['REDIS_URL', 'http://redis:6379'],
     ['DATABASE_URL', 'nonsense'],
     ['BODY_LIMIT', 'lots'],
+    ['BODY_LIMIT', '1.2.3kb'],
+    ['BODY_LIMIT', 'kb'],
+    ['BODY_LIMIT', '1.kb'],
     ['RATE_LIMIT_MAX', '-1'],
     ['RATE_LIMIT_WINDOW_SEC', '0'],
     ['ACCESS_TOKEN_MAX_TTL_SEC', '1e3'],
