@@ -16,7 +16,7 @@ export type OnStoreError = 'deny' | 'allow';
 export interface RateLimitOptions {
   /** Policy name, shown in the RateLimit / RateLimit-Policy headers and in the store keys. Letters, digits, `_.-`, 1 to 64 characters. */
   name: string;
-  /** Window length in milliseconds (fixed window), 1 to 2147483647. */
+  /** Window length in milliseconds (fixed window), 100 to 2147483647. */
   windowMs: number;
   /** Requests allowed per key per window, 1 to 1e9. */
   limit: number;
@@ -68,6 +68,8 @@ export const STORE_FAILURE_LOG_INTERVAL_MS = 60_000;
 export const DEFAULT_STORE_TIMEOUT_MS = 200;
 
 const NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+// Below 100 ms a window is almost certainly a unit mistake (seconds or minutes typed as ms).
+const MIN_WINDOW_MS = 100;
 const MAX_WINDOW_MS = 2 ** 31 - 1;
 const descriptions = new WeakMap<object, LimiterDescription>();
 const usedStores = new WeakSet<object>();
@@ -100,7 +102,7 @@ export function readCommon(
     if (opts['windowMs'] === undefined) fail('windowMs', 'is required: the window length in milliseconds', undefined, 'e.g. 60_000');
     if (opts['limit'] === undefined) fail('limit', 'is required: requests allowed per key per window', undefined, 'e.g. 100');
   }
-  const windowMs = intOption(opts, 'windowMs', 1, MAX_WINDOW_MS, defaults?.windowMs ?? 0, 'milliseconds');
+  const windowMs = intOption(opts, 'windowMs', MIN_WINDOW_MS, MAX_WINDOW_MS, defaults?.windowMs ?? 0, 'milliseconds');
   const limit = intOption(opts, 'limit', 1, 1e9, defaults?.limit ?? 0, 'requests');
   const storeTimeoutMs = intOption(opts, 'storeTimeoutMs', 1, 60_000, DEFAULT_STORE_TIMEOUT_MS, 'milliseconds');
   const onStoreError = opts['onStoreError'] ?? 'deny';

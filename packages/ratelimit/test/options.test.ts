@@ -22,6 +22,7 @@ describe('rateLimit options', () => {
     ['windowMs', NaN],
     ['windowMs', -1],
     ['windowMs', 0],
+    ['windowMs', 15],
     ['windowMs', 1.5],
     ['windowMs', '1000'],
     ['windowMs', 2 ** 31],
