@@ -103,11 +103,13 @@ export function publicJwkProblem(jwk: unknown): string | undefined {
   if (kty !== 'RSA' && kty !== 'EC' && kty !== 'OKP') return `has unsupported "kty" ${show(kty)} (use RSA, EC or OKP; symmetric keys go in "secret")`;
   if (jwk['d'] !== undefined || jwk['p'] !== undefined || jwk['q'] !== undefined || jwk['k'] !== undefined) return 'contains private key material';
   if (jwk['use'] !== undefined && jwk['use'] !== 'sig') return `has "use" ${show(jwk['use'])} (must be "sig" or absent)`;
+  let key: KeyObject;
   try {
-    createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' });
+    key = createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' });
   } catch {
     return 'is not a valid public key';
   }
+  if (key.asymmetricKeyType === 'rsa' && (key.asymmetricKeyDetails?.modulusLength ?? 0) < 2048) return 'is an RSA key shorter than 2048 bits';
   return undefined;
 }
 
