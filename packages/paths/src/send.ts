@@ -135,6 +135,11 @@ export function sendSafeFile(baseDir: string, options?: SendSafeFileOptions): Sa
           if (res.headersSent) res.destroy();
           else next(error);
         });
+        stream.on('end', () => {
+          // Truncated since open: fewer bytes than Content-Length announced. Cut the connection so the
+          // client sees a broken download, not a short file that looks complete (runs before pipe's end()).
+          if (stream.bytesRead < file.size) res.destroy();
+        });
         res.on('close', () => stream.destroy());
         stream.pipe(res);
       },
