@@ -9,6 +9,7 @@ import {
   createCaseBody,
   encodeCursor,
   isCaseId,
+  isExportName,
   noteBody,
   parseIdempotencyKey,
   parseImport,
@@ -116,9 +117,10 @@ export function caseRoutes(service: CaseService, exportsDir: string): Router {
   router.get('/exports/:name', async function getExport(req: Request, res: Response, next) {
     const principal = principalOf(req);
     const name = req.params['name'];
-    // The tenant's own export record must exist (a parameterised lookup, so traversal strings are just
-    // unknown names → 404) before @portcullis/paths resolves and streams the file.
-    await service.authorizeExportDownload(principal, typeof name === 'string' ? name : '');
+    // Only generated names can exist; then the tenant's own export record must exist (a parameterised
+    // lookup) before @portcullis/paths resolves, opens and streams the file.
+    if (!isExportName(name)) throw new NotFoundError('not an export name');
+    await service.authorizeExportDownload(principal, name);
     downloadExport(req, res, next);
   });
 

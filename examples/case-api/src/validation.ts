@@ -5,21 +5,25 @@ import { parseCsv } from './csv.js';
 import { ACTIONS } from './domain.js';
 import type { PageCursor } from './storage/index.js';
 
+// PostgreSQL text cannot hold NUL (it would fail the query: a 500); SQLite can. Refuse it everywhere, the same way.
+const NO_NUL = { error: 'must not contain NUL characters' } as const;
+const text = () => z.string().refine((s) => !s.includes('\u0000'), NO_NUL);
+
 /** POST /cases body. Unknown keys are refused (a typo must not be ignored silently). */
 export const createCaseBody = z.strictObject({
-  title: z.string().trim().min(1).max(200),
-  description: z.string().max(5000).optional(),
+  title: text().trim().min(1).max(200),
+  description: text().max(5000).optional(),
 });
 
 /** POST /cases/:id/transitions body. An unknown action is a 422. */
 export const transitionBody = z.strictObject({
   action: z.enum(ACTIONS),
-  reason: z.string().trim().min(1).max(500),
+  reason: text().trim().min(1).max(500),
 });
 
 /** POST /cases/:id/notes body. */
 export const noteBody = z.strictObject({
-  body: z.string().min(1).max(10_000),
+  body: text().min(1).max(10_000),
 });
 
 const CURSOR_PAYLOAD = z.strictObject({
@@ -79,6 +83,11 @@ export function isCaseId(value: unknown): value is string {
   return typeof value === 'string' && z.uuid().safeParse(value).success;
 }
 
+/** Export names are generated (base32/base64url + ".csv"); anything else cannot name an export. */
+export function isExportName(value: unknown): value is string {
+  return typeof value === 'string' && /^[A-Za-z0-9_-]{1,64}\.csv$/.test(value);
+}
+
 /** Data rows an import may hold. */
 export const MAX_IMPORT_ROWS = 1000;
 
@@ -108,6 +117,10 @@ export function parseImport(text: string): { title: string; description: string 
     const [rawTitle, description] = row.fields;
     if (row.fields.length !== 2 || rawTitle === undefined || description === undefined) {
       issues.push({ pointer: `/rows/${n}`, message: `row ${n} (line ${row.line}) must have exactly 2 fields` });
+      return;
+    }
+    if (rawTitle.includes('\u0000') || description.includes('\u0000')) {
+      issues.push({ pointer: `/rows/${n}`, message: `row ${n} (line ${row.line}) must not contain NUL characters` });
       return;
     }
     const title = rawTitle.trim();
