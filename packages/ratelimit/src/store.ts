@@ -1,5 +1,5 @@
 // Stores: redisStore() over rate-limit-redis, and the guard that bounds every store call in time and fails closed.
-import { MemoryStore, type ClientRateLimitInfo, type IncrementResponse, type Options as ErlOptions, type Store } from 'express-rate-limit';
+import { MemoryStore, type IncrementResponse, type Options as ErlOptions, type Store } from 'express-rate-limit';
 import { RedisStore, type RedisReply } from 'rate-limit-redis';
 import { ServiceUnavailableError } from '@portcullis/errors';
 import { fail, readOptions } from './options.js';
@@ -216,12 +216,6 @@ export class GuardedStore implements Store {
 
   async resetKey(key: string): Promise<void> {
     await this.guard(() => this.inner.resetKey(this.keyPrefix + key));
-  }
-
-  async get(key: string): Promise<ClientRateLimitInfo | undefined> {
-    const { inner } = this;
-    if (inner.get === undefined) return undefined;
-    return this.guard(() => inner.get?.(this.keyPrefix + key));
   }
 
   async shutdown(): Promise<void> {

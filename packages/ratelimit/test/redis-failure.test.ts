@@ -47,6 +47,8 @@ async function startRedis(port: number): Promise<ChildProcess> {
   const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
     stdio: 'ignore',
   });
+  // A missing binary is reported through 'error'; the ping loop below then gives up.
+  child.once('error', () => undefined);
   processes.push(child);
   for (let i = 0; i < 100; i += 1) {
     if (await ping(port)) return child;
