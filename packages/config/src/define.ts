@@ -252,6 +252,9 @@ export function defineConfig<S extends z.ZodObject>(schema: S, options?: DefineC
       }
     }
 
+    // Rules get read-only values: a rule must not be able to change what load() returns.
+    deepFreeze(parsed);
+
     const warnings: ConfigProblem[] = [];
     const context: RuleContext = Object.freeze({ profile });
     for (const { rule, everyProfile } of rules) {

@@ -112,6 +112,13 @@ describe('defineConfig: reading the environment', () => {
     expect(error.problems.map((p) => p.rule)).toEqual(['CONFIG_INVALID', 'R_INDEPENDENT']);
   });
 
+  it('does not let a rule change the loaded values', () => {
+    const meddling = defineConfig(z.object({ list: z.string().transform((s) => s.split(',')) }), {
+      rules: [{ id: 'R_MEDDLES', key: 'LIST', hint: 'h', check: (c) => { c.list.push('injected'); return undefined; } }],
+    });
+    expect(() => meddling.load({ LIST: 'a', NODE_ENV: 'test' })).toThrow(/rule R_MEDDLES threw/);
+  });
+
   it('fails closed when a rule throws on a valid configuration', () => {
     const broken = defineConfig(z.object({ a: z.string().optional() }), {
       rules: [{ id: 'R_BROKEN', key: 'A', hint: 'h', check: () => { throw new Error('bug'); } }],
