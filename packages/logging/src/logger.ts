@@ -47,17 +47,28 @@ const LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'sil
 const SERIALIZED_KEYS: ReadonlySet<string> = new Set(['req', 'res', 'err']);
 const MAX_PATH_LENGTH = 256;
 
-// Loggers made here; children inherit from them, so membership is checked along the prototype chain.
-const ROOTS = new WeakSet<object>();
+/** What requestLogger needs to know about a logger made here. */
+export interface LoggerConfig {
+  /**
+   * Layer-1 paths for lines built from the allowlist serializers: the header shapes, the top-level
+   * names and the caller's extra paths, without the "*.name" paths (layer 2 already masks those
+   * names at every depth, and pino re-parses every path on every value it redacts).
+   */
+  readonly requestRedactPaths: readonly string[];
+}
 
-/** True for a logger returned by createLogger() or any of its children. */
-export function isPortcullisLogger(value: unknown): value is Logger {
+// Loggers made here; children inherit from them, so membership is checked along the prototype chain.
+const ROOTS = new WeakMap<object, LoggerConfig>();
+
+/** The config of a logger returned by createLogger() or any of its children, else undefined. */
+export function portcullisLoggerConfig(value: unknown): LoggerConfig | undefined {
   let current: unknown = value;
   for (let i = 0; i < 64 && typeof current === 'object' && current !== null; i++) {
-    if (ROOTS.has(current)) return true;
+    const config = ROOTS.get(current);
+    if (config !== undefined) return config;
     current = Object.getPrototypeOf(current);
   }
-  return false;
+  return undefined;
 }
 
 function stringList(name: string, value: unknown, fix: string): string[] {
@@ -177,6 +188,8 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       originalSetBindings.call(this, scrubber.record(bindings, SERIALIZED_KEYS));
     },
   });
-  ROOTS.add(logger);
+  ROOTS.set(logger, {
+    requestRedactPaths: Object.freeze([...DEFAULT_REDACT_PATHS.filter((path) => !path.startsWith('*.')), ...opts.extraRedactPaths]),
+  });
   return logger;
 }

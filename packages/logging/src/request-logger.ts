@@ -4,7 +4,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { LevelWithSilent, Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
 import { describeValue } from './describe.js';
-import { isPortcullisLogger } from './logger.js';
+import { portcullisLoggerConfig } from './logger.js';
+import { CENSOR } from './names.js';
 import { serializeError } from './serialize-error.js';
 import { serializeRequest, serializeResponse } from './serializers.js';
 
@@ -104,7 +105,8 @@ export function requestLogger(options: RequestLoggerOptions) {
     }
   }
   const { logger } = options;
-  if (!isPortcullisLogger(logger)) {
+  const config = portcullisLoggerConfig(logger);
+  if (config === undefined) {
     throw new TypeError(`${PKG}: "logger" must be a logger made by createLogger() (got ${describeValue(logger)}); a plain pino logger has no redaction layers`);
   }
   const trust = options.trustIncomingRequestId ?? true;
@@ -127,6 +129,7 @@ export function requestLogger(options: RequestLoggerOptions) {
 
   const httpLogger = pinoHttp({
     logger,
+    redact: { paths: [...config.requestRedactPaths], censor: CENSOR },
     wrapSerializers: false,
     serializers: { req: serializeRequest, res: serializeResponse, err: serializeError },
     genReqId: () => randomUUID(),

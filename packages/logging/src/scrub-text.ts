@@ -9,10 +9,12 @@ const TRUNCATION_MARK = '…[truncated]';
 // Every pattern below is linear: no nested quantifiers, bounded prefixes, and alternatives that
 // cannot fail after a long scan. Inputs are attacker-controlled (paths, headers, bodies).
 
-// Cheap pre-check: a string with none of these cannot match any pattern, and most log strings
-// ("request completed", "/items/42") are like that.
-const TRIGGER = /ey[A-Za-z0-9_-]{10}|bearer|basic|[=:]|-----BEGIN/i;
-
+// Cheap pre-check: a string matching none of these cannot match any pattern below, and most log
+// strings ("request completed", "/items/:id", "Mozilla/5.0 …") are like that.
+const TRIGGER =
+  /ey[A-Za-z0-9_-]{10}|bearer|basic|:\/\/|-----BEGIN|[?&;#][A-Za-z0-9_.~%[\]-]+=|passw|pwd|secret|token|api[_-]?key|private|authoriz|session|credential|cookie/i;
+const AUTH_HINT = /bearer|basic/i;
+const COOKIE_HINT = /cookie/i;
 // PEM private key blocks (RFC 7468 labels "PRIVATE KEY", "RSA PRIVATE KEY", "OPENSSH PRIVATE KEY"…).
 const PEM_BEGIN = /-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY[A-Z ]{0,12}-----/g;
 const PEM_END = /-----END [A-Z0-9 ]{0,40}PRIVATE KEY[A-Z ]{0,12}-----/g;
@@ -32,6 +34,9 @@ const KEY_VALUE =
   /((?:passw(?:or)?d|passphrase|pwd|secret|token|api[_-]?key|private[_-]?key|authorization|session|credential)[A-Za-z0-9_-]{0,32}["']?\s{0,8}[=:]\s{0,8})("[^"]*"?|'[^']*'?|[^\s&,;"'<>]+)/gi;
 
 const SENSITIVE_PARAMS = new Set(SENSITIVE_QUERY_PARAMS);
+// Parameter names repeat ("page", "sort"): decisions are memoised, with a cap since names come from requests.
+const paramMemo = new Map<string, boolean>();
+const PARAM_MEMO_LIMIT = 2048;
 
 function decodeName(name: string): string {
   try {
@@ -43,8 +48,13 @@ function decodeName(name: string): string {
 
 /** True when a query parameter's value must be masked: a listed name or a sensitive key name. */
 function isSensitiveParam(name: string): boolean {
-  const decoded = decodeName(name);
-  return SENSITIVE_PARAMS.has(decoded) || isDefaultSensitiveKey(decoded);
+  const known = paramMemo.get(name);
+  if (known !== undefined) return known;
+  const decoded = name.includes('%') || name.includes('+') ? decodeName(name) : name.toLowerCase();
+  const sensitive = SENSITIVE_PARAMS.has(decoded) || isDefaultSensitiveKey(decoded);
+  if (paramMemo.size >= PARAM_MEMO_LIMIT) paramMemo.clear();
+  paramMemo.set(name, sensitive);
+  return sensitive;
 }
 
 function maskParam(match: string, separator: string, name: string, value: string): string {
@@ -91,13 +101,14 @@ export function scrubText(text: string): string {
   if (typeof text !== 'string') return '';
   const clipped = clip(text);
   if (!TRIGGER.test(clipped)) return clipped;
-  return scrubPem(clipped)
-    .replace(JWT, CENSOR)
-    .replace(AUTH_SCHEME, `$1$2${CENSOR}`)
-    .replace(USERINFO, `$1${CENSOR}@`)
-    .replace(COOKIE, `$1${CENSOR}`)
-    .replace(PARAM, maskParam)
-    .replace(KEY_VALUE, maskKeyValue);
+  // Each pass runs only when its marker is present; the markers are necessary for a match.
+  let out = scrubPem(clipped);
+  if (out.includes('ey')) out = out.replace(JWT, CENSOR);
+  if (AUTH_HINT.test(out)) out = out.replace(AUTH_SCHEME, `$1$2${CENSOR}`);
+  if (out.includes('://')) out = out.replace(USERINFO, `$1${CENSOR}@`);
+  if (COOKIE_HINT.test(out)) out = out.replace(COOKIE, `$1${CENSOR}`);
+  if (out.includes('=')) out = out.replace(PARAM, maskParam);
+  return out.replace(KEY_VALUE, maskKeyValue);
 }
 
 /**
