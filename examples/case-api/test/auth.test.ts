@@ -1,0 +1,158 @@
+// Token attacks against the running app: every forged, stale or misdirected token → 401, a valid one → 200.
+import { createPublicKey } from 'node:crypto';
+import { SignJWT, base64url, importJWK } from 'jose';
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEV_AUDIENCE, DEV_ISSUER } from '../src/devkeys.js';
+import { testDatabases } from './db.js';
+import { startHarness, type Harness } from './harness.js';
+
+const database = testDatabases[0]!;
+const claims = { tenant_id: 't1', roles: ['admin'] };
+
+describe('token attacks on GET /cases', () => {
+  let h: Harness;
+  let sign: (mutate: (jwt: SignJWT) => SignJWT, header?: Record<string, unknown>) => Promise<string>;
+  beforeAll(async () => {
+    h = await startHarness(database);
+    const key = await importJWK(h.keys.privateJwk, 'ES256');
+    sign = (mutate, header = {}) => {
+      const now = Math.floor(Date.now() / 1000);
+      const base = new SignJWT(claims)
+        .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid: h.keys.kid, ...header })
+        .setIssuer(DEV_ISSUER)
+        .setAudience(DEV_AUDIENCE)
+        .setSubject('u1')
+        .setIssuedAt(now)
+        .setExpirationTime(now + 300);
+      return mutate(base).sign(key);
+    };
+  });
+  afterAll(async () => {
+    await h.close();
+    await database.cleanup();
+  });
+
+  const get = (authorization?: string) => {
+    const req = request(h.server).get('/cases');
+    return authorization === undefined ? req : req.set('Authorization', authorization);
+  };
+
+  it('accepts a valid development token (200)', async () => {
+    const res = await get(`Bearer ${await sign((j) => j)}`);
+    expect(res.status).toBe(200);
+    expect(res.body).toHaveProperty('items');
+  });
+
+  it('rejects a request without a token (401, challenge without error)', async () => {
+    const res = await get();
+    expect(res.status).toBe(401);
+    expect(res.body.code).toBe('unauthorized');
+    expect(res.headers['www-authenticate']).toMatch(/^Bearer realm=/);
+  });
+
+  it('rejects an expired token (401)', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const res = await get(`Bearer ${await sign((j) => j.setIssuedAt(now - 1000).setExpirationTime(now - 600))}`);
+    expect(res.status).toBe(401);
+    expect(res.body.code).toBe('token_expired');
+  });
+
+  it('rejects a token for another audience (401)', async () => {
+    const res = await get(`Bearer ${await sign((j) => j.setAudience('another-api'))}`);
+    expect(res.status).toBe(401);
+    expect(res.body.code).toBe('invalid_token');
+  });
+
+  it('rejects a token from another issuer (401)', async () => {
+    const res = await get(`Bearer ${await sign((j) => j.setIssuer('https://evil.example'))}`);
+    expect(res.status).toBe(401);
+    expect(res.body.code).toBe('invalid_token');
+  });
+
+  it('rejects alg none, with and without a signature (401)', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const header = base64url.encode(JSON.stringify({ alg: 'none', typ: 'at+jwt' }));
+    const payload = base64url.encode(JSON.stringify({ ...claims, sub: 'u1', iss: DEV_ISSUER, aud: DEV_AUDIENCE, iat: now, exp: now + 300 }));
+    for (const token of [`${header}.${payload}.`, `${header}.${payload}.c2ln`]) {
+      const res = await get(`Bearer ${token}`);
+      expect(res.status).toBe(401);
+      expect(res.body.code).toBe('invalid_token');
+    }
+  });
+
+  it('rejects HS256 signed with the public key (algorithm confusion) (401)', async () => {
+    const publicPem = createPublicKey({ key: h.keys.jwks.keys[0]!, format: 'jwk' }).export({ type: 'spki', format: 'pem' }).toString();
+    const now = Math.floor(Date.now() / 1000);
+    for (const secret of [publicPem, JSON.stringify(h.keys.jwks.keys[0])]) {
+      const token = await new SignJWT(claims)
+        .setProtectedHeader({ alg: 'HS256', typ: 'at+jwt', kid: h.keys.kid })
+        .setIssuer(DEV_ISSUER)
+        .setAudience(DEV_AUDIENCE)
+        .setSubject('u1')
+        .setIssuedAt(now)
+        .setExpirationTime(now + 300)
+        .sign(new TextEncoder().encode(secret));
+      const res = await get(`Bearer ${token}`);
+      expect(res.status).toBe(401);
+      expect(res.body.code).toBe('invalid_token');
+    }
+  });
+
+  it('rejects a token signed by another key with the same kid (401)', async () => {
+    const { generateKeyPair } = await import('jose');
+    const other = await generateKeyPair('ES256');
+    const now = Math.floor(Date.now() / 1000);
+    const token = await new SignJWT(claims)
+      .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid: h.keys.kid })
+      .setIssuer(DEV_ISSUER)
+      .setAudience(DEV_AUDIENCE)
+      .setSubject('u1')
+      .setIssuedAt(now)
+      .setExpirationTime(now + 300)
+      .sign(other.privateKey);
+    const res = await get(`Bearer ${token}`);
+    expect(res.status).toBe(401);
+  });
+
+  it('rejects a token in the query string instead of the header (401 or 400, never 200)', async () => {
+    const token = await sign((j) => j);
+    const res = await request(h.server).get(`/cases?access_token=${token}`);
+    expect([400, 401]).toContain(res.status);
+  });
+
+  const badClaims: [string, Record<string, unknown>][] = [
+    ['no tenant_id', { roles: ['admin'] }],
+    ['roles as a string', { tenant_id: 't1', roles: 'admin' }],
+    ['no roles', { tenant_id: 't1' }],
+    ['a tenant_id object', { tenant_id: { $ne: null }, roles: ['admin'] }],
+  ];
+  it.each(badClaims)('a genuine token with %s → 403 invalid_claims, never a 500', async (_label, body) => {
+    const key = await importJWK(h.keys.privateJwk, 'ES256');
+    const now = Math.floor(Date.now() / 1000);
+    const token = await new SignJWT(body)
+      .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid: h.keys.kid })
+      .setIssuer(DEV_ISSUER)
+      .setAudience(DEV_AUDIENCE)
+      .setSubject('u1')
+      .setIssuedAt(now)
+      .setExpirationTime(now + 300)
+      .sign(key);
+    const res = await get(`Bearer ${token}`);
+    expect(res.status).toBe(403);
+    expect(res.body.code).toBe('invalid_claims');
+  });
+
+  it('every route but /health requires a token', async () => {
+    const id = crypto.randomUUID();
+    const routes: [string, string][] = [
+      ['get', '/cases'], ['post', '/cases'], ['get', `/cases/${id}`], ['post', `/cases/${id}/transitions`],
+      ['get', `/cases/${id}/audit`], ['post', `/cases/${id}/notes`], ['post', '/exports'], ['get', '/exports/x.csv'],
+      ['post', '/cases/import'], ['get', '/no-such-route'],
+    ];
+    for (const [method, path] of routes) {
+      const res = method === 'get' ? await request(h.server).get(path) : await request(h.server).post(path).send({});
+      expect(res.status, `${method} ${path}`).toBe(401);
+    }
+  });
+});

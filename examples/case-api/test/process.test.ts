@@ -1,0 +1,153 @@
+// The real entry points as child processes: production refusal, the development start, the token CLI.
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { importJWK, jwtVerify } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEV_AUDIENCE, DEV_ISSUER, loadOrCreateDevKeys } from '../src/devkeys.js';
+
+const root = resolve(import.meta.dirname, '..');
+const tsx = resolve(root, '../../node_modules/.bin/tsx');
+
+/** A clean environment: nothing inherited from vitest (which sets NODE_ENV=test). */
+function cleanEnv(extra: Record<string, string>): Record<string, string> {
+  return { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: process.env['HOME'] ?? '/tmp', ...extra };
+}
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function run(script: string, args: string[], env: Record<string, string>, until?: (stdout: string) => boolean): Promise<Run & { kill: () => void }> {
+  return new Promise((done) => {
+    const child = spawn(tsx, ['--conditions=@portcullis/source', script, ...args], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let settled = false;
+    const kill = () => {
+      if (child.pid !== undefined && child.exitCode === null) child.kill('SIGTERM');
+    };
+    const timer = setTimeout(() => {
+      kill();
+    }, 15_000);
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString('utf8');
+      if (!settled && until?.(stdout) === true) {
+        settled = true;
+        done({ code: null, stdout, stderr, kill });
+      }
+    });
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      if (!settled) {
+        settled = true;
+        done({ code, stdout, stderr, kill });
+      }
+    });
+  });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((done) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => {
+        done(port);
+      });
+    });
+  });
+}
+
+const SAFE_PRODUCTION = {
+  NODE_ENV: 'production',
+  JWT_ISSUER: 'https://issuer.example',
+  JWT_AUDIENCE: 'case-api',
+  JWT_ALGORITHMS: 'ES256',
+  JWKS_URI: 'https://issuer.example/.well-known/jwks.json',
+  ALLOWED_ORIGINS: 'https://app.example.com',
+};
+
+describe('process entry points', () => {
+  let dataDir: string;
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'case-api-proc-'));
+  });
+  afterAll(async () => {
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('refuses to start in production with an unsafe configuration, listing the rule ids', async () => {
+    const [wildcard, noJwks, unset] = await Promise.all([
+      run('src/main.ts', [], cleanEnv({ ...SAFE_PRODUCTION, ALLOWED_ORIGINS: '*', DATA_DIR: dataDir })),
+      // Without JWKS_URI; the development flag of `npm start` never overrides an explicit NODE_ENV=production.
+      run('src/main.ts', ['--default-profile', 'development'], cleanEnv({ NODE_ENV: 'production', DATA_DIR: dataDir })),
+      // Neither NODE_ENV nor APP_ENV: production (fail closed) even for the dev defaults.
+      run('src/main.ts', [], cleanEnv({ DATA_DIR: dataDir })),
+    ]);
+    expect(wildcard.code).not.toBe(0);
+    expect(wildcard.code).not.toBeNull();
+    expect(wildcard.stderr).toContain('refusing to start');
+    expect(wildcard.stderr).toContain('SEC_CORS_WILDCARD');
+    for (const r of [noJwks, unset]) {
+      expect(r.code).not.toBe(0);
+      expect(r.code).not.toBeNull();
+      for (const id of ['CASE_API_JWKS_REQUIRED', 'SEC_JWT_ISSUER_MISSING', 'SEC_JWT_AUDIENCE_MISSING', 'SEC_JWT_ALG_MISSING']) {
+        expect(r.stderr).toContain(id);
+      }
+      expect(r.stdout).not.toContain('listening');
+    }
+  });
+
+  it('starts in production with a safe configuration (JWKS_URI, https origins)', async () => {
+    const port = await freePort();
+    const r = await run('src/main.ts', [], cleanEnv({ ...SAFE_PRODUCTION, DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1' }), (out) => out.includes('case-api listening'));
+    try {
+      expect(r.code).toBeNull();
+      expect((await fetch(`http://127.0.0.1:${port}/health`)).status).toBe(200);
+      const unauth = await fetch(`http://127.0.0.1:${port}/cases`);
+      expect(unauth.status).toBe(401);
+      expect(r.stdout).not.toContain('npm run token');
+    } finally {
+      r.kill();
+    }
+  });
+
+  it('npm start (development profile by flag) generates a 0600 key, prints the URL and how to get a token', async () => {
+    const port = await freePort();
+    const dir = join(dataDir, 'fresh');
+    const r = await run('src/main.ts', ['--default-profile', 'development'], cleanEnv({ DATA_DIR: dir, PORT: String(port) }), (out) => out.includes('npm run token'));
+    try {
+      expect(r.stdout).toContain(`http://127.0.0.1:${port}`);
+      expect(r.stdout).toContain('npm run token -- --sub u1 --tenant t1 --role reviewer');
+      const key = await stat(join(dir, 'dev-signing-key.json'));
+      expect(key.mode & 0o777).toBe(0o600);
+      expect((await stat(dir)).mode & 0o777).toBe(0o700);
+
+      const token = await run('src/token.ts', ['--sub', 'u1', '--tenant', 't1', '--role', 'reviewer', '--ttl', '60'], cleanEnv({ DATA_DIR: dir }));
+      expect(token.code).toBe(0);
+      const jwt = token.stdout.trim();
+      const { keys } = await loadOrCreateDevKeys(dir);
+      const verified = await jwtVerify(jwt, await importJWK(keys.jwks.keys[0]!, 'ES256'), { issuer: DEV_ISSUER, audience: DEV_AUDIENCE, typ: 'at+jwt' });
+      expect(verified.payload).toMatchObject({ sub: 'u1', tenant_id: 't1', roles: ['reviewer'] });
+      expect((verified.payload.exp ?? 0) - (verified.payload.iat ?? 0)).toBe(60);
+
+      const res = await fetch(`http://127.0.0.1:${port}/cases`, { headers: { Authorization: `Bearer ${jwt}` } });
+      expect(res.status).toBe(200);
+    } finally {
+      r.kill();
+    }
+  });
+
+  it('the token CLI refuses a token without a role (usage line, exit 2)', async () => {
+    const r = await run('src/token.ts', ['--sub', 'u1', '--tenant', 't1', '--ttl', '99999'], cleanEnv({ DATA_DIR: join(dataDir, 'cli') }));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('usage: npm run token');
+    expect(r.stdout).toBe('');
+  });
+});
