@@ -70,29 +70,39 @@ async function load(port: number, seconds: number): Promise<{ rps: number; total
   return { rps: result.requests.average, total: result.requests.total };
 }
 
+const at = <T>(list: readonly T[], index: number): T => {
+  const value = list[index];
+  if (value === undefined) throw new Error(`no entry ${index}`);
+  return value;
+};
 const median = (values: number[]): number => {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  return sorted.length % 2 === 1 ? at(sorted, mid) : (at(sorted, mid - 1) + at(sorted, mid)) / 2;
 };
 
 const servers = new Map<Variant, { child: ChildProcess; port: number }>();
+const server = (v: Variant): { child: ChildProcess; port: number } => {
+  const found = servers.get(v);
+  if (found === undefined) throw new Error(`no ${v} server`);
+  return found;
+};
 try {
   for (const v of VARIANTS) servers.set(v, await start(v));
-  for (const v of VARIANTS) await load(servers.get(v)!.port, WARMUP_SECONDS);
+  for (const v of VARIANTS) await load(server(v).port, WARMUP_SECONDS);
   const results: Record<Variant, number[]> = { 'pino-http': [], portcullis: [] };
   const cpu: Record<Variant, number[]> = { 'pino-http': [], portcullis: [] };
   for (let round = 0; round < ROUNDS; round++) {
     // Alternate which variant goes first so neither always runs on a warmer machine.
     const order = round % 2 === 0 ? VARIANTS : [...VARIANTS].reverse();
     for (const v of order) {
-      const run = await measure(servers.get(v)!, RUN_SECONDS);
+      const run = await measure(server(v), RUN_SECONDS);
       results[v].push(run.rps);
       cpu[v].push(run.cpuPerRequest);
     }
   }
-  const ratios = results.portcullis.map((p, i) => p / results['pino-http'][i]!);
-  const cpuRatios = cpu['pino-http'].map((c, i) => c / cpu.portcullis[i]!);
+  const ratios = results.portcullis.map((p, i) => p / at(results['pino-http'], i));
+  const cpuRatios = cpu['pino-http'].map((c, i) => c / at(cpu.portcullis, i));
   const row = (label: string, v: Variant): string[] => [
     label,
     median(results[v]).toFixed(0),
@@ -105,7 +115,7 @@ try {
     row('express + @portcullis/logging requestLogger', 'portcullis'),
   ];
   process.stdout.write(`\nNode ${process.version}, ${CONNECTIONS} connections, ${ROUNDS} interleaved rounds of ${RUN_SECONDS} s after ${WARMUP_SECONDS} s warm-up each\n\n`);
-  process.stdout.write(`| ${rows[0]!.join(' | ')} |\n|---|---|---|---|\n`);
+  process.stdout.write(`| ${at(rows, 0).join(' | ')} |\n|---|---|---|---|\n`);
   for (const row of rows.slice(1)) process.stdout.write(`| ${row.join(' | ')} |\n`);
   process.stdout.write(`\nratio requestLogger / pino-http: ${median(ratios).toFixed(3)} (per round: ${ratios.map((r) => r.toFixed(3)).join(', ')}; target >= 0.9)\n`);
   process.stdout.write(`CPU-based ratio (pino-http CPU per request / requestLogger CPU per request): ${median(cpuRatios).toFixed(3)} (per round: ${cpuRatios.map((r) => r.toFixed(3)).join(', ')})\n`);
