@@ -2,7 +2,7 @@
 import type { IncomingMessage } from 'node:http';
 import { ForbiddenError, UnauthorizedError } from '@portcullis/errors';
 import type { ZodType, output } from 'zod';
-import { describeValue } from './policy.js';
+import { describeValue } from './describe.js';
 
 const PKG = '@portcullis/policy';
 

@@ -1,7 +1,8 @@
 // authorize(): Express middleware that resolves the principal, loads the resource tenant-scoped and applies the policy.
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { NotFoundError } from '@portcullis/errors';
-import { describeValue, policyInternals, type Policy } from './policy.js';
+import { describeValue } from './describe.js';
+import { policyInternals, type Policy } from './policy.js';
 
 const PKG = '@portcullis/policy';
 const OPTION_KEYS = new Set(['principal', 'load']);

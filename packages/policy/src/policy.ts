@@ -1,5 +1,6 @@
 // definePolicy: a deny-by-default decision function over (principal, action, resource) with a tenant wall in front of the rules.
 import { ForbiddenError, NotFoundError, UnauthorizedError } from '@portcullis/errors';
+import { describeValue } from './describe.js';
 
 /** Why a decision came out the way it did. Stable strings: switch on them. */
 export type DecisionReason = 'allowed' | 'no_principal' | 'cross_tenant' | 'no_rule' | 'rule_denied' | 'rule_error';
@@ -105,18 +106,6 @@ const OPTION_KEYS = new Set([
   'onDecision',
 ]);
 const NO_RESOURCE: unique symbol = Symbol('no resource');
-
-/** Renders a bad value for an error message without ever throwing. */
-export function describeValue(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'function') return 'a function';
-  if (Array.isArray(value)) return 'an array';
-  if (value === null) return 'null';
-  if (typeof value === 'object') return 'an object';
-  if (typeof value === 'symbol') return value.toString();
-  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
-  return typeof value;
-}
 
 function requireFunction(options: Record<string, unknown>, name: string, optional: boolean): void {
   const value = options[name];

@@ -2,7 +2,7 @@
 import { isHttpError } from '@portcullis/errors';
 import { describe, expect, it } from 'vitest';
 import type { Policy } from './policy.js';
-import { describeValue } from './policy.js';
+import { describeValue } from './describe.js';
 
 const PKG = '@portcullis/policy/testing';
 
