@@ -3,17 +3,8 @@ import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { buildApp, expressFlavours } from '../../../test-support/express.js';
 import { RESTRICTIVE_PERMISSIONS_POLICY, securityHeaders } from '@portcullis/baseline';
+import { API_HEADERS } from './helpers.js';
 
-export const API_HEADERS: Readonly<Record<string, string>> = {
-  'content-security-policy': "default-src 'none';frame-ancestors 'none';base-uri 'none';form-action 'none'",
-  'x-frame-options': 'DENY',
-  'cache-control': 'no-store',
-  'referrer-policy': 'no-referrer',
-  'cross-origin-resource-policy': 'same-origin',
-  'cross-origin-opener-policy': 'same-origin',
-  'strict-transport-security': 'max-age=31536000; includeSubDomains',
-  'x-content-type-options': 'nosniff',
-};
 
 describe.each(expressFlavours)('securityHeaders on $name', (flavour) => {
   it('"api" sets the API header set and removes X-Powered-By', async () => {
