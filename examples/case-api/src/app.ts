@@ -2,10 +2,10 @@
 import '@portcullis/logging';
 import express, { type Express } from 'express';
 import type { JwtAuthOptions } from '@portcullis/auth';
+import { secureBaseline } from '@portcullis/baseline';
 import type { SecurityConfig } from '@portcullis/config';
 import { trustProxy, type RateLimitStore } from '@portcullis/ratelimit';
 import type { Logger } from 'pino';
-import { casePipeline } from './pipeline.js';
 import { createCasePolicy } from './policy.js';
 import { caseRoutes } from './routes.js';
 import { CaseService } from './service.js';
@@ -45,13 +45,20 @@ export function createApp(deps: AppDeps): Express {
   });
   const service = new CaseService({ repo: deps.repo, policy, exportsDir: deps.exportsDir, now: deps.now });
 
-  const baseline = casePipeline({
+  // request id + logger → security headers → CORS → rate limit → JSON body → content-type guard →
+  // authentication on every route not declared public (deny by default); after: 404 → error handler.
+  const baseline = secureBaseline({
     config: deps.config,
     auth: deps.auth,
     logger: deps.logger,
-    publicRoutes: [...PUBLIC_ROUTES],
+    publicRoutes: PUBLIC_ROUTES.map((r) => ({ ...r })),
+    // The CSV import is the one route whose body is not JSON; it parses (and limits) it itself.
     bodyTypes: [{ method: 'POST', path: '/cases/import', types: ['text/csv'] }],
-    rateLimit: deps.rateLimit,
+    rateLimit: {
+      ...(deps.rateLimit?.store === undefined ? {} : { store: deps.rateLimit.store }),
+      ...(deps.rateLimit?.windowMs === undefined ? {} : { windowMs: deps.rateLimit.windowMs }),
+      ...(deps.rateLimit?.limit === undefined ? {} : { limit: deps.rateLimit.limit }),
+    },
   });
   app.use(baseline.before);
   app.get('/health', function health(_req, res) {

@@ -2,6 +2,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import process from 'node:process';
+import { checkDeploy } from '@portcullis/baseline';
 import { createLogger } from '@portcullis/logging';
 import { redisStore } from '@portcullis/ratelimit';
 import { Redis } from 'ioredis';
@@ -54,6 +55,18 @@ async function main(): Promise<void> {
     exportsDir,
     rateLimit: redis === undefined ? undefined : { store: redisStore(redis, { prefix: 'case-api:rl:' }) },
   });
+
+  // The deploy self-check: the pipeline in order, no unsafe settings. Errors refuse to start in production.
+  const findings = checkDeploy(app, config);
+  const errors = findings.filter((f) => f.severity === 'error');
+  for (const f of findings) logger.warn({ finding: f.id, severity: f.severity }, f.message);
+  if (config.profile === 'production' && errors.length > 0) {
+    process.stderr.write(`case-api: refusing to start (deploy check):\n${errors.map((f) => `  - ${f.id}: ${f.message}`).join('\n')}\n`);
+    await repo.close();
+    redis?.disconnect();
+    process.exitCode = 1;
+    return;
+  }
 
   const host = env['HOST'] ?? (config.profile === 'production' ? '0.0.0.0' : '127.0.0.1');
   const server = app.listen(config.port, host, () => {

@@ -16,7 +16,6 @@ export const DEVELOPMENT_DEFAULTS: Readonly<Record<string, string>> = Object.fre
   JWT_ISSUER: DEV_ISSUER,
   JWT_AUDIENCE: DEV_AUDIENCE,
   JWT_ALGORITHMS: 'ES256',
-  ALLOWED_ORIGINS: 'http://localhost:3000,http://127.0.0.1:3000',
 });
 
 /** The loaded configuration, or the list of problems. */

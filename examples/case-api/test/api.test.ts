@@ -104,7 +104,7 @@ describe.each(testDatabases)('case API on $name', (database) => {
       const token = await h.token('admin-3', 't3', ['admin']);
       let cursor: string | null = null;
       do {
-        const res = await request(h.server).get('/cases').query(cursor === null ? { limit: '2' } : { limit: '2', cursor }).set(auth(token));
+        const res: request.Response = await request(h.server).get("/cases").query(cursor === null ? { limit: '2' } : { limit: '2', cursor }).set(auth(token));
         expect(res.status).toBe(200);
         expect(res.body.items.length).toBeLessThanOrEqual(2);
         ids.push(...res.body.items.map((c: { id: string }) => c.id));
@@ -136,7 +136,7 @@ describe.each(testDatabases)('case API on $name', (database) => {
       const listed: string[] = [];
       let cursor: string | null = null;
       do {
-        const res = await request(h.server).get('/cases').query(cursor === null ? { limit: '100' } : { limit: '100', cursor }).set(auth(reviewerA));
+        const res: request.Response = await request(h.server).get("/cases").query(cursor === null ? { limit: '100' } : { limit: '100', cursor }).set(auth(reviewerA));
         listed.push(...res.body.items.map((c: { id: string; assignedReviewerId: string | null }) => c.assignedReviewerId ?? 'none'));
         cursor = res.body.nextCursor;
       } while (cursor !== null);
