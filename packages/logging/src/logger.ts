@@ -50,9 +50,10 @@ const MAX_PATH_LENGTH = 256;
 /** What requestLogger needs to know about a logger made here. */
 export interface LoggerConfig {
   /**
-   * Layer-1 paths for lines built from the allowlist serializers: the header shapes, the top-level
-   * names and the caller's extra paths, without the "*.name" paths (layer 2 already masks those
-   * names at every depth, and pino re-parses every path on every value it redacts).
+   * Layer-1 paths for lines built from the allowlist serializers: the request header shapes, the
+   * top-level names and the caller's extra paths. Left out: the "*.name" paths (layer 2 already
+   * masks those names at every depth) and `res.headers["set-cookie"]` (the response serializer never
+   * reads headers) — pino re-parses every path on every value it redacts, on every line.
    */
   readonly requestRedactPaths: readonly string[];
 }
@@ -189,7 +190,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     },
   });
   ROOTS.set(logger, {
-    requestRedactPaths: Object.freeze([...DEFAULT_REDACT_PATHS.filter((path) => !path.startsWith('*.')), ...opts.extraRedactPaths]),
+    requestRedactPaths: Object.freeze([...DEFAULT_REDACT_PATHS.filter((path) => !path.startsWith('*.') && !path.startsWith('res.')), ...opts.extraRedactPaths]),
   });
   return logger;
 }

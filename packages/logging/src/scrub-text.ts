@@ -112,6 +112,33 @@ export function scrubText(text: string): string {
 }
 
 /**
+ * Scrubs a raw query string (without `?`) pair by pair: a sensitive name masks its value, any other
+ * pair goes through scrubText. Cheaper than scrubText on the whole string, same result.
+ */
+export function scrubQuery(query: string): string {
+  const text = clip(query);
+  let out = '';
+  let changed = false;
+  let start = 0;
+  for (;;) {
+    const amp = text.indexOf('&', start);
+    const end = amp === -1 ? text.length : amp;
+    const pair = text.slice(start, end);
+    const eq = pair.indexOf('=');
+    let next: string;
+    if (eq > 0 && eq < pair.length - 1 && pair.slice(eq + 1) !== CENSOR && isSensitiveParam(pair.slice(0, eq))) {
+      next = `${pair.slice(0, eq)}=${CENSOR}`;
+    } else {
+      next = scrubText(pair);
+    }
+    if (next !== pair) changed = true;
+    out += amp === -1 ? next : `${next}&`;
+    if (amp === -1) return changed ? out : text;
+    start = amp + 1;
+  }
+}
+
+/**
  * Masks the URL userinfo and the values of sensitive query and fragment parameters: access_token,
  * token, id_token, refresh_token, code, password, secret, api_key, apikey, key, signature, sig,
  * session, auth (names compared case-insensitively, after percent-decoding), plus any name the key

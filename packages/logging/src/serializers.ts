@@ -1,5 +1,5 @@
 // Allowlist serializers for requests and responses: a log line never carries all headers or a body.
-import { scrubText } from './scrub-text.js';
+import { scrubQuery, scrubText } from './scrub-text.js';
 
 /** What the request serializer keeps. */
 export interface SerializedRequest {
@@ -67,7 +67,7 @@ export function serializeRequest(input: unknown): SerializedRequest {
   if (typeof url === 'string') {
     const q = url.indexOf('?');
     out.path = scrubText((q === -1 ? url : url.slice(0, q)).slice(0, MAX_URL));
-    if (q !== -1 && q < url.length - 1) out.query = scrubText('?' + url.slice(q + 1, q + 1 + MAX_URL)).slice(1);
+    if (q !== -1 && q < url.length - 1) out.query = scrubQuery(url.slice(q + 1, q + 1 + MAX_URL));
   }
   const headers = req.headers;
   if (typeof headers === 'object' && headers !== null) {
