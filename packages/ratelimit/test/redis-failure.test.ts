@@ -76,16 +76,27 @@ function client(port: number): Redis {
   return c;
 }
 
-/** Polls until the app answers 200 (recovery), or gives up after `ms`. */
+/**
+ * Polls until the app answers 200 (recovery), or gives up after `ms`. Each poll uses a fresh key:
+ * a command queued by ioredis during the outage may still run (and count) once Redis is back.
+ */
 async function until200(app: Parameters<typeof request>[0], ms: number): Promise<request.Response> {
   const deadline = Date.now() + ms;
-  let res = await request(app).get('/');
+  let attempt = 0;
+  let res = await request(app).get('/').set('X-Key', `poll-${attempt}`);
   while (res.status !== 200 && Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 100));
-    res = await request(app).get('/');
+    attempt += 1;
+    res = await request(app).get('/').set('X-Key', `poll-${attempt}`);
   }
   return res;
 }
+
+/** Buckets by the X-Key header, so each phase of a test can use a fresh counter. */
+const byHeader = (req: { headers: Record<string, string | string[] | undefined> }): string => {
+  const value = req.headers['x-key'];
+  return typeof value === 'string' ? value : 'first';
+};
 
 let port = 0;
 let server: ChildProcess | undefined;
@@ -156,7 +167,7 @@ describe(`redis store failure on ${flavour?.name ?? 'express'}`, () => {
 
   it('deny: a killed Redis (SIGKILL) answers 503; a new Redis on the port brings the limit back', async (ctx) => {
     if (!available || server === undefined || flavour === undefined) return ctx.skip();
-    const app = limitedApp(flavour, rateLimit({ name: 'killed', windowMs: 60_000, limit: 2, storeTimeoutMs: TIMEOUT_MS, store: redisStore(client(port)) }));
+    const app = limitedApp(flavour, rateLimit({ name: 'killed', windowMs: 60_000, limit: 2, key: byHeader, storeTimeoutMs: TIMEOUT_MS, store: redisStore(client(port)) }));
     expect((await request(app).get('/')).status).toBe(200);
     await stop(server);
     const started = Date.now();
@@ -168,8 +179,9 @@ describe(`redis store failure on ${flavour?.name ?? 'express'}`, () => {
     // The new server has neither the counts nor the Lua script: the store must load it again.
     const recovered = await until200(app, 6000);
     expect(recovered.status).toBe(200);
-    expect((await request(app).get('/')).status).toBe(200);
-    const limited = await request(app).get('/');
+    expect((await request(app).get('/').set('X-Key', 'after')).status).toBe(200);
+    expect((await request(app).get('/').set('X-Key', 'after')).status).toBe(200);
+    const limited = await request(app).get('/').set('X-Key', 'after');
     expect(limited.status).toBe(429);
     expect(limited.body.code).toBe('rate_limited');
   });
@@ -177,7 +189,7 @@ describe(`redis store failure on ${flavour?.name ?? 'express'}`, () => {
   it('deny: a Redis that is down at startup denies until it comes up, then limits', async (ctx) => {
     if (!available || flavour === undefined) return ctx.skip();
     const latePort = await freePort();
-    const app = limitedApp(flavour, rateLimit({ name: 'late', windowMs: 60_000, limit: 1, storeTimeoutMs: TIMEOUT_MS, store: redisStore(client(latePort)) }));
+    const app = limitedApp(flavour, rateLimit({ name: 'late', windowMs: 60_000, limit: 1, key: byHeader, storeTimeoutMs: TIMEOUT_MS, store: redisStore(client(latePort)) }));
     const res = await request(app).get('/');
     expect(res.status).toBe(503);
     expect(res.body.code).toBe('unavailable');
@@ -186,7 +198,8 @@ describe(`redis store failure on ${flavour?.name ?? 'express'}`, () => {
     await startRedis(latePort);
     const recovered = await until200(app, 8000);
     expect(recovered.status).toBe(200);
-    const limited = await request(app).get('/');
+    expect((await request(app).get('/').set('X-Key', 'after')).status).toBe(200);
+    const limited = await request(app).get('/').set('X-Key', 'after');
     expect(limited.status).toBe(429);
     expect(limited.body.code).toBe('rate_limited');
   });
