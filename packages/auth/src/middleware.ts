@@ -2,11 +2,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { BadRequestError, renderChallenge, ServiceUnavailableError, UnauthorizedError, type HttpError } from '@portcullis/errors';
 import { errors, jwtVerify, type JWSHeaderParameters, type JWTPayload, type JWTVerifyOptions } from 'jose';
-import { createKeyResolver, KeysUnavailable, type KeyEventSink } from './keys.js';
+import { createKeyResolver, KeysUnavailable } from './keys.js';
 import { logTo } from './log.js';
 import { compileOptions } from './options.js';
 import { authorizationHeaderCount, parseAuthorization, tokenOutsideHeader } from './request.js';
-import { realmOf, scopesOf } from './scopes.js';
+import { REALM, scopesOf } from './scopes.js';
 import type { AuthInfo, JwtAuthOptions } from './types.js';
 
 /** The middleware returned by jwtAuth(). */
@@ -118,23 +118,43 @@ export function jwtAuth(options: JwtAuthOptions): JwtAuthMiddleware {
     }
   }
 
-  async function verify(token: string, sink: KeyEventSink): Promise<AuthInfo> {
-    const { payload } = await jwtVerify(
-      token,
-      (header: JWSHeaderParameters) => {
-        const problem = headerProblem(header, typs, rfc9068);
-        if (problem !== undefined) throw new TokenRejected(problem);
-        return keys.resolve(header, sink);
-      },
-      verifyOptions,
-    );
-    const problem = claimsProblem(payload);
+  // One resolver for static keys; a remote key set gets a per-request one so fetch events reach req.log.
+  function checkedHeader(header: JWSHeaderParameters): void {
+    const problem = headerProblem(header, typs, rfc9068);
     if (problem !== undefined) throw new TokenRejected(problem);
+  }
+  const staticResolver = (header: JWSHeaderParameters) => {
+    checkedHeader(header);
+    return keys.resolve(header, undefined);
+  };
+  const remote = config.source.kind === 'remote';
+
+  function accept(req: IncomingMessage & { auth?: AuthInfo | undefined }, next: (err?: unknown) => void, token: string, claims: JWTPayload): void {
+    const info: AuthInfo & { [REALM]: string } = Object.freeze({ subject: claims.sub, claims, scopes: scopesOf(claims), token, [REALM]: realm });
+    req.auth = info;
+    next();
+  }
+
+  function verified(req: IncomingMessage & { auth?: AuthInfo | undefined }, next: (err?: unknown) => void, token: string, payload: JWTPayload): void {
+    const problem = claimsProblem(payload);
+    if (problem !== undefined) {
+      next(toHttpError(req, new TokenRejected(problem)));
+      return;
+    }
     const claims = Object.freeze(payload);
-    if (isRevoked !== undefined && (await revoked(claims, isRevoked))) throw new TokenRejected('token is revoked');
-    const info: AuthInfo = Object.freeze({ subject: claims.sub, claims, scopes: scopesOf(claims), token });
-    realmOf.set(info, realm);
-    return info;
+    if (isRevoked === undefined) {
+      accept(req, next, token, claims);
+      return;
+    }
+    revoked(claims, isRevoked).then(
+      (isRev) => {
+        if (isRev) next(toHttpError(req, new TokenRejected('token is revoked')));
+        else accept(req, next, token, claims);
+      },
+      (err: unknown) => {
+        next(toHttpError(req, err));
+      },
+    );
   }
 
   function toHttpError(req: IncomingMessage, err: unknown): HttpError {
@@ -187,12 +207,17 @@ export function jwtAuth(options: JwtAuthOptions): JwtAuthMiddleware {
       deny(req, next, new UnauthorizedError('auth: token larger than maxTokenBytes', { challenge: invalidTokenChallenge }), 'token too large');
       return;
     }
-    verify(token, (level, obj, msg) => {
-      logTo(req, level, obj, msg);
-    }).then(
-      (info) => {
-        r.auth = info;
-        next();
+    const resolver = remote
+      ? (header: JWSHeaderParameters) => {
+          checkedHeader(header);
+          return keys.resolve(header, (level, obj, msg) => {
+            logTo(req, level, obj, msg);
+          });
+        }
+      : staticResolver;
+    jwtVerify(token, resolver, verifyOptions).then(
+      (result) => {
+        verified(r, next, token, result.payload);
       },
       (err: unknown) => {
         next(toHttpError(req, err));

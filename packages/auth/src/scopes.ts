@@ -3,8 +3,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ForbiddenError, UnauthorizedError } from '@portcullis/errors';
 import type { AuthInfo } from './types.js';
 
-/** Realm each AuthInfo was issued under, so requireScopes() answers with the same challenge realm. */
-export const realmOf = new WeakMap<AuthInfo, string>();
+/** Realm an AuthInfo was issued under (a symbol key: invisible to JSON and Object.keys), so requireScopes() answers with the same realm. */
+export const REALM: unique symbol = Symbol('@portcullis/auth.realm');
 
 // RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E )
 const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
@@ -49,7 +49,8 @@ export function requireScopes(...scopes: string[]): RequireScopesMiddleware {
       next(new UnauthorizedError('auth: requireScopes() reached without a verified token', { challenge: { realm: 'api' } }));
       return;
     }
-    const realm = realmOf.get(auth) ?? 'api';
+    const tagged = (auth as { [REALM]?: unknown })[REALM];
+    const realm = typeof tagged === 'string' ? tagged : 'api';
     const have = auth.scopes;
     for (const s of needed) {
       if (!have.includes(s)) {
