@@ -11,15 +11,33 @@ const bin = (name) => join(root, 'node_modules', '.bin', name);
 const run = (file, args, cwd = root) => execFileSync(file, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
 const say = (line) => process.stdout.write(`[check:packages] ${line}\n`);
 
-const packages = readdirSync(join(root, 'packages'), { withFileTypes: true })
+const all = readdirSync(join(root, 'packages'), { withFileTypes: true })
   .filter((d) => d.isDirectory() && existsSync(join(root, 'packages', d.name, 'package.json')))
   .map((d) => {
     const dir = join(root, 'packages', d.name);
     return { dir, manifest: JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) };
   })
-  .filter((p) => p.manifest.private !== true)
-  // `node scripts/check-packages.mjs errors cors` checks only those folders.
-  .filter((p) => process.argv.length <= 2 || process.argv.slice(2).some((n) => p.dir.endsWith(`/packages/${n}`)));
+  .filter((p) => p.manifest.private !== true);
+
+// `node scripts/check-packages.mjs cors` checks only those folders (and packs the workspace
+// packages they depend on, so the install never asks the registry for an unpublished sibling).
+const wanted = new Set(process.argv.slice(2).map((n) => `@portcullis/${n}`));
+if (wanted.size > 0) {
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const { manifest } of all) {
+      if (!wanted.has(manifest.name)) continue;
+      for (const dep of Object.keys(manifest.dependencies ?? {})) {
+        if (dep.startsWith('@portcullis/') && !wanted.has(dep)) {
+          wanted.add(dep);
+          grew = true;
+        }
+      }
+    }
+  }
+}
+const packages = wanted.size === 0 ? all : all.filter((p) => wanted.has(p.manifest.name));
 
 const failures = [];
 const work = mkdtempSync(join(tmpdir(), 'portcullis-pack-'));
