@@ -1,15 +1,13 @@
 // HttpError and its subclasses: the one error family every Portcullis package reports request failures through.
 
-/** Stable machine-readable codes carried by Portcullis errors. Switch on these, never on messages. */
+/**
+ * Stable machine-readable codes carried by Portcullis errors. Switch on these, never on messages.
+ * The first group is this package's defaults; the rest are the codes other Portcullis packages use.
+ */
 export type ErrorCode =
   | 'bad_request'
-  | 'invalid_request'
   | 'unauthorized'
-  | 'invalid_token'
-  | 'token_expired'
-  | 'token_not_yet_valid'
   | 'forbidden'
-  | 'insufficient_scope'
   | 'not_found'
   | 'conflict'
   | 'payload_too_large'
@@ -17,7 +15,24 @@ export type ErrorCode =
   | 'validation_failed'
   | 'rate_limited'
   | 'unavailable'
-  | 'internal_error';
+  | 'internal_error'
+  // @portcullis/auth (RFC 6750)
+  | 'invalid_request'
+  | 'invalid_token'
+  | 'token_expired'
+  | 'token_not_yet_valid'
+  | 'insufficient_scope'
+  // @portcullis/policy
+  | 'invalid_claims'
+  // @portcullis/paths
+  | 'invalid_path'
+  | 'forbidden_path'
+  // @portcullis/cors and @portcullis/baseline
+  | 'cors_rejected'
+  | 'csrf_rejected'
+  | 'prototype_pollution'
+  | 'duplicate_key'
+  | 'too_deep';
 
 /** Headers an error may set on the response. Anything else an error carries is dropped. */
 export const ALLOWED_ERROR_HEADERS = ['WWW-Authenticate', 'Retry-After', 'Allow'] as const;
