@@ -50,10 +50,11 @@ const MAX_PATH_LENGTH = 256;
 /** What requestLogger needs to know about a logger made here. */
 export interface LoggerConfig {
   /**
-   * Layer-1 paths for lines built from the allowlist serializers: the request header shapes, the
-   * top-level names and the caller's extra paths. Left out: the "*.name" paths (layer 2 already
-   * masks those names at every depth) and `res.headers["set-cookie"]` (the response serializer never
-   * reads headers) — pino re-parses every path on every value it redacts, on every line.
+   * Layer-1 paths for the request logger's child (pino-http lines and `req.log`): the top-level
+   * names and the caller's extra paths. Left out, because they cannot match there: the header paths
+   * (that child serializes `req`/`res` with allowlists that never read credential headers) and the
+   * "*.name" paths (layer 2 masks those names at every depth before pino sees the object). pino's
+   * redaction re-parses each path for every value it redacts, so dead paths cost on every line.
    */
   readonly requestRedactPaths: readonly string[];
 }
@@ -190,7 +191,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     },
   });
   ROOTS.set(logger, {
-    requestRedactPaths: Object.freeze([...DEFAULT_REDACT_PATHS.filter((path) => !path.startsWith('*.') && !path.startsWith('res.')), ...opts.extraRedactPaths]),
+    requestRedactPaths: Object.freeze([...DEFAULT_REDACT_PATHS.filter((path) => !path.includes('.')), ...opts.extraRedactPaths]),
   });
   return logger;
 }

@@ -13,6 +13,9 @@ const TRUNCATION_MARK = '…[truncated]';
 // strings ("request completed", "/items/:id", "Mozilla/5.0 …") are like that.
 const TRIGGER =
   /ey[A-Za-z0-9_-]{10}|bearer|basic|:\/\/|-----BEGIN|[?&;#][A-Za-z0-9_.~%[\]-]+=|passw|pwd|secret|token|api[_-]?key|private|authoriz|session|credential|cookie/i;
+// Every pattern needs one of these characters (a separator, a dot of a JWT, the space after
+// "Bearer" or in a PEM label): one character-class scan settles most paths and header values.
+const MAYBE = /[=:.\s]/;
 const AUTH_HINT = /bearer|basic/i;
 const COOKIE_HINT = /cookie/i;
 // PEM private key blocks (RFC 7468 labels "PRIVATE KEY", "RSA PRIVATE KEY", "OPENSSH PRIVATE KEY"…).
@@ -100,7 +103,7 @@ function clip(text: string): string {
 export function scrubText(text: string): string {
   if (typeof text !== 'string') return '';
   const clipped = clip(text);
-  if (!TRIGGER.test(clipped)) return clipped;
+  if (!MAYBE.test(clipped) || !TRIGGER.test(clipped)) return clipped;
   // Each pass runs only when its marker is present; the markers are necessary for a match.
   let out = scrubPem(clipped);
   if (out.includes('ey')) out = out.replace(JWT, CENSOR);
