@@ -185,4 +185,33 @@ describe.each(expressFlavours)('requestLogger on $name', (flavour) => {
     const text = out.text();
     for (const v of ['TraceHeaderValue', '10.9.8.7', 'CustomHeaderValue', 'BodyContentValue']) expect(text).not.toContain(v);
   });
+
+  it.each([
+    ['a JWT in an unlisted parameter', '/items/1?next=eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.QuerySig1', 'QuerySig1', 'next=[REDACTED]'],
+    ['a percent-encoded sensitive name', '/items/1?%61ccess_token=QueryTok2&page=1', 'QueryTok2', '%61ccess_token=[REDACTED]&page=1'],
+    ['a bracketed password field', '/items/1?user[password]=QueryPw3', 'QueryPw3', 'user[password]=[REDACTED]'],
+    ['empty pairs and a trailing separator', '/items/1?a=1&&token=QueryTok4&', 'QueryTok4', 'a=1&&token=[REDACTED]&'],
+  ])('masks the query: %s', async (_name, url, secret, expected) => {
+    const { app: a, out } = app();
+    const res = await request(a).get(url);
+    expect(res.status).toBe(200);
+    const line = await waitForLine(out, isCompletion);
+    expect((line.req as { query: string }).query).toBe(expected);
+    expect(out.text()).not.toContain(secret);
+  });
+
+  it('applies extraRedactPaths and extraSensitiveKeys to req.log lines', async () => {
+    const { logger, out } = capturedLogger({ base: null, extraRedactPaths: ['order.card'], extraSensitiveKeys: ['tenantHint'] });
+    const a = buildApp(flavour, (x) => {
+      x.use(requestLogger({ logger }));
+      x.get('/', (req: Request, res: Response) => {
+        req.log?.info({ order: { card: 'CardValue9', id: 7 }, meta: { TENANT_HINT: 'HintValue9' } }, 'order');
+        res.send('ok');
+      });
+    });
+    const res = await request(a).get('/');
+    expect(res.status).toBe(200);
+    const line = await waitForLine(out, (e) => e.msg === 'order');
+    expect(line).toMatchObject({ order: { card: '[REDACTED]', id: 7 }, meta: { TENANT_HINT: '[REDACTED]' } });
+  });
 });
