@@ -49,7 +49,7 @@ describe.each(testDatabases)('case API on $name', (database) => {
     it('POST /cases → 201 with the case JSON, status OPEN, title trimmed', async () => {
       const res = await request(h.server).post('/cases').set(auth(reviewerA)).send({ title: '  Broken login  ', description: 'details' });
       expect(res.status).toBe(201);
-      expect(Object.keys(res.body).sort()).toEqual(['assignedReviewerId', 'createdAt', 'description', 'id', 'status', 'tenantId', 'title', 'updatedAt']);
+      expect(Object.keys(res.body as object).sort()).toEqual(['assignedReviewerId', 'createdAt', 'description', 'id', 'status', 'tenantId', 'title', 'updatedAt']);
       expect(res.body).toMatchObject({ tenantId: 't1', title: 'Broken login', description: 'details', status: 'OPEN', assignedReviewerId: null });
       const got = await request(h.server).get(`/cases/${res.body.id}`).set(auth(reviewerA));
       expect(got.status).toBe(200);
@@ -107,7 +107,7 @@ describe.each(testDatabases)('case API on $name', (database) => {
         const res: request.Response = await request(h.server).get("/cases").query(cursor === null ? { limit: '2' } : { limit: '2', cursor }).set(auth(token));
         expect(res.status).toBe(200);
         expect(res.body.items.length).toBeLessThanOrEqual(2);
-        ids.push(...res.body.items.map((c: { id: string }) => c.id));
+        ids.push(...(res.body as { items: { id: string }[] }).items.map((c) => c.id));
         cursor = res.body.nextCursor;
       } while (cursor !== null);
       expect(ids).toHaveLength(5);
@@ -137,7 +137,7 @@ describe.each(testDatabases)('case API on $name', (database) => {
       let cursor: string | null = null;
       do {
         const res: request.Response = await request(h.server).get("/cases").query(cursor === null ? { limit: '100' } : { limit: '100', cursor }).set(auth(reviewerA));
-        listed.push(...res.body.items.map((c: { id: string; assignedReviewerId: string | null }) => c.assignedReviewerId ?? 'none'));
+        listed.push(...(res.body as { items: { assignedReviewerId: string | null }[] }).items.map((c) => c.assignedReviewerId ?? 'none'));
         cursor = res.body.nextCursor;
       } while (cursor !== null);
       expect(listed).not.toContain('rev-b');
@@ -173,7 +173,7 @@ describe.each(testDatabases)('case API on $name', (database) => {
         expect(res.body.code).toBe('not_found');
       }
       const list = await request(h.server).get('/cases?limit=100').set(auth(admin2));
-      expect(list.body.items.map((x: { id: string }) => x.id)).not.toContain(c.id);
+      expect((list.body as { items: { id: string }[] }).items.map((x) => x.id)).not.toContain(c.id);
       expect((await h.repo.getCase('t1', c.id))?.status).toBe('IN_REVIEW');
       expect(await h.repo.listAudit('t1', c.id)).toEqual([]);
     });
@@ -306,7 +306,7 @@ describe.each(testDatabases)('case API on $name', (database) => {
       expect(transitioned.status).toBe(200);
       // Exactly one more row: nothing deleted, nothing extra, every table still answers.
       expect((await h.repo.listCases('t1', { limit: 101 })).length).toBe(before + 1);
-      expect(await h.repo.listAudit('t1', created.body.id)).toHaveLength(1);
+      expect(await h.repo.listAudit('t1', (created.body as { id: string }).id)).toHaveLength(1);
       expect(await h.repo.getIdempotency('t1', 'admin-1', `sqli-${SQL_INJECTIONS.indexOf(payload)}`)).not.toBeNull();
       expect(await h.repo.listCases('t2', { limit: 101 })).toEqual([]);
     });
@@ -320,12 +320,14 @@ describe.each(testDatabases)('case API on $name', (database) => {
       await request(h.server).post(`/cases/${c.body.id}/notes`).set(auth(token)).send({ body: 'EXPORT-NOTE-SENTINEL' });
       const made = await request(h.server).post('/exports').set(auth(token));
       expect(made.status).toBe(201);
-      expect(Object.keys(made.body)).toEqual(['name']);
+      expect(Object.keys(made.body as object)).toEqual(['name']);
       expect(made.body.name).toMatch(/^[A-Za-z0-9_-]{20,}\.csv$/);
       const file = await request(h.server).get(`/exports/${made.body.name}`).set(auth(token)).buffer(true).parse((res, cb) => {
         let text = '';
         res.on('data', (d: Buffer) => (text += d.toString('utf8')));
-        res.on('end', () => cb(null, text));
+        res.on('end', () => {
+          cb(null, text);
+        });
       });
       expect(file.status).toBe(200);
       expect(file.headers['content-type']).toBe('text/csv; charset=utf-8');
@@ -397,7 +399,7 @@ describe.each(testDatabases)('case API on $name', (database) => {
       const token = await h.token('admin-j', 'tj', ['admin']);
       const res = await csv(`title,description\nok,fine\n,missing title\nalso ok,x\n${'y'.repeat(201)},too long\n`, token);
       expect(res.status).toBe(422);
-      expect(res.body.errors.map((e: { pointer: string }) => e.pointer)).toEqual(['/rows/2/title', '/rows/4/title']);
+      expect((res.body as { errors: { pointer: string }[] }).errors.map((e) => e.pointer)).toEqual(['/rows/2/title', '/rows/4/title']);
       expect(await h.repo.listCases('tj', { limit: 10 })).toEqual([]);
     });
 

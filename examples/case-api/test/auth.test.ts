@@ -1,6 +1,8 @@
 // Token attacks against the running app: every forged, stale or misdirected token → 401, a valid one → 200.
 import { createPublicKey } from 'node:crypto';
 import { SignJWT, base64url, importJWK } from 'jose';
+import { checkDeploy } from '@portcullis/baseline';
+import { loadSecurityConfig } from '@portcullis/config';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEV_AUDIENCE, DEV_ISSUER } from '../src/devkeys.js';
@@ -153,6 +155,27 @@ describe('token attacks on GET /cases', () => {
     for (const [method, path] of routes) {
       const res = method === 'get' ? await request(h.server).get(path) : await request(h.server).post(path).send({});
       expect(res.status, `${method} ${path}`).toBe(401);
+    }
+  });
+});
+
+describe('deploy self-check', () => {
+  it('the app passes checkDeploy with a safe production configuration (pipeline complete and in order)', async () => {
+    const h = await startHarness(database);
+    try {
+      const production = loadSecurityConfig({
+        NODE_ENV: 'production',
+        JWT_ISSUER: 'https://issuer.example',
+        JWT_AUDIENCE: 'case-api',
+        JWT_ALGORITHMS: 'ES256',
+        JWKS_URI: 'https://issuer.example/jwks.json',
+        ALLOWED_ORIGINS: 'https://app.example.com',
+      });
+      expect(checkDeploy(h.app, production)).toEqual([]);
+      // The test profile itself is reported: it must never be deployed.
+      expect(checkDeploy(h.app, loadSecurityConfig({ APP_ENV: 'test', JWT_ISSUER: DEV_ISSUER, JWT_AUDIENCE: DEV_AUDIENCE, JWT_ALGORITHMS: 'ES256' })).map((f) => f.id)).toContain('DEPLOY_NOT_PRODUCTION');
+    } finally {
+      await h.close();
     }
   });
 });

@@ -27,7 +27,12 @@ function pageServer(): Promise<{ server: Server; origin: string }> {
   });
 }
 
-const close = (server: Server) => new Promise<void>((done) => server.close(() => done()));
+const close = (server: Server) =>
+  new Promise<void>((done) => {
+    server.close(() => {
+      done();
+    });
+  });
 
 describe.skipIf(!available)('CORS in a real browser', () => {
   const database = testDatabases[0]!;

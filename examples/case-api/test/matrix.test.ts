@@ -1,6 +1,6 @@
 // The role × action × status matrix through the HTTP API, from the issue's policy table (not from src).
 import request from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { ACTIONS, STATUSES, type CaseAction, type CaseStatus } from '../src/domain.js';
 import { testDatabases } from './db.js';
 import { startHarness, type Harness } from './harness.js';
@@ -61,7 +61,8 @@ describe.each(testDatabases)('transition matrix on $name', (database) => {
     ACTIONS.flatMap((action) => STATUSES.map((status) => ({ actor, action, status, want: expected(actor, action, status) }))),
   );
 
-  it.each(rows)('$actor.label $action from $status → $want', async ({ actor, action, status, want }) => {
+  // Each row has its own case, so rows run concurrently (bounded by vitest's maxConcurrency).
+  it.concurrent.for(rows)('$actor.label $action from $status → $want', async ({ actor, action, status, want }, { expect }) => {
     const sub = `user-${actor.roles[0] ?? 'x'}`;
     const assignedReviewerId = actor.assigned === 'self' ? sub : actor.assigned === 'other' ? 'someone-else' : null;
     const c = await h.seed('t1', { status, assignedReviewerId });
