@@ -8,8 +8,8 @@ import autocannon from 'autocannon';
 const VARIANTS = ['pino-http', 'portcullis'] as const;
 type Variant = (typeof VARIANTS)[number];
 const WARMUP_SECONDS = 2;
-const RUN_SECONDS = Number(process.env.BENCH_RUN_SECONDS ?? 4);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
+const RUN_SECONDS = Number(process.env.BENCH_RUN_SECONDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 6);
 const CONNECTIONS = 50;
 const serverFile = fileURLToPath(new URL('./server.ts', import.meta.url));
 

@@ -23,7 +23,7 @@ if (variant === 'portcullis') {
     discard,
   );
   app.use(pinoHttp({ logger }));
-} else {
+} else if (variant !== 'bare') {
   throw new Error(`unknown variant ${String(variant)}`);
 }
 app.get('/items/:id', (req: Request, res: Response) => {
