@@ -1,6 +1,7 @@
 // The endpoints end to end on SQLite and PostgreSQL: shapes, validation, tenant isolation, idempotency,
 // injection payloads as data, imports and exports.
-import { readdir } from 'node:fs/promises';
+import { lstat, readdir, symlink, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDatabases } from './db.js';
@@ -376,7 +377,21 @@ describe.each(testDatabases)('case API on $name', (database) => {
       await request(h.server).post('/exports').set(auth(admin1));
       const files = await readdir(h.exportsDir);
       expect(files.length).toBeGreaterThan(0);
-      for (const f of files) expect(f).toMatch(/^[A-Za-z0-9_-]+\.csv$/);
+      for (const f of files) {
+        expect(f).toMatch(/^[A-Za-z0-9_-]+\.csv$/);
+        expect((await lstat(join(h.exportsDir, f))).mode & 0o777).toBe(0o600);
+      }
+    });
+
+    it('an export file swapped for a symlink out of the exports directory is refused by @portcullis/paths', async () => {
+      const made = await request(h.server).post('/exports').set(auth(admin1));
+      const name = (made.body as { name: string }).name;
+      await unlink(join(h.exportsDir, name));
+      await symlink(join(h.dataDir, 'dev-signing-key.json'), join(h.exportsDir, name));
+      const res = await request(h.server).get(`/exports/${name}`).set(auth(admin1));
+      expect(res.status).toBe(403);
+      expect(res.body.code).toBe('forbidden_path');
+      expect(res.text).not.toContain('"kty"');
     });
   });
 
