@@ -47,6 +47,11 @@ const LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'sil
 const SERIALIZED_KEYS: ReadonlySet<string> = new Set(['req', 'res', 'err']);
 const MAX_PATH_LENGTH = 256;
 
+// The message, including the one pino takes from an Error's message; numbers and the like pass.
+function scrubMessage(msg: unknown): unknown {
+  return typeof msg === 'string' ? scrubText(msg) : msg;
+}
+
 /** What requestLogger needs to know about a logger made here. */
 export interface LoggerConfig {
   /**
@@ -140,7 +145,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const pinoOptions: PinoOptions = {
     level: opts.level,
     redact: { paths: [...DEFAULT_REDACT_PATHS, ...opts.extraRedactPaths], censor: CENSOR },
-    serializers: { req: serializeRequest, res: serializeResponse, err: serializeError, msg: scrubText },
+    serializers: { req: serializeRequest, res: serializeResponse, err: serializeError, msg: scrubMessage },
     formatters: {
       log: function scrubLogObject(obj) {
         return scrubber.record(obj, SERIALIZED_KEYS);

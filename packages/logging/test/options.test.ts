@@ -64,6 +64,12 @@ describe('createLogger options', () => {
     expect(none.out.entries()[0]).not.toHaveProperty('pid');
   });
 
+  it('keeps a non-string message as it is', () => {
+    const { logger, out } = capturedLogger({ base: null });
+    logger.info(42);
+    expect(out.entries()[0]!.msg).toBe(42);
+  });
+
   it('honours the level', () => {
     const { logger, out } = capturedLogger({ level: 'warn' });
     logger.info('hidden');

@@ -4,6 +4,8 @@ import { describe, expect, it } from 'vitest';
 import type { NextFunction, Request, Response } from 'express';
 import { expressFlavours, buildApp } from '../../../test-support/express.js';
 import { requestLogger } from '@portcullis/logging';
+import { IncomingMessage, ServerResponse } from 'node:http';
+import { Socket } from 'node:net';
 import { capturedLogger, isCompletion, waitForLine } from './helpers.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -213,5 +215,34 @@ describe.each(expressFlavours)('requestLogger on $name', (flavour) => {
     expect(res.status).toBe(200);
     const line = await waitForLine(out, (e) => e.msg === 'order');
     expect(line).toMatchObject({ order: { card: '[REDACTED]', id: 7 }, meta: { TENANT_HINT: '[REDACTED]' } });
+  });
+});
+
+// Node's HTTP parser rejects raw CR/LF in header values before any middleware runs, so the
+// newline cases are driven straight through the middleware with a hand-built request.
+describe('requestLogger with raw header values', () => {
+  it.each([
+    ['a line feed', 'abc\ndef'],
+    ['CRLF with a forged header', 'abc\r\nSet-Cookie: sid=1'],
+    ['a forged JSON log line', 'x\n{"level":60,"msg":"forged"}'],
+  ])('replaces an incoming id containing %s', (_name, incoming) => {
+    const { logger, out } = capturedLogger({ base: null });
+    const middleware = requestLogger({ logger });
+    const req = new IncomingMessage(new Socket());
+    req.method = 'GET';
+    req.url = '/';
+    req.headers = { 'x-request-id': incoming };
+    const res = new ServerResponse(req);
+    let called = 0;
+    middleware(req, res, () => {
+      called++;
+    });
+    res.statusCode = 200;
+    res.emit('finish');
+    expect(called).toBe(1);
+    expect(res.getHeader('X-Request-Id')).toMatch(UUID);
+    expect(req.id).toBe(res.getHeader('X-Request-Id'));
+    expect(out.text()).not.toContain('forged');
+    expect(out.lines.every((l) => l.endsWith('\n') && !l.slice(0, -1).includes('\n'))).toBe(true);
   });
 });
