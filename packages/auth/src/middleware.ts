@@ -7,7 +7,7 @@ import { logTo } from './log.js';
 import { compileOptions } from './options.js';
 import { authorizationHeaderCount, parseAuthorization, tokenOutsideHeader } from './request.js';
 import { REALM, scopesOf } from './scopes.js';
-import type { AuthInfo, JwtAuthOptions } from './types.js';
+import type { AuthErrorCode, AuthInfo, JwtAuthOptions } from './types.js';
 
 /** The middleware returned by jwtAuth(). */
 export interface JwtAuthMiddleware {
@@ -167,10 +167,12 @@ export function jwtAuth(options: JwtAuthOptions): JwtAuthMiddleware {
       logTo(req, 'warn', detail, 'auth: revocation check unavailable, request denied');
       return new ServiceUnavailableError('auth: revocation check unavailable', { retryAfterSec: 1 });
     }
-    let code = 'invalid_token';
+    let code: AuthErrorCode = 'invalid_token';
     if (err instanceof errors.JWTExpired) code = 'token_expired';
     else if (err instanceof errors.JWTClaimValidationFailed && err.claim === 'nbf' && err.reason === 'check_failed') code = 'token_not_yet_valid';
-    logTo(req, 'debug', { code, ...detail }, 'auth: bearer token rejected');
+    // Anything that is neither jose's verdict nor ours is unexpected (e.g. a key the IdP published that cannot be imported): still a denial, but worth a warning.
+    const expected = err instanceof errors.JOSEError || err instanceof TokenRejected;
+    logTo(req, expected ? 'debug' : 'warn', { code, ...detail }, expected ? 'auth: bearer token rejected' : 'auth: bearer token rejected (unexpected verification error)');
     return new UnauthorizedError(`auth: token rejected (${detail.reason})`, { challenge: invalidTokenChallenge, code });
   }
 

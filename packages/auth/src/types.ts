@@ -19,6 +19,16 @@ export type JwsAlgorithm =
   | 'HS384'
   | 'HS512';
 
+/** Codes of the errors jwtAuth() and requireScopes() pass to next(); stable, switch on these. */
+export type AuthErrorCode =
+  | 'unauthorized'
+  | 'invalid_token'
+  | 'token_expired'
+  | 'token_not_yet_valid'
+  | 'invalid_request'
+  | 'insufficient_scope'
+  | 'unavailable';
+
 /** What a verified request carries in `req.auth`. Frozen. */
 export interface AuthInfo {
   /** The `sub` claim. Always present with profile "rfc9068"; may be undefined with "compat". */
