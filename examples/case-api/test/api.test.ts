@@ -217,6 +217,19 @@ describe.each(testDatabases)('case API on $name', (database) => {
       expect(await h.repo.listAudit('t1', c.id)).toHaveLength(1);
     });
 
+    it('two different transitions racing from one status: one wins, the other gets 409', async () => {
+      const c = await h.seed('t1', { status: 'IN_REVIEW', assignedReviewerId: 'senior-1' });
+      const send = (action: string) =>
+        request(h.server).post(`/cases/${c.id}/transitions`).set(auth(senior1)).send({ action, reason: 'race' });
+      // Each action is only valid from IN_REVIEW, so once one is applied every other one must fail.
+      const results = await Promise.all([send('ESCALATE'), send('REQUEST_EVIDENCE'), send('ESCALATE'), send('REQUEST_EVIDENCE')]);
+      expect(results.map((r) => r.status).sort()).toEqual([200, 409, 409, 409]);
+      const audit = await h.repo.listAudit('t1', c.id);
+      expect(audit).toHaveLength(1);
+      expect(audit[0]?.from).toBe('IN_REVIEW');
+      expect((await h.repo.getCase('t1', c.id))?.status).toBe(audit[0]?.to);
+    });
+
     it('idempotency keys are scoped to the subject and the tenant', async () => {
       const c1 = await h.seed('t1');
       const c2 = await h.seed('t1');
