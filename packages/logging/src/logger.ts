@@ -139,7 +139,13 @@ function validate(options: unknown): {
  */
 export function createLogger(options: LoggerOptions = {}): Logger {
   const opts = validate(options);
-  const extraKeys = opts.extraSensitiveKeys.map(normaliseKey).filter((k) => k !== '');
+  const extraKeys = opts.extraSensitiveKeys.map((key) => {
+    const normalised = normaliseKey(key);
+    if (normalised === '') {
+      throw new TypeError(`${PKG}: "extraSensitiveKeys" entries need at least one ASCII letter or digit (got ${describeValue(key)}); use key names such as "tenantSecret"`);
+    }
+    return normalised;
+  });
   const scrubber = createObjectScrubber(createKeyMatcher(extraKeys));
 
   const pinoOptions: PinoOptions = {

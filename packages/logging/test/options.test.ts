@@ -16,6 +16,7 @@ describe('createLogger options', () => {
     ['a non-string redact path', { extraRedactPaths: [42] }, /"extraRedactPaths" must hold non-empty strings/],
     ['a malformed redact path', { extraRedactPaths: ['a[b'] }, /pino rejected the options/],
     ['extraSensitiveKeys with null', { extraSensitiveKeys: [null] }, /"extraSensitiveKeys" must hold non-empty strings/],
+    ['a sensitive key of punctuation only', { extraSensitiveKeys: ['---'] }, /"extraSensitiveKeys" entries need at least one ASCII letter or digit/],
     ['base as an array', { base: [] }, /"base" must be an object or null/],
     ['base as a string', { base: 'svc' }, /"base" must be an object or null/],
   ])('rejects %s', (_name, options, message) => {
