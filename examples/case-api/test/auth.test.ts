@@ -179,3 +179,52 @@ describe('deploy self-check', () => {
     }
   });
 });
+
+describe('rate limit through the app', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness(database, { RATE_LIMIT_MAX: '3', RATE_LIMIT_WINDOW_SEC: '60' });
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+
+  it('a flood from one client → 429 problem+json with Retry-After and the security headers', async () => {
+    const token = await h.token('flooder', 't1', ['admin']);
+    const statuses: number[] = [];
+    let last: request.Response | undefined;
+    for (let i = 0; i < 5; i++) {
+      last = await request(h.server).get('/cases').set('Authorization', `Bearer ${token}`).set('Origin', 'http://127.0.0.1:4000');
+      statuses.push(last.status);
+    }
+    expect(statuses).toEqual([200, 200, 200, 429, 429]);
+    expect(last?.status).toBe(429);
+    expect(last?.body.code).toBe('rate_limited');
+    expect(Number(last?.headers['retry-after'])).toBeGreaterThan(0);
+    expect(last?.headers['content-security-policy']).toContain("default-src 'none'");
+    expect(last?.headers['access-control-allow-origin']).toBe('http://127.0.0.1:4000');
+  });
+
+});
+
+describe('body hygiene through the app', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness(database, { BODY_LIMIT: '2kb' });
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+
+  it.each([
+    { label: 'a body over BODY_LIMIT', body: JSON.stringify({ title: 'x'.repeat(4096) }), status: 413, code: 'payload_too_large' },
+    { label: '__proto__ pollution', body: '{"title":"x","__proto__":{"admin":true}}', status: 400, code: 'prototype_pollution' },
+    { label: 'malformed JSON', body: '{"title":', status: 400, code: 'bad_request' },
+  ])('$label on POST /cases → $status $code', async ({ body, status, code }) => {
+    const token = await h.token('body-user', 't1', ['admin']);
+    const res = await request(h.server).post('/cases').set('Authorization', `Bearer ${token}`).set('Content-Type', 'application/json').send(body);
+    expect(res.status).toBe(status);
+    expect(res.body.code).toBe(code);
+    expect(({} as Record<string, unknown>)['admin']).toBeUndefined();
+  });
+});
