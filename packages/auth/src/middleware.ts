@@ -46,7 +46,7 @@ function headerProblem(header: JWSHeaderParameters, typs: ReadonlySet<string>, t
   const { typ, kid } = header;
   if (typ === undefined) {
     if (typRequired) return 'missing "typ" header (expected at+jwt)';
-  } else if (typeof typ !== 'string' || !typs.has(typ.toLowerCase())) {
+  } else if (typeof typ !== 'string' || (!typs.has(typ) && !typs.has(typ.toLowerCase()))) {
     return 'unexpected "typ" header';
   }
   if (kid !== undefined && (typeof kid !== 'string' || kid.length === 0 || kid.length > MAX_KID_LENGTH)) return 'invalid "kid" header';
