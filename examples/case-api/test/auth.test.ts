@@ -1,11 +1,15 @@
 // Token attacks against the running app: every forged, stale or misdirected token → 401, a valid one → 200.
 import { createPublicKey } from 'node:crypto';
 import { SignJWT, base64url, importJWK } from 'jose';
+import { randomBytes } from 'node:crypto';
 import { checkDeploy } from '@portcullis/baseline';
+import { redisStore } from '@portcullis/ratelimit';
+import { Redis } from 'ioredis';
 import { loadSecurityConfig } from '@portcullis/config';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEV_AUDIENCE, DEV_ISSUER } from '../src/devkeys.js';
+import { serviceUrl } from '../../../test-support/services.js';
 import { testDatabases } from './db.js';
 import { startHarness, type Harness } from './harness.js';
 
@@ -205,6 +209,28 @@ describe('rate limit through the app', () => {
     expect(last?.headers['access-control-allow-origin']).toBe('http://127.0.0.1:4000');
   });
 
+});
+
+const redisUrl = serviceUrl('REDIS_URL');
+
+describe('rate limit shared by two instances through Redis (REDIS_URL)', () => {
+  it.skipIf(redisUrl === undefined)('two app instances on one Redis allow exactly RATE_LIMIT_MAX in total', async () => {
+    const prefix = `case-api-test:${randomBytes(6).toString('hex')}:`;
+    const clients = [new Redis(redisUrl ?? ''), new Redis(redisUrl ?? '')];
+    const apps = await Promise.all(clients.map((c) => startHarness(database, { RATE_LIMIT_MAX: '4' }, redisStore(c, { prefix }))));
+    try {
+      // Each test instance has its own development key, so each gets its own token.
+      const tokens = await Promise.all(apps.map((a) => a.token('shared', 't1', ['admin'])));
+      const results = await Promise.all(
+        Array.from({ length: 12 }, (_, i) => request(apps[i % 2]!.server).get('/cases').set('Authorization', `Bearer ${tokens[i % 2]!}`)),
+      );
+      expect(results.filter((r) => r.status === 200)).toHaveLength(4);
+      expect(results.filter((r) => r.status === 429)).toHaveLength(8);
+    } finally {
+      for (const a of apps) await a.close();
+      for (const c of clients) c.disconnect();
+    }
+  });
 });
 
 describe('body hygiene through the app', () => {

@@ -7,6 +7,7 @@ import type { Server } from 'node:http';
 import type { Express } from 'express';
 import { loadSecurityConfig } from '@portcullis/config';
 import { createLogger } from '@portcullis/logging';
+import type { RateLimitStore } from '@portcullis/ratelimit';
 import { createApp } from '../src/app.js';
 import { DEV_AUDIENCE, DEV_ISSUER, loadOrCreateDevKeys, signDevToken, type DevKeys } from '../src/devkeys.js';
 import type { CaseRecord } from '../src/domain.js';
@@ -49,7 +50,7 @@ export function testEnv(extra: Record<string, string> = {}): Record<string, stri
 let seq = 0;
 
 /** Starts the app on `database`. */
-export async function startHarness(database: TestDatabase, env: Record<string, string> = {}): Promise<Harness> {
+export async function startHarness(database: TestDatabase, env: Record<string, string> = {}, rateLimitStore?: RateLimitStore): Promise<Harness> {
   const dataDir = await mkdtemp(join(tmpdir(), 'case-api-test-'));
   const exportsDir = join(dataDir, 'exports');
   await mkdir(exportsDir, { mode: 0o700 });
@@ -64,7 +65,7 @@ export async function startHarness(database: TestDatabase, env: Record<string, s
   });
   const logger = createLogger({ level: 'debug', destination });
   const repo = await database.open();
-  const app = createApp({ config, repo, logger, auth: authOptions(config, keys), exportsDir });
+  const app = createApp({ config, repo, logger, auth: authOptions(config, keys), exportsDir, rateLimit: { store: rateLimitStore } });
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => {
       resolve(s);
