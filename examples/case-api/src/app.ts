@@ -1,15 +1,17 @@
 // createApp(deps): the case-tracker API on the Portcullis baseline. Everything it needs is injected.
-import '@portcullis/logging';
+import type { createLogger } from '@portcullis/logging';
 import express, { type Express } from 'express';
 import type { JwtAuthOptions } from '@portcullis/auth';
 import { secureBaseline } from '@portcullis/baseline';
 import type { SecurityConfig } from '@portcullis/config';
 import { trustProxy, type RateLimitStore } from '@portcullis/ratelimit';
-import type { Logger } from 'pino';
 import { createCasePolicy } from './policy.js';
 import { caseRoutes } from './routes.js';
 import { CaseService } from './service.js';
 import type { Repository } from './storage/index.js';
+
+/** The logger type of @portcullis/logging (a pino Logger with layered redaction). */
+export type AppLogger = ReturnType<typeof createLogger>;
 
 /** Everything the app needs; tests inject their own. */
 export interface AppDeps {
@@ -18,7 +20,7 @@ export interface AppDeps {
   /** The database (SQLite or PostgreSQL), migrated. */
   readonly repo: Repository;
   /** A logger from @portcullis/logging createLogger(). */
-  readonly logger: Logger;
+  readonly logger: AppLogger;
   /** jwtAuth options: issuer, audience, algorithms and exactly one key source (dev JWKS or JWKS_URI). */
   readonly auth: JwtAuthOptions;
   /** Existing directory the export files live in. */
