@@ -1,8 +1,12 @@
 // The repositories: tenant scoping, keyset pagination, transactions, injection payloads as data.
 import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import type { CaseRecord } from '../src/domain.js';
-import type { Repository } from '../src/storage/index.js';
+import { openPostgresRepository, openRepository, type Repository } from '../src/storage/index.js';
+import { toCase } from '../src/storage/rows.js';
 import { testDatabases } from './db.js';
 
 const INJECTIONS = ["' OR '1'='1", "'; DROP TABLE cases; --", "' UNION SELECT * FROM notes --", "1; DELETE FROM cases", "x' /*", '%', '_'];
@@ -94,5 +98,32 @@ describe.each(testDatabases)('repository on $name', (database) => {
     expect(await repo.getIdempotency('t1', 'u1', 'k1')).toEqual({ requestHash: 'h', status: 200, body: '{}' });
     expect(await repo.getIdempotency('t1', 'u2', 'k1')).toBeNull();
     expect(await repo.getIdempotency('t2', 'u1', 'k1')).toBeNull();
+  });
+});
+
+describe('repository selection and row checks', () => {
+  it('openRepository without DATABASE_URL opens a SQLite file in a 0700 directory', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'case-api-repo-'));
+    try {
+      const repo = await openRepository(undefined, join(dir, 'data', 'db.sqlite'));
+      expect(repo.kind).toBe('sqlite');
+      expect((await stat(join(dir, 'data'))).mode & 0o777).toBe(0o700);
+      await repo.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it.each(['public; DROP SCHEMA x', 'Upper', '1abc', '', 'a'.repeat(64)])('refuses the schema name %j', (schema) => {
+    expect(() => openPostgresRepository({ connectionString: 'postgres://127.0.0.1/x', schema })).toThrow(TypeError);
+  });
+
+  it.each([
+    ['an unknown status', { status: 'DELETED' }],
+    ['a numeric title', { title: 1 }],
+    ['a missing id', { id: undefined }],
+  ])('a stored row with %s is refused, never passed on', (_label, change) => {
+    const row = { id: 'x', tenantId: 't', title: 't', description: null, status: 'OPEN', assignedReviewerId: null, createdAt: 'a', updatedAt: 'b', ...change };
+    expect(() => toCase(row)).toThrow(TypeError);
   });
 });
