@@ -9,6 +9,7 @@ import { loadSecurityConfig } from '@portcullis/config';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEV_AUDIENCE, DEV_ISSUER } from '../src/devkeys.js';
+import { openPostgresRepository } from '../src/storage/index.js';
 import { serviceUrl } from '../../../test-support/services.js';
 import { testDatabases } from './db.js';
 import { startHarness, type Harness } from './harness.js';
@@ -252,5 +253,28 @@ describe('body hygiene through the app', () => {
     expect(res.status).toBe(status);
     expect(res.body.code).toBe(code);
     expect(({} as Record<string, unknown>)['admin']).toBeUndefined();
+  });
+});
+
+describe('database outage', () => {
+  it('a database that refuses connections → 503 with Retry-After, never a 500 and never data', async () => {
+    const h = await startHarness({
+      name: 'postgres',
+      // Port 1 on loopback: nothing listens, the connection is refused at once.
+      open: () => Promise.resolve(openPostgresRepository({ connectionString: 'postgres://postgres@127.0.0.1:1/none', max: 1 })),
+      cleanup: () => Promise.resolve(),
+    });
+    try {
+      const token = await h.token('outage', 't1', ['admin']);
+      for (const req of [request(h.server).get('/cases'), request(h.server).post('/cases').send({ title: 'x' })]) {
+        const res = await req.set('Authorization', `Bearer ${token}`);
+        expect(res.status).toBe(503);
+        expect(res.body.code).toBe('unavailable');
+        expect(res.headers['retry-after']).toBe('5');
+        expect(res.text).not.toContain('ECONNREFUSED');
+      }
+    } finally {
+      await h.close();
+    }
   });
 });
