@@ -28,24 +28,35 @@ export interface IdempotencyRecord {
 
 /** What a transaction can read and write. Every call is scoped by tenant id. */
 export interface CaseStore {
+  /** The case `id` of `tenantId`, or null (another tenant's case is null too). */
   getCase(tenantId: string, id: string): Promise<CaseRecord | null>;
   /** Like getCase, but locks the row until the transaction ends (PostgreSQL FOR UPDATE). */
   getCaseForUpdate(tenantId: string, id: string): Promise<CaseRecord | null>;
+  /** One page of the tenant's cases, oldest first, filtered for a reviewer when asked. */
   listCases(tenantId: string, query: ListCasesQuery): Promise<CaseRecord[]>;
   /** Every case of the tenant, oldest first (for exports), at most `max` rows. */
   allCases(tenantId: string, max: number): Promise<CaseRecord[]>;
+  /** Inserts a case (its tenantId is part of the record). */
   insertCase(record: CaseRecord): Promise<void>;
+  /** Sets status, assignment and updatedAt of the tenant's case. */
   updateCaseStatus(
     tenantId: string,
     id: string,
     change: { status: CaseStatus; assignedReviewerId: string | null; updatedAt: string },
   ): Promise<void>;
+  /** Appends one audit event. There is no statement that updates or deletes one. */
   insertAudit(event: AuditEvent): Promise<void>;
+  /** The audit events of the tenant's case, oldest first. */
   listAudit(tenantId: string, caseId: string): Promise<AuditEvent[]>;
+  /** Stores a sensitive note (never read back by the API). */
   insertNote(note: NoteRecord): Promise<void>;
+  /** The stored response for tenant + subject + key, or null. */
   getIdempotency(tenantId: string, subject: string, key: string): Promise<IdempotencyRecord | null>;
+  /** Stores the response of a first request; a second insert of the same key fails (unique key). */
   insertIdempotency(tenantId: string, subject: string, key: string, record: IdempotencyRecord, at: string): Promise<void>;
+  /** Records an export file as owned by the record's tenant. */
   insertExport(record: ExportRecord): Promise<void>;
+  /** The tenant's export record named `name`, or null. */
   getExport(tenantId: string, name: string): Promise<ExportRecord | null>;
 }
 
