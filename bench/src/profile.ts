@@ -2,7 +2,7 @@
 // the benchmark does, and prints where the server's CPU time went during the measured window only:
 // self time per function (file:function), inclusive time of our packages' functions, time per area.
 // Env: BENCH_WARMUP_SEC (2), BENCH_DURATION_SEC (8). Profiles are kept in bench/.data/profiles.
-import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { load, startServer, stopServer } from './harness.js';
@@ -56,7 +56,9 @@ function area(frame: CallFrame): string {
 
 function label(frame: CallFrame): string {
   const file = short(frame.url);
-  return `${file === '' ? '(native)' : `${file}:${frame.lineNumber + 1}`} ${frame.functionName === '' ? '(anonymous)' : frame.functionName}`;
+  // Files compiled by tsx report line 0 for every function: show the file alone then.
+  const where = file === '' ? '(native)' : frame.lineNumber > 0 ? `${file}:${frame.lineNumber + 1}` : file;
+  return `${where} ${frame.functionName === '' ? '(anonymous)' : frame.functionName}`;
 }
 
 function analyse(profile: CpuProfile, from: number, to: number): string {
@@ -66,6 +68,8 @@ function analyse(profile: CpuProfile, from: number, to: number): string {
   const self = new Map<string, number>();
   const inclusive = new Map<string, number>();
   const areas = new Map<string, number>();
+  const attributed = new Map<string, number>();
+  const generic = (a: string): boolean => a === 'node core' || a === 'V8 / native';
   let t = profile.startTime;
   let total = 0;
   for (let i = 0; i < profile.samples.length; i++) {
@@ -79,6 +83,13 @@ function analyse(profile: CpuProfile, from: number, to: number): string {
     self.set(key, (self.get(key) ?? 0) + dt);
     const a = area(node.callFrame);
     areas.set(a, (areas.get(a) ?? 0) + dt);
+    // Node core and native time charged to the nearest package frame up the stack (e.g. WebCrypto → jose).
+    let owner = a;
+    for (let id = parent.get(node.id); generic(owner) && id !== undefined; id = parent.get(id)) {
+      const frame = byId.get(id)?.callFrame;
+      if (frame !== undefined && !generic(area(frame)) && !frame.functionName.startsWith('(')) owner = area(frame);
+    }
+    attributed.set(owner, (attributed.get(owner) ?? 0) + dt);
     // Inclusive time: once per function on the stack of this sample.
     const seen = new Set<string>();
     for (let id: number | undefined = node.id; id !== undefined; id = parent.get(id)) {
@@ -106,6 +117,12 @@ function analyse(profile: CpuProfile, from: number, to: number): string {
     '|---:|---|',
     ...rows(areas),
     '',
+    '### By area, node core and native time charged to the nearest package up the stack',
+    '',
+    '| self | area |',
+    '|---:|---|',
+    ...rows(attributed),
+    '',
     '### Top functions (self time)',
     '',
     '| self | file:line function |',
@@ -121,6 +138,15 @@ function analyse(profile: CpuProfile, from: number, to: number): string {
 }
 
 async function main(): Promise<void> {
+  if (name === '--analyse') {
+    // Re-read a profile written earlier: `profile.ts --analyse <file.cpuprofile>` (window from its sidecar).
+    const file = process.argv[3] ?? '';
+    const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
+    const windowFile = `${file}.window.json`;
+    const w = existsSync(windowFile) ? (JSON.parse(readFileSync(windowFile, 'utf8')) as { from: number; to: number }) : { from: profile.startTime, to: profile.endTime };
+    process.stdout.write(`${analyse(profile, w.from, w.to)}\n`);
+    return;
+  }
   const variant = variantByName(name);
   if (variant === undefined) throw new Error(`unknown variant ${JSON.stringify(name)}`);
   mkdirSync(PROFILE_DIR, { recursive: true });
@@ -140,6 +166,7 @@ async function main(): Promise<void> {
     .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
   if (file === undefined) throw new Error('no .cpuprofile was written');
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
+  writeFileSync(`${file}.window.json`, JSON.stringify({ from, to }));
   process.stdout.write(
     `Profile of (${variant.id}) ${variant.name}: ${r.rps.toFixed(0)} req/s over ${DURATION_SEC} s after ${WARMUP_SEC} s warm-up; ${relative(ROOT, file)}\n\n${analyse(profile, from, to)}\n`,
   );
