@@ -1,4 +1,5 @@
 // The Express apps under test, one per variant: the same GET /cases/:id route behind each stack.
+import { createSecretKey } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type ErrorRequestHandler, type Express, type Request, type RequestHandler, type Response } from 'express';
@@ -135,7 +136,10 @@ async function peer(alg: 'ES256' | 'HS256', material: Material): Promise<BuiltAp
     // strict: RFC 9068 checks (typ at+jwt; sub, iat, client_id, jti), like Portcullis's default profile.
     app.use(oauth2Bearer({ issuer: ISSUER, audience: AUDIENCE, jwksUri: jwks.url, tokenSigningAlg: 'ES256', strict: true }));
   } else {
-    app.use(expressjwt({ secret: material.secret, algorithms: ['HS256'], issuer: ISSUER, audience: AUDIENCE }));
+    // A KeyObject, not the string: given a string, jsonwebtoken 9 first tries createPublicKey() on it on
+    // every request (40% of this variant's CPU in a profile); a careful integration passes a KeyObject.
+    const secret = createSecretKey(Buffer.from(material.secret));
+    app.use(expressjwt({ secret, algorithms: ['HS256'], issuer: ISSUER, audience: AUDIENCE }));
   }
   app.get('/cases/:id', caseRoute);
   app.use(peerErrorHandler);

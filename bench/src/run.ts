@@ -131,13 +131,15 @@ interface Report {
 
 function render(_started: Date, samples: Map<string, Sample[]>): Report {
   const lines = [
-    '| variant | what | req/s | p50 ms | p99 ms | server CPU µs/req | × (a) bare | × (c) peer ES256 | × (d1) peer HS256 |',
-    '|---|---|---:|---:|---:|---:|---:|---:|---:|',
+    '| variant | what | req/s | p50 ms | p99 ms | server CPU µs/req | CPU µs/req over (a) | × (a) bare | × (c) peer ES256 | × (d1) peer HS256 |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
+  const bareCpu = median((samples.get('a') ?? []).map((x) => x.cpu));
   for (const v of selected) {
     const s = samples.get(v.id) ?? [];
+    const cpu = median(s.map((x) => x.cpu));
     lines.push(
-      `| (${v.id}) ${v.name} | ${v.label} | ${fmt(median(s.map((x) => x.rps)), 0)} | ${fmt(median(s.map((x) => x.p50)), 1)} | ${fmt(median(s.map((x) => x.p99)), 1)} | ${fmt(median(s.map((x) => x.cpu)), 0)} | ${fmt(ratio(samples, v.id, 'a').median, 2)} | ${fmt(ratio(samples, v.id, 'c').median, 2)} | ${fmt(ratio(samples, v.id, 'd1').median, 2)} |`,
+      `| (${v.id}) ${v.name} | ${v.label} | ${fmt(median(s.map((x) => x.rps)), 0)} | ${fmt(median(s.map((x) => x.p50)), 1)} | ${fmt(median(s.map((x) => x.p99)), 1)} | ${fmt(cpu, 0)} | ${v.id === 'a' ? '–' : `${cpu - bareCpu >= 0 ? '+' : ''}${fmt(cpu - bareCpu, 0)}`} | ${fmt(ratio(samples, v.id, 'a').median, 2)} | ${fmt(ratio(samples, v.id, 'c').median, 2)} | ${fmt(ratio(samples, v.id, 'd1').median, 2)} |`,
     );
   }
   const roundLines = [`| variant | ${Array.from({ length: ROUNDS }, (_, i) => `round ${i + 1} req/s`).join(' | ')} |`, `|---|${'---:|'.repeat(ROUNDS)}`];
@@ -216,7 +218,7 @@ profile notes between the markers are kept when the file is regenerated.
 | (a) bare | \`express()\` + \`express.json()\` + the route |
 | (b) portcullis | \`secureBaseline({ config, auth: { jwks }, logger })\`: requestLogger → securityHeaders("api") → strictCors → apiLimiter (memory) → jsonBody → requireJson → jwtAuth ES256 (local key set, RFC 9068 profile) → \`authorize(policy, 'VIEW', { principal: principalFromClaims(zod schema), load })\` → route → notFound → errorHandler |
 | (c) peer | pino-http (redact authorization, cookie) → helmet() → cors({ origin: [allowed], credentials: true }) → express-rate-limit (memory, draft-8 headers) → express.json() → express-oauth2-jwt-bearer (ES256, \`strict: true\` = RFC 9068 checks, JWKS from a loopback HTTP server in the same child, cached) → route → hand-written error handler |
-| (d1) peer-hs256 | (c) with express-jwt (HS256, issuer, audience) instead of express-oauth2-jwt-bearer |
+| (d1) peer-hs256 | (c) with express-jwt (HS256, issuer, audience; the secret as a KeyObject — given a string, jsonwebtoken 9 tries \`createPublicKey()\` on it per request) instead of express-oauth2-jwt-bearer |
 | (d2) portcullis-hs256 | (b) with HS256 (JWT_SECRET) |
 | (e1–e6) | one Portcullis middleware on (a), plus errorHandler (idle on success) |
 
