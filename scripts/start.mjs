@@ -18,4 +18,10 @@ const child = spawn(process.execPath, [tsx, '--conditions=@portcullis/source', m
   stdio: 'inherit',
 });
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
+// `npm start` does not pass SIGTERM on to us when npm itself is terminated; notice that our parent
+// went away and stop the server rather than leave it running orphaned.
+const parent = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parent) child.kill('SIGTERM');
+}, 500).unref();
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
