@@ -167,7 +167,7 @@ function render(_started: Date, samples: Map<string, Sample[]>): Report {
       `- The same ratios in server CPU time per request (less sensitive to other load on the machine): (b) vs (c) ${fmt(bcCpu.median, 2)}×, (b) vs (a) ${fmt(baCpu.median, 2)}×.`,
       ...(Number.isFinite(d.median) ? [`- HS256: (d2) Portcullis / (d1) peer = ${d.median.toFixed(2)}× (rounds: ${per(d.rounds)}).`] : []),
       '',
-      `**Goal ${met ? 'met' : 'not met'}.**`,
+      met ? '**Goal met.**' : '**Goal not met.** The profile of (b) and its hot spots are under "Profile notes" below.',
     ].join('\n');
   } else {
     goal = 'Goal: (b) ≥ 1.25× (c) and ≥ 0.50× (a) — not evaluated (run with variants a, b and c).';
