@@ -16,7 +16,7 @@ import { DEFAULT_REDACT_PATHS, createLogger } from '@portcullis/logging';
 import { resolveSafePath } from '@portcullis/paths';
 import { AUDIENCE, ISSUER, ORIGIN, discard, makeKeys, median } from './shared.js';
 
-const quick = process.argv.includes('--quick') || process.env['BENCH_QUICK'] === '1';
+const quick = process.argv.includes('--quick') || process.env['BENCH_QUICK'] === '1' || process.env['npm_config_quick'] === 'true';
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? (quick ? 3 : 7));
 const SLICE_MS = Number(process.env['BENCH_SLICE_MS'] ?? (quick ? 150 : 350));
 

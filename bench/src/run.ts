@@ -12,7 +12,8 @@ import { VARIANTS, makeKeys, median, type Variant } from './shared.js';
 
 const args = process.argv.slice(2);
 const env = process.env;
-const quick = args.includes('--quick') || env['BENCH_QUICK'] === '1';
+// `npm run bench -- --quick` at the root reaches us as npm config (npm_config_quick), not as an argument.
+const quick = args.includes('--quick') || env['BENCH_QUICK'] === '1' || env['npm_config_quick'] === 'true';
 
 function positive(name: string, fallback: number): number {
   const raw = env[name];
