@@ -20,7 +20,14 @@ export type KeyEventSink = (level: 'warn' | 'info', obj: Record<string, unknown>
 export interface KeyResolver {
   resolve(header: JWSHeaderParameters, sink: KeyEventSink | undefined): Promise<CryptoKey> | CryptoKey;
   ready(): Promise<void>;
+  /** True when keys can be used now without a fetch (always, for static keys; a remote set younger than cacheMaxAgeMs). */
+  fresh(nowMs: number): boolean;
+  /** Registers a listener called when a refetch returns a key set different from the previous one. */
+  onChange(listener: () => void): void;
 }
+
+const always = (): boolean => true;
+const never = (): void => undefined;
 
 type LocalSet = (header: JWSHeaderParameters) => Promise<CryptoKey>;
 
@@ -55,6 +62,8 @@ function staticResolver(config: Config, importFor: (alg: string) => Promise<Cryp
     async ready() {
       await Promise.all(byAlg.values());
     },
+    fresh: always,
+    onChange: never,
   };
 }
 
@@ -65,6 +74,9 @@ class RemoteKeySet implements KeyResolver {
   #lastAttemptAt = Number.NEGATIVE_INFINITY;
   #lastFailure: unknown = undefined;
   #inflight: Promise<void> | undefined;
+  /** The last fetched key list, serialised, to tell a changed key set from a refresh that returned the same keys. */
+  #fingerprint: string | undefined;
+  readonly #listeners: (() => void)[] = [];
   readonly #url: URL;
   readonly #config: Config;
 
@@ -80,7 +92,11 @@ class RemoteKeySet implements KeyResolver {
     this.#inflight = fetchJwks(this.#url, this.#config.timeoutMs)
       .then(
         (jwks) => {
+          const fingerprint = JSON.stringify(jwks.keys);
+          const changed = this.#fingerprint !== undefined && fingerprint !== this.#fingerprint;
+          this.#fingerprint = fingerprint;
           this.#local = localSet(jwks);
+          if (changed) for (const listener of this.#listeners) listener();
           this.#fetchedAt = Date.now();
           this.#lastFailure = undefined;
           sink?.('info', { jwksUri: this.#url.href, keys: jwks.keys.length }, 'auth: key set fetched');
@@ -142,6 +158,14 @@ class RemoteKeySet implements KeyResolver {
     }
   }
 
+  fresh(nowMs: number): boolean {
+    return this.#local !== undefined && nowMs - this.#fetchedAt < this.#config.cacheMaxAgeMs;
+  }
+
+  onChange(listener: () => void): void {
+    this.#listeners.push(listener);
+  }
+
   async ready(): Promise<void> {
     if (this.#local !== undefined && Date.now() - this.#fetchedAt < this.#config.cacheMaxAgeMs) return;
     await this.#load(undefined);
@@ -170,6 +194,8 @@ export function createKeyResolver(config: Config): KeyResolver {
             ),
           );
         },
+        fresh: always,
+        onChange: never,
       };
     }
     case 'public': {

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { BadRequestError, renderChallenge, ServiceUnavailableError, UnauthorizedError, type HttpError } from '@portcullis/errors';
 import { errors, jwtVerify, type JWSHeaderParameters, type JWTPayload, type JWTVerifyOptions } from 'jose';
 import { createKeyResolver, KeysUnavailable } from './keys.js';
+import { deepFreeze, tokenDigest, VerifiedTokenCache } from './token-cache.js';
 import { logTo } from './log.js';
 import { compileOptions } from './options.js';
 import { authorizationHeaderCount, parseAuthorization, tokenOutsideHeader } from './request.js';
@@ -85,7 +86,7 @@ export function jwtAuth(options: JwtAuthOptions): JwtAuthMiddleware {
   const invalidRequestHeaders = Object.freeze({ 'WWW-Authenticate': renderChallenge({ realm, error: 'invalid_request' }) });
 
   /** What jose leaves to us: finite exp, iat not in the future, lifetime cap, ID-token markers, sub type. */
-  function claimsProblem(claims: JWTPayload): string | undefined {
+  function claimsProblem(claims: Readonly<JWTPayload>): string | undefined {
     const now = Math.floor(Date.now() / 1000);
     const { exp, iat, sub } = claims;
     if (typeof exp !== 'number' || !Number.isFinite(exp)) return '"exp" must be a finite number';
@@ -129,32 +130,90 @@ export function jwtAuth(options: JwtAuthOptions): JwtAuthMiddleware {
   };
   const remote = config.source.kind === 'remote';
 
-  function accept(req: IncomingMessage & { auth?: AuthInfo | undefined }, next: (err?: unknown) => void, token: string, claims: JWTPayload): void {
-    const info: AuthInfo & { [REALM]: string } = Object.freeze({ subject: claims.sub, claims, scopes: scopesOf(claims), token, [REALM]: realm });
+  // Opt-in verified-token cache (off by default): a hit skips only the signature check.
+  const cache = config.verifiedTokenCache === undefined ? undefined : new VerifiedTokenCache(config.verifiedTokenCache);
+  if (cache !== undefined) {
+    keys.onChange(() => {
+      cache.clear();
+    });
+  }
+  const maxTokenAgeSec = config.maxTokenAgeSec;
+
+  /** On a cache hit, the time-dependent checks jose would have run (same comparisons, same error classes). */
+  function timeProblem(claims: Readonly<JWTPayload>): Error | undefined {
+    const now = Math.floor(Date.now() / 1000);
+    const { nbf, exp, iat } = claims;
+    if (nbf !== undefined && (typeof nbf !== 'number' || nbf > now + clockToleranceSec)) {
+      return new errors.JWTClaimValidationFailed('"nbf" claim timestamp check failed', claims, 'nbf', 'check_failed');
+    }
+    if (typeof exp !== 'number' || exp <= now - clockToleranceSec) return new errors.JWTExpired('"exp" claim timestamp check failed', claims, 'exp', 'check_failed');
+    if (maxTokenAgeSec !== undefined) {
+      if (typeof iat !== 'number') return new errors.JWTClaimValidationFailed('missing required "iat" claim', claims, 'iat', 'missing');
+      const age = now - iat;
+      if (age - clockToleranceSec > maxTokenAgeSec) return new errors.JWTExpired('"iat" claim timestamp check failed (too far in the past)', claims, 'iat', 'check_failed');
+      if (age < -clockToleranceSec) return new errors.JWTClaimValidationFailed('"iat" claim timestamp check failed (it should be in the past)', claims, 'iat', 'check_failed');
+    }
+    return undefined;
+  }
+
+  /** Where a token goes once accepted: into the cache (when on and not flushed meanwhile). */
+  interface CacheSlot {
+    readonly digest: string;
+    readonly generation: number;
+    readonly hit: boolean;
+  }
+
+  function accept(
+    req: IncomingMessage & { auth?: AuthInfo | undefined },
+    next: (err?: unknown) => void,
+    token: string,
+    claims: Readonly<JWTPayload>,
+    scopes: readonly string[],
+    slot: CacheSlot | undefined,
+  ): void {
+    if (slot !== undefined && !slot.hit && cache !== undefined) {
+      cache.set(slot.digest, { claims, scopes }, claims.exp as number, Date.now(), slot.generation);
+    }
+    // A fresh frozen object per request: nothing mutable is shared between requests.
+    const info: AuthInfo & { [REALM]: string } = Object.freeze({ subject: claims.sub, claims, scopes, token, [REALM]: realm });
     req.auth = info;
     next();
   }
 
-  function verified(req: IncomingMessage & { auth?: AuthInfo | undefined }, next: (err?: unknown) => void, token: string, payload: JWTPayload): void {
-    const problem = claimsProblem(payload);
+  /** Claims checks jose leaves to us, then isRevoked, then accept. `claims` is frozen (deep-frozen when the cache is on). */
+  function checked(
+    req: IncomingMessage & { auth?: AuthInfo | undefined },
+    next: (err?: unknown) => void,
+    token: string,
+    claims: Readonly<JWTPayload>,
+    scopes: readonly string[] | undefined,
+    slot: CacheSlot | undefined,
+  ): void {
+    const problem = claimsProblem(claims);
     if (problem !== undefined) {
       next(toHttpError(req, new TokenRejected(problem)));
       return;
     }
-    const claims = Object.freeze(payload);
+    const s = scopes ?? scopesOf(claims);
     if (isRevoked === undefined) {
-      accept(req, next, token, claims);
+      accept(req, next, token, claims, s, slot);
       return;
     }
     revoked(claims, isRevoked).then(
       (isRev) => {
-        if (isRev) next(toHttpError(req, new TokenRejected('token is revoked')));
-        else accept(req, next, token, claims);
+        if (isRev) {
+          if (slot !== undefined) cache?.delete(slot.digest);
+          next(toHttpError(req, new TokenRejected('token is revoked')));
+        } else accept(req, next, token, claims, s, slot);
       },
       (err: unknown) => {
         next(toHttpError(req, err));
       },
     );
+  }
+
+  function verified(req: IncomingMessage & { auth?: AuthInfo | undefined }, next: (err?: unknown) => void, token: string, payload: JWTPayload, slot: CacheSlot | undefined): void {
+    checked(req, next, token, slot === undefined ? Object.freeze(payload) : deepFreeze(payload), undefined, slot);
   }
 
   function toHttpError(req: IncomingMessage, err: unknown): HttpError {
@@ -217,9 +276,26 @@ export function jwtAuth(options: JwtAuthOptions): JwtAuthMiddleware {
           });
         }
       : staticResolver;
+    let slot: CacheSlot | undefined;
+    if (cache !== undefined) {
+      const digest = tokenDigest(token);
+      // A remote key set due for a refresh is refreshed by the full path first (which may flush the cache).
+      const hit = keys.fresh(Date.now()) ? cache.get(digest, Date.now()) : undefined;
+      if (hit !== undefined) {
+        const problem = timeProblem(hit.claims);
+        if (problem !== undefined) {
+          cache.delete(digest);
+          next(toHttpError(req, problem));
+          return;
+        }
+        checked(r, next, token, hit.claims, hit.scopes, { digest, generation: cache.generation, hit: true });
+        return;
+      }
+      slot = { digest, generation: cache.generation, hit: false };
+    }
     jwtVerify(token, resolver, verifyOptions).then(
       (result) => {
-        verified(r, next, token, result.payload);
+        verified(r, next, token, result.payload, slot);
       },
       (err: unknown) => {
         next(toHttpError(req, err));

@@ -27,6 +27,7 @@ const OPTION_KEYS = {
   cacheMaxAgeMs: true,
   staleIfErrorSec: true,
   realm: true,
+  verifiedTokenCache: true,
 } as const satisfies Record<keyof JwtAuthOptions, true>;
 
 const HMAC_MIN_BYTES: Readonly<Record<string, number>> = { HS256: 32, HS384: 48, HS512: 64 };
@@ -60,6 +61,33 @@ export interface Config {
   readonly cacheMaxAgeMs: number;
   readonly staleIfErrorSec: number;
   readonly realm: string;
+  /** Opt-in cache of verified tokens; undefined when off. */
+  readonly verifiedTokenCache: VerifiedTokenCacheConfig | undefined;
+}
+
+/** verifiedTokenCache after validation and defaulting. */
+export interface VerifiedTokenCacheConfig {
+  readonly maxEntries: number;
+  readonly maxAgeSec: number;
+}
+
+const CACHE_KEYS = new Set(['maxEntries', 'maxAgeSec']);
+
+function cacheOption(value: unknown, problems: string[]): VerifiedTokenCacheConfig | undefined {
+  if (value === undefined) return undefined;
+  if (!isPlainObject(value)) {
+    problems.push(`"verifiedTokenCache" must be an object { maxEntries, maxAgeSec? } (got ${show(value)}); omit it to keep the cache off`);
+    return undefined;
+  }
+  for (const key of Object.keys(value)) {
+    if (!CACHE_KEYS.has(key)) problems.push(`unknown option "verifiedTokenCache.${key}"; use maxEntries and maxAgeSec`);
+  }
+  const maxEntries = value['maxEntries'];
+  if (typeof maxEntries !== 'number' || !Number.isInteger(maxEntries) || maxEntries < 1 || maxEntries > 1_000_000) {
+    problems.push(`"verifiedTokenCache.maxEntries" must be an integer number of entries from 1 to 1000000 (got ${show(maxEntries)})`);
+  }
+  const maxAgeSec = intOption(value, 'maxAgeSec', 60, 1, 3600, 'seconds', problems, 'verifiedTokenCache.');
+  return Object.freeze({ maxEntries: maxEntries as number, maxAgeSec });
 }
 
 /** Short description of a bad value for an error message; never echoes key material. */
@@ -193,11 +221,12 @@ function intOption(
   max: number,
   unit: string,
   problems: string[],
+  prefix = '',
 ): number {
   const value = options[name];
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    problems.push(`"${name}" must be an integer number of ${unit} from ${min} to ${max} (got ${show(value)})`);
+    problems.push(`"${prefix}${name}" must be an integer number of ${unit} from ${min} to ${max} (got ${show(value)})`);
     return fallback;
   }
   return value;
@@ -315,6 +344,8 @@ export function compileOptions(input: unknown): Config {
   const realm = options['realm'] ?? 'api';
   if (typeof realm !== 'string' || !REALM.test(realm)) problems.push(`"realm" must be 1-128 printable ASCII characters without '"' or '\\' (got ${show(realm)})`);
 
+  const verifiedTokenCache = cacheOption(options['verifiedTokenCache'], problems);
+
   if (problems.length > 0 || source === undefined) {
     throw new TypeError(problems.map((p) => `${PKG}: ${p}`).join('\n'));
   }
@@ -335,5 +366,6 @@ export function compileOptions(input: unknown): Config {
     cacheMaxAgeMs,
     staleIfErrorSec,
     realm: realm as string,
+    verifiedTokenCache,
   });
 }

@@ -90,6 +90,24 @@ export interface JwtAuthOptions {
   staleIfErrorSec?: number;
   /** `realm` of the WWW-Authenticate challenge. @default "api" */
   realm?: string;
+  /**
+   * Opt-in cache of tokens that passed full verification, so a repeated token skips only the signature
+   * check (every time-dependent claim check and `isRevoked` still run). Off by default. See the README
+   * for the trade-off. @default undefined (off)
+   */
+  verifiedTokenCache?: VerifiedTokenCacheOptions | undefined;
+}
+
+/** Options of the opt-in verified-token cache. */
+export interface VerifiedTokenCacheOptions {
+  /** Most entries kept (least recently used evicted first), 1..1000000. Required. */
+  maxEntries: number;
+  /**
+   * Longest time an entry is trusted, in seconds, 1..3600: an entry expires at the earlier of the
+   * token's `exp` and insertion + maxAgeSec. Bounds how long a key removed from a JWKS keeps
+   * validating cached tokens. @default 60
+   */
+  maxAgeSec?: number | undefined;
 }
 
 declare global {

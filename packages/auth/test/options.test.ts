@@ -15,6 +15,16 @@ const make = (o: unknown) => () => jwtAuth(o as JwtAuthOptions);
 describe('jwtAuth options', () => {
   it.each<[string, unknown, RegExp]>([
     ['options not an object', 'x', /options must be an object/],
+    ['verifiedTokenCache true', { ...base, verifiedTokenCache: true }, /"verifiedTokenCache" must be an object/],
+    ['verifiedTokenCache without maxEntries', { ...base, verifiedTokenCache: {} }, /"verifiedTokenCache.maxEntries" must be an integer/],
+    ['verifiedTokenCache maxEntries 0', { ...base, verifiedTokenCache: { maxEntries: 0 } }, /"verifiedTokenCache.maxEntries" .*got 0/],
+    ['verifiedTokenCache maxEntries 1.5', { ...base, verifiedTokenCache: { maxEntries: 1.5 } }, /"verifiedTokenCache.maxEntries"/],
+    ['verifiedTokenCache maxEntries over 1e6', { ...base, verifiedTokenCache: { maxEntries: 1_000_001 } }, /"verifiedTokenCache.maxEntries"/],
+    ['verifiedTokenCache maxEntries "10"', { ...base, verifiedTokenCache: { maxEntries: '10' } }, /"verifiedTokenCache.maxEntries" .*got "10"/],
+    ['verifiedTokenCache maxAgeSec 0', { ...base, verifiedTokenCache: { maxEntries: 10, maxAgeSec: 0 } }, /"verifiedTokenCache.maxAgeSec" must be an integer number of seconds from 1 to 3600/],
+    ['verifiedTokenCache maxAgeSec 3601', { ...base, verifiedTokenCache: { maxEntries: 10, maxAgeSec: 3601 } }, /"verifiedTokenCache.maxAgeSec"/],
+    ['verifiedTokenCache maxAgeSec NaN', { ...base, verifiedTokenCache: { maxEntries: 10, maxAgeSec: NaN } }, /"verifiedTokenCache.maxAgeSec"/],
+    ['verifiedTokenCache with an unknown key', { ...base, verifiedTokenCache: { maxEntries: 10, ttl: 5 } }, /unknown option "verifiedTokenCache.ttl"/],
     ['options null', null, /options must be an object/],
     ['an unknown option (typo)', { ...base, audiance: 'x' }, /unknown option "audiance"/],
     ['missing issuer', { ...base, issuer: undefined }, /"issuer" must be/],
@@ -106,6 +116,9 @@ describe('jwtAuth options', () => {
     ['jwksUri as a URL object', { ...remote, jwksUri: new URL(remote.jwksUri) }],
     ['jwksUri http on localhost with the flag', { ...remote, jwksUri: 'http://localhost:1/jwks', dangerouslyAllowHttpJwks: true }],
     ['jwksUri http on [::1] with the flag', { ...remote, jwksUri: 'http://[::1]:1/jwks', dangerouslyAllowHttpJwks: true }],
+    ['verifiedTokenCache with maxEntries only', { ...base, verifiedTokenCache: { maxEntries: 1 } }],
+    ['verifiedTokenCache at its bounds', { ...base, verifiedTokenCache: { maxEntries: 1_000_000, maxAgeSec: 3600 } }],
+    ['verifiedTokenCache undefined', { ...base, verifiedTokenCache: undefined }],
     ['issuer and audience arrays', { ...base, issuer: [ISSUER, 'https://b.example'], audience: ['a', 'b'] }],
     ['all tunables', { ...base, profile: 'compat', clockToleranceSec: 0, maxTokenLifetimeSec: 60, maxTokenAgeSec: 30, maxTokenBytes: 4096, credentialsRequired: false, isRevoked: () => Promise.resolve(false), timeoutMs: 100, realm: 'cases' }],
   ])('accepts %s', (_name, options) => {
