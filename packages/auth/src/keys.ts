@@ -29,11 +29,57 @@ export interface KeyResolver {
 const always = (): boolean => true;
 const never = (): void => undefined;
 
-type LocalSet = (header: JWSHeaderParameters) => Promise<CryptoKey>;
+/** A local key set: jose's selection rules, with the selected CryptoKey remembered per (alg, kid). */
+interface LocalSet {
+  (header: JWSHeaderParameters): Promise<CryptoKey> | CryptoKey;
+  /** The key already selected for this (alg, kid), synchronously; undefined when not resolved yet. */
+  cached(header: JWSHeaderParameters): CryptoKey | undefined;
+  /** Selects and imports the key of every (alg, kid) pair the set can serve, so requests find them cached. */
+  warm(algorithms: readonly string[]): Promise<void>;
+}
 
+/**
+ * jose's createLocalJWKSet decides which key a header selects (kty, crv, alg, use, key_ops, kid) and
+ * imports it; its answer depends only on the header's `alg` and `kid`. We keep jose's decision and
+ * remember the CryptoKey it returned per (alg, kid), so later requests resolve synchronously without
+ * re-running the selection and its promise. Only successful selections are remembered (misses and
+ * ambiguous headers go to jose every time), so the memo holds at most algorithms × (keys + 1) entries:
+ * jwtVerify checks the algorithm allowlist before asking for a key, and a kid must match a key.
+ */
 function localSet(jwks: JSONWebKeySet): LocalSet {
   const set = createLocalJWKSet(jwks);
-  return (header) => set(header);
+  const memo = new Map<string, Map<string | undefined, CryptoKey>>();
+  const cached = (header: JWSHeaderParameters): CryptoKey | undefined => memo.get(header.alg ?? '')?.get(header.kid);
+  const select = (header: JWSHeaderParameters): Promise<CryptoKey> | CryptoKey => {
+    const hit = cached(header);
+    if (hit !== undefined) return hit;
+    const { alg, kid } = header;
+    return set(header).then((key) => {
+      if (typeof alg === 'string' && (kid === undefined || typeof kid === 'string')) {
+        let byKid = memo.get(alg);
+        if (byKid === undefined) memo.set(alg, (byKid = new Map<string | undefined, CryptoKey>()));
+        byKid.set(kid, key);
+      }
+      return key;
+    });
+  };
+  return Object.assign(select, {
+    cached,
+    async warm(algorithms: readonly string[]) {
+      const kids = new Set<string | undefined>([undefined, ...jwks.keys.map((jwk) => jwk.kid)]);
+      await Promise.all(
+        algorithms.flatMap((alg) =>
+          [...kids].map(async (kid) => {
+            try {
+              await select(kid === undefined ? { alg } : { alg, kid });
+            } catch {
+              // No key (or several) for this pair: requests with it get jose's error.
+            }
+          }),
+        ),
+      );
+    },
+  });
 }
 
 const HMAC_HASH: Readonly<Record<string, string>> = { HS256: 'SHA-256', HS384: 'SHA-384', HS512: 'SHA-512' };
@@ -138,7 +184,17 @@ class RemoteKeySet implements KeyResolver {
     throw this.#unavailable(now);
   }
 
-  async resolve(header: JWSHeaderParameters, sink: KeyEventSink | undefined): Promise<CryptoKey> {
+  resolve(header: JWSHeaderParameters, sink: KeyEventSink | undefined): Promise<CryptoKey> | CryptoKey {
+    // Fast path: a fresh key set that already resolved this (alg, kid).
+    const local = this.#local;
+    if (local !== undefined && Date.now() - this.#fetchedAt < this.#config.cacheMaxAgeMs) {
+      const key = local.cached(header);
+      if (key !== undefined) return key;
+    }
+    return this.#resolve(header, sink);
+  }
+
+  async #resolve(header: JWSHeaderParameters, sink: KeyEventSink | undefined): Promise<CryptoKey> {
     const local = await this.#current(sink);
     try {
       return await local(header);
@@ -184,16 +240,11 @@ export function createKeyResolver(config: Config): KeyResolver {
       return new RemoteKeySet(source.url, config);
     case 'jwks': {
       const local = localSet(source.jwks);
+      // Select and import every key now, so requests resolve synchronously; ready() waits for it.
+      const warmed = local.warm(config.algorithms);
       return {
         resolve: (header) => local(header),
-        async ready() {
-          // Import every key once so the first requests do not pay for it.
-          await Promise.all(
-            config.algorithms.flatMap((alg) =>
-              source.jwks.keys.map((jwk) => local({ alg, ...(jwk.kid === undefined ? {} : { kid: jwk.kid }) }).catch(() => undefined)),
-            ),
-          );
-        },
+        ready: () => warmed,
         fresh: always,
         onChange: never,
       };

@@ -280,7 +280,8 @@ export function jwtAuth(options: JwtAuthOptions): JwtAuthMiddleware {
     if (cache !== undefined) {
       const digest = tokenDigest(token);
       // A remote key set due for a refresh is refreshed by the full path first (which may flush the cache).
-      const hit = keys.fresh(Date.now()) ? cache.get(digest, Date.now()) : undefined;
+      const nowMs = Date.now();
+      const hit = keys.fresh(nowMs) ? cache.get(digest, nowMs) : undefined;
       if (hit !== undefined) {
         const problem = timeProblem(hit.claims);
         if (problem !== undefined) {
