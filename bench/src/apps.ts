@@ -78,12 +78,16 @@ const casePolicy = definePolicy({
   rules: { VIEW: (p: Principal) => p.roles.length > 0 },
 });
 
-/** (b) and (d2): secureBaseline (logger, headers, CORS, rate limit, JSON, auth) + policy + error handler. */
-function portcullis(alg: 'ES256' | 'HS256', material: Material): BuiltApp {
+/** The opt-in verified-token cache of (b2) and (d3); everything else is as in (b) and (d2). */
+const VERIFIED_TOKEN_CACHE = { maxEntries: 10_000 } as const;
+
+/** (b), (b2), (d2), (d3): secureBaseline (logger, headers, CORS, rate limit, JSON, auth) + policy + error handler. */
+function portcullis(alg: 'ES256' | 'HS256', material: Material, cache = false): BuiltApp {
   const config = portcullisConfig(alg, material);
   const logger = createLogger({ destination: discard });
   // ES256 verifies against a local key set; HS256 takes JWT_SECRET from the config.
-  const baseline = secureBaseline({ config, logger, auth: alg === 'ES256' ? { jwks: { keys: [material.jwk] } } : {} });
+  const cacheOption = cache ? { verifiedTokenCache: VERIFIED_TOKEN_CACHE } : {};
+  const baseline = secureBaseline({ config, logger, auth: alg === 'ES256' ? { jwks: { keys: [material.jwk] }, ...cacheOption } : cacheOption });
   const app = express();
   app.disable('x-powered-by');
   app.use(baseline.before);
@@ -165,8 +169,12 @@ export async function buildApp(name: string, material: Material): Promise<BuiltA
     }
     case 'portcullis':
       return portcullis('ES256', material);
+    case 'portcullis-cache':
+      return portcullis('ES256', material, true);
     case 'portcullis-hs256':
       return portcullis('HS256', material);
+    case 'portcullis-hs256-cache':
+      return portcullis('HS256', material, true);
     case 'peer':
       return peer('ES256', material);
     case 'peer-hs256':

@@ -46,6 +46,17 @@ describe('benchmark variants', () => {
     expect(((await res.json()) as { code: string }).code).toBe('unauthorized');
   });
 
+  it.each(['portcullis-cache', 'portcullis-hs256-cache'])('(%s) still rejects a tampered token after the valid one was cached', async (name) => {
+    const token = name === 'portcullis-cache' ? keys.tokens.es256 : keys.tokens.hs256;
+    const port = portOf(name);
+    expect((await fetch(`http://127.0.0.1:${port}${PATH}`, { headers: requestHeaders(token) })).status).toBe(200);
+    const [h, p] = token.split('.') as [string, string, string];
+    const forged = `${h}.${p}.${'A'.repeat(token.split('.')[2]?.length ?? 43)}`;
+    const res = await fetch(`http://127.0.0.1:${port}${PATH}`, { headers: requestHeaders(forged) });
+    expect(res.status).toBe(401);
+    expect(((await res.json()) as { code: string }).code).toBe('invalid_token');
+  });
+
   it('(c) rejects the request without a token, so the benchmark measures a real check', async () => {
     const res = await fetch(`http://127.0.0.1:${portOf('peer')}${PATH}`);
     expect(res.status).toBe(401);
