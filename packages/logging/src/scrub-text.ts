@@ -87,6 +87,18 @@ function scrubPem(text: string): string {
   return out + text.slice(last);
 }
 
+// Short strings already found clean (user agents, route patterns, "request completed" repeat on
+// every line): only clean text is kept, never a credential; bounded since strings come from requests.
+const cleanMemo = new Set<string>();
+const CLEAN_MEMO_LIMIT = 2048;
+const CLEAN_MEMO_MAX_LENGTH = 256;
+
+function rememberClean(text: string): void {
+  if (text.length > CLEAN_MEMO_MAX_LENGTH) return;
+  if (cleanMemo.size >= CLEAN_MEMO_LIMIT) cleanMemo.clear();
+  cleanMemo.add(text);
+}
+
 function clip(text: string): string {
   return text.length > MAX_TEXT_LENGTH ? text.slice(0, MAX_TEXT_LENGTH) + TRUNCATION_MARK : text;
 }
@@ -103,7 +115,11 @@ function clip(text: string): string {
 export function scrubText(text: string): string {
   if (typeof text !== 'string') return '';
   const clipped = clip(text);
-  if (!MAYBE.test(clipped) || !TRIGGER.test(clipped)) return clipped;
+  if (!MAYBE.test(clipped) || cleanMemo.has(clipped)) return clipped;
+  if (!TRIGGER.test(clipped)) {
+    rememberClean(clipped);
+    return clipped;
+  }
   // Each pass runs only when its marker is present; the markers are necessary for a match.
   let out = scrubPem(clipped);
   if (out.includes('ey')) out = out.replace(JWT, CENSOR);

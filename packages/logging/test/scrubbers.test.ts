@@ -60,6 +60,23 @@ describe('scrubText', () => {
   });
 });
 
+describe('scrubText memo of clean strings', () => {
+  it('still masks a credential after the clean-string memo filled up and was cleared', () => {
+    for (let i = 0; i < 2100; i++) expect(scrubText(`clean line ${i}.`)).toBe(`clean line ${i}.`);
+    expect(scrubText('Mozilla/5.0 (X11; Linux)')).toBe('Mozilla/5.0 (X11; Linux)');
+    expect(scrubText('Mozilla/5.0 (X11; Linux)')).toBe('Mozilla/5.0 (X11; Linux)');
+    const secret = 'Mozilla/5.0 password=MemoSentinel';
+    expect(scrubText(secret)).toBe('Mozilla/5.0 password=[REDACTED]');
+    expect(scrubText(secret)).not.toContain('MemoSentinel');
+  });
+
+  it('never remembers long strings: a long clean text is scanned again and kept whole', () => {
+    const long = `${'a. '.repeat(200)}end`;
+    expect(scrubText(long)).toBe(long);
+    expect(scrubText(`${long} token=LongSentinel`)).not.toContain('LongSentinel');
+  });
+});
+
 describe('redactUrl', () => {
   it.each([
     ['access_token', '/cb?access_token=AT1&x=1', '/cb?access_token=[REDACTED]&x=1'],
