@@ -38,8 +38,9 @@ const QUIET_METHOD = /^[A-Z]{1,16}$/;
 const QUIET_PATH = /^\/[^\s?#]{0,2047}$/;
 const MAX_SUBJECT = 256;
 
-function compileQuietRoutes(value: unknown): Set<string> {
-  const keys = new Set<string>();
+// Path → the quiet methods for it ("*" for any): one lookup by path per request, no string building.
+function compileQuietRoutes(value: unknown): Map<string, Set<string>> {
+  const keys = new Map<string, Set<string>>();
   if (value === undefined) return keys;
   if (!Array.isArray(value)) {
     throw new TypeError(`${PKG}: "quietRoutes" must be an array of routes such as "GET /health" (got ${describeValue(value)})`);
@@ -51,7 +52,9 @@ function compileQuietRoutes(value: unknown): Set<string> {
     if (parts.length > 2 || method === undefined || path === undefined || (method !== '*' && !QUIET_METHOD.test(method)) || !QUIET_PATH.test(path)) {
       throw new TypeError(`${PKG}: "quietRoutes" entries must look like "GET /health" or "/health" (got ${describeValue(item)})`);
     }
-    keys.add(`${method} ${path}`);
+    const methods = keys.get(path) ?? new Set<string>();
+    methods.add(method);
+    keys.set(path, methods);
   }
   return keys;
 }
@@ -121,8 +124,8 @@ export function requestLogger(options: RequestLoggerOptions) {
     if (err !== undefined || status >= 500) return 'error';
     if (status >= 400) return 'warn';
     if (hasQuiet) {
-      const path = pathOf(req);
-      if (quiet.has(`* ${path}`) || quiet.has(`${req.method ?? ''} ${path}`)) return 'silent';
+      const methods = quiet.get(pathOf(req));
+      if (methods !== undefined && (methods.has('*') || methods.has(req.method ?? ''))) return 'silent';
     }
     return 'info';
   }
