@@ -1,4 +1,6 @@
 // rateLimit(): express-rate-limit 8 configured fail-closed (draft-8 headers, problem+json 429/503, bounded store calls).
+import { Buffer } from 'node:buffer';
+import { createHash } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { MemoryStore, rateLimit as erlRateLimit, type Logger as ErlLogger, type Store } from 'express-rate-limit';
 import { TooManyRequestsError } from '@portcullis/errors';
@@ -61,6 +63,46 @@ export type RateLimitMiddleware = RequestHandler & {
   /** Stops the memory store's cleanup timer and calls the store's own shutdown(); a Redis client stays yours to quit(). */
   shutdown(): Promise<void>;
 };
+
+/** The request after express-rate-limit counted it. */
+type InfoRequest = Request & { rateLimit?: { limit: number; remaining: number; resetTime?: Date | undefined; key: string } | undefined };
+
+/** Partition-key hashes remembered per limiter; cleared when full, so attacker-chosen keys cannot grow it. */
+const PK_MEMO_SIZE = 4096;
+
+/**
+ * Writes the IETF draft-8 `RateLimit` / `RateLimit-Policy` entries exactly as express-rate-limit 8's
+ * `standardHeaders: 'draft-8'` does (appended to any earlier limiter's entries, `pk` = base64 of the
+ * first 12 hex digits of SHA-256(key)), but with the policy prefix built once and `pk` memoised.
+ */
+export function draft8Writer(
+  name: string,
+  limit: number,
+  windowMs: number,
+): (res: Response, info: NonNullable<InfoRequest['rateLimit']>) => void {
+  const policyPrefix = `"${name}"; q=${limit}; w=${Math.ceil(windowMs / 1000)}; pk=:`;
+  const limitPrefix = `"${name}"; r=`;
+  const defaultReset = Math.ceil(windowMs / 1000);
+  const pks = new Map<string, string>();
+  const append = (res: Response, field: string, value: string): void => {
+    const prev = res.getHeader(field);
+    if (prev === undefined || prev === '') res.setHeader(field, value);
+    else res.setHeader(field, Array.isArray(prev) ? [...prev, value] : [String(prev), value]);
+  };
+  return function writeDraft8Headers(res, info) {
+    if (res.headersSent) return;
+    const { key, resetTime } = info;
+    let pk = pks.get(key);
+    if (pk === undefined) {
+      pk = Buffer.from(createHash('sha256').update(key).digest('hex').slice(0, 12)).toString('base64');
+      if (pks.size >= PK_MEMO_SIZE) pks.clear();
+      pks.set(key, pk);
+    }
+    const reset = !(resetTime instanceof Date) ? defaultReset : Math.max(0, Math.ceil((resetTime.getTime() - Date.now()) / 1000));
+    append(res, 'RateLimit', `${limitPrefix}${info.remaining}; t=${reset}`);
+    append(res, 'RateLimit-Policy', `${policyPrefix}${pk}:`);
+  };
+}
 
 /** Store failures are logged at most once per this many milliseconds per limiter. */
 export const STORE_FAILURE_LOG_INTERVAL_MS = 60_000;
@@ -202,9 +244,10 @@ export function buildLimiter(
   const inner = erlRateLimit({
     windowMs,
     limit,
-    standardHeaders: 'draft-8',
+    // The draft-8 headers are written by rateLimitMiddleware below (same text as express-rate-limit's
+    // draft-8 output, with the partition-key hash memoised), so express-rate-limit writes none.
+    standardHeaders: false,
     legacyHeaders: false,
-    identifier: name,
     store,
     passOnStoreError: onStoreError === 'allow',
     logger: erlLogger,
@@ -221,15 +264,23 @@ export function buildLimiter(
     keyGenerator: (req) => keyOf(req),
     ...(skip === undefined ? {} : { skip: (req: Request) => (skip(req) as unknown) === true }),
     handler: function rateLimitExceeded(req, _res, next) {
-      const resetTime = (req as Request & { rateLimit?: { resetTime?: Date | undefined } }).rateLimit?.resetTime;
+      const resetTime = (req as InfoRequest).rateLimit?.resetTime;
       const retryAfterSec =
         resetTime instanceof Date ? Math.max(1, Math.ceil((resetTime.getTime() - Date.now()) / 1000)) : Math.ceil(windowMs / 1000);
       next(new TooManyRequestsError(`rate limit "${name}" exceeded`, { retryAfterSec, detail: retryDetail }));
     },
   });
+  const writeHeaders = draft8Writer(name, limit, windowMs);
 
   const rateLimitMiddleware = function rateLimitMiddleware(req: Request, res: Response, next: NextFunction): void {
-    void inner(req, res, next);
+    // express-rate-limit sets a fresh req.rateLimit once the store has counted this request; an
+    // unchanged one (skip, store failure, key error) means no headers, as before.
+    const before = (req as InfoRequest).rateLimit;
+    void inner(req, res, function afterLimit(err?: unknown) {
+      const info = (req as InfoRequest).rateLimit;
+      if (info !== before && info !== undefined) writeHeaders(res, info);
+      next(err);
+    });
   };
   Object.defineProperties(rateLimitMiddleware, {
     limiterName: { value: name, enumerable: true },
