@@ -76,4 +76,11 @@ for (const v of runs) {
   const m = median(v.times);
   process.stdout.write(`${v.name.padEnd(12)} ${m.toFixed(2)} µs/req  (+${(m - base).toFixed(2)} over bare)  rounds: ${v.times.map((x) => x.toFixed(2)).join(' ')}\n`);
 }
+// Paired per-round differences are steadier than medians on a busy machine.
+const later = runs.find((v) => v.name === 'current');
+for (const v of runs) {
+  if (later === undefined || v === later || v.name === 'bare') continue;
+  const diffs = v.times.map((t, i) => t - (later.times[i] ?? Number.NaN));
+  process.stdout.write(`${v.name} - current, median of paired rounds: ${median(diffs).toFixed(2)} µs/req\n`);
+}
 process.exit(0);

@@ -276,7 +276,9 @@ export function buildLimiter(
     // express-rate-limit sets a fresh req.rateLimit once the store has counted this request; an
     // unchanged one (skip, store failure, key error) means no headers, as before.
     const before = (req as InfoRequest).rateLimit;
-    void inner(req, res, function afterLimit(err?: unknown) {
+    // An arrow, not a named function expression: under tsx/esbuild keepNames a named one costs a
+    // defineProperty per request.
+    void inner(req, res, (err?: unknown) => {
       const info = (req as InfoRequest).rateLimit;
       if (info !== before && info !== undefined) writeHeaders(res, info);
       next(err);
