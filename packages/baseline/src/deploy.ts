@@ -131,7 +131,7 @@ export function checkDeploy(app: unknown, config: SecurityConfig, options: Check
   // 2. Settings of the app.
   const trustProxy = express.get('trust proxy');
   if (trustProxy === true || trustProxy === '*') {
-    add('DEPLOY_TRUST_PROXY_ANY', 'error', '"trust proxy" is true: any client can spoof X-Forwarded-For and dodge rate limits. Use trustProxy(app, hops or CIDRs).', 'V14.1.1');
+    add('DEPLOY_TRUST_PROXY_ANY', 'error', '"trust proxy" is true, so every client can spoof X-Forwarded-For and dodge rate limits. Use trustProxy(app, hops or CIDRs).', 'V14.1.1');
   }
   if (express.get('x-powered-by') === true) {
     add('DEPLOY_X_POWERED_BY', 'warning', 'x-powered-by is enabled; call app.disable("x-powered-by") (securityHeaders removes the header, but disable it at the source).', 'V14.3.3');

@@ -16,7 +16,7 @@ export interface LoggerOptions {
    */
   level?: LevelWithSilent | undefined;
   /**
-   * Where lines go: any pino destination stream (an object with `write(line)`), e.g.
+   * Where lines go: a pino destination stream (an object with `write(line)`), e.g.
    * `pino.destination(1)` or a stream that captures output in tests.
    * @default standard output
    */
