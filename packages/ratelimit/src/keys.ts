@@ -1,6 +1,6 @@
 // Key functions: which bucket a request counts against (client IP, authenticated subject, or the caller's choice).
 import { createHash } from 'node:crypto';
-import { isIP } from 'node:net';
+import { isIP, isIPv4 } from 'node:net';
 import type { IncomingMessage } from 'node:http';
 import { ipKeyGenerator } from 'express-rate-limit';
 import { UnauthorizedError } from '@portcullis/errors';
@@ -34,13 +34,29 @@ export function boundKey(key: string): string {
  * X-Forwarded-For is attacker-chosen, so the socket peer is used instead.
  */
 export function ipBucket(req: KeyRequest, onPermissive: () => void): string {
-  let ip = req.ip;
-  const app = req.app;
-  if (app !== undefined && app.get('trust proxy') === true) {
+  const trust = req.app?.get('trust proxy');
+  let ip: string | undefined;
+  if (trust === true) {
     onPermissive();
     ip = req.socket.remoteAddress;
+  } else if (trust === false) {
+    // With trust proxy off, Express's req.ip is exactly the socket address: read it directly and
+    // skip proxy-addr's per-request X-Forwarded-For parse.
+    ip = req.socket.remoteAddress;
+  } else {
+    ip = req.ip;
   }
-  if (typeof ip !== 'string' || isIP(ip) === 0) ip = req.socket.remoteAddress;
+  const version = typeof ip === 'string' ? isIP(ip) : 0;
+  // IPv4 needs no grouping (ipKeyGenerator would return it unchanged after one more IPv6 regex).
+  if (version === 4) return ip as string;
+  if (version === 6 && ip !== undefined && ip.startsWith('::ffff:')) {
+    // IPv4-mapped, as a dual-stack server (listen on "::") sees every IPv4 client: the same answer
+    // as ipKeyGenerator (to4().correctForm(): a valid dotted quad has no leading zeros to fix)
+    // without parsing the address.
+    const v4 = ip.slice(7);
+    if (isIPv4(v4)) return v4;
+  }
+  if (version === 0) ip = req.socket.remoteAddress;
   // A destroyed socket has no address: such requests share one bucket rather than escaping the limit.
   if (typeof ip !== 'string' || ip === '') return 'unknown';
   return ipKeyGenerator(ip, IPV6_SUBNET);
