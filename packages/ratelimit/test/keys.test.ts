@@ -25,6 +25,14 @@ describe('ipBucket', () => {
     );
   });
 
+  it('keeps giving the right /56 bucket to a client rotating through more IPv6 addresses than the memo holds', () => {
+    for (let i = 0; i < 5_000; i += 1) {
+      const ip = `2001:db8:${(i % 300).toString(16)}:${i.toString(16)}::${(i % 7).toString(16)}`;
+      expect(ipBucket(fakeReq(ip, false), never)).toBe(ipKeyGenerator(ip, 56));
+    }
+    expect(ipBucket(fakeReq('2001:db8:0:1::1', false), never)).toBe(ipBucket(fakeReq('2001:db8:0:ff::2', false), never));
+  });
+
   it.each([
     { title: 'trust proxy off: the socket address counts (what req.ip of Express is then), whatever req.ip holds', req: fakeReq('::ffff:192.0.2.7', false, '203.0.113.9'), bucket: '192.0.2.7' },
     { title: 'trust proxy hops: req.ip (from X-Forwarded-For via Express) counts', req: fakeReq('192.0.2.7', 1, '203.0.113.9'), bucket: '203.0.113.9' },
