@@ -64,6 +64,13 @@ export interface SecurityConfigValues {
   jwtSecret?: string | undefined;
   /** ACCESS_TOKEN_MAX_TTL_SEC: longest accepted access-token lifetime, seconds. @default 900 */
   accessTokenMaxTtlSec: number;
+  /**
+   * JWT_VERIFIED_TOKEN_CACHE_MAX_ENTRIES: size of jwtAuth's opt-in verified-token cache, tokens, 0–1000000;
+   * 0 turns the cache off. @default 0
+   */
+  jwtVerifiedTokenCacheMaxEntries: number;
+  /** JWT_VERIFIED_TOKEN_CACHE_MAX_AGE_SEC: longest time a verified token is served from that cache, seconds, 1–3600. @default 60 */
+  jwtVerifiedTokenCacheMaxAgeSec: number;
   /** RATE_LIMIT_WINDOW_SEC: rate-limit window, seconds. @default 60 */
   rateLimitWindowSec: number;
   /** RATE_LIMIT_MAX: requests per window per client. @default 300 */
@@ -167,6 +174,8 @@ const securitySchema = z.object({
   jwksUri: url(['https:', 'http:'], 'an http(s) URL').optional().describe("the https URL of the issuer's JWKS"),
   jwtSecret: secret(z.string().optional()).describe('a random secret of at least 32 bytes (64 for HS512), e.g. `openssl rand -base64 64`'),
   accessTokenMaxTtlSec: integer(1, 31_536_000, 900, 'a number of seconds, at most 3600 (e.g. 900)'),
+  jwtVerifiedTokenCacheMaxEntries: integer(0, 1_000_000, 0, 'a number of cached tokens between 0 (cache off) and 1000000 (e.g. 10000)'),
+  jwtVerifiedTokenCacheMaxAgeSec: integer(1, 3600, 60, 'a number of seconds between 1 and 3600 (e.g. 60)'),
   rateLimitWindowSec: integer(1, 86_400, 60, 'a number of seconds between 1 and 86400 (e.g. 60)'),
   rateLimitMax: integer(1, 1_000_000_000, 300, 'a positive whole number of requests per window (e.g. 300)'),
   bodyLimit: z

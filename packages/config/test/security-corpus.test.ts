@@ -93,6 +93,8 @@ describe('securityConfig: safe production environments', () => {
         RATE_LIMIT_MAX: '50',
         RATE_LIMIT_WINDOW_SEC: '30',
         ACCESS_TOKEN_MAX_TTL_SEC: '600',
+        JWT_VERIFIED_TOKEN_CACHE_MAX_ENTRIES: '10000',
+        JWT_VERIFIED_TOKEN_CACHE_MAX_AGE_SEC: ' 30 ',
         BODY_LIMIT: '1.5 MB',
         LOG_LEVEL: 'WARN',
         APP_ENV: 'production',
@@ -104,6 +106,8 @@ describe('securityConfig: safe production environments', () => {
     expect(config.rateLimitMax).toBe(50);
     expect(config.rateLimitWindowSec).toBe(30);
     expect(config.accessTokenMaxTtlSec).toBe(600);
+    expect(config.jwtVerifiedTokenCacheMaxEntries).toBe(10_000);
+    expect(config.jwtVerifiedTokenCacheMaxAgeSec).toBe(30);
     expect(config.bodyLimit).toBe('1.5 MB');
     expect(config.logLevel).toBe('warn');
     expect(config.debug).toBe(false);
@@ -128,6 +132,8 @@ describe('securityConfig: safe production environments', () => {
       trustProxy: false,
       jwtAlgorithms: [],
       accessTokenMaxTtlSec: 900,
+      jwtVerifiedTokenCacheMaxEntries: 0,
+      jwtVerifiedTokenCacheMaxAgeSec: 60,
       rateLimitWindowSec: 60,
       rateLimitMax: 300,
       bodyLimit: '100kb',
@@ -146,6 +152,31 @@ describe('securityConfig: safe production environments', () => {
 
   it.each(['false', '0', 'no', 'off', '', ' '])('treats DEBUG=%j as off', (raw) => {
     expect(loadSecurityConfig(withEnv(SAFE_RS, { DEBUG: raw })).debug).toBe(false);
+  });
+});
+
+describe('securityConfig: the verified-token cache variables', () => {
+  it.each([
+    ['0', '1', 0, 1],
+    ['1', '3600', 1, 3600],
+    ['1000000', '60', 1_000_000, 60],
+  ])('accepts JWT_VERIFIED_TOKEN_CACHE_MAX_ENTRIES=%s and _MAX_AGE_SEC=%s at their bounds', (entries, age, expectedEntries, expectedAge) => {
+    const config = loadSecurityConfig(withEnv(SAFE_RS, { JWT_VERIFIED_TOKEN_CACHE_MAX_ENTRIES: entries, JWT_VERIFIED_TOKEN_CACHE_MAX_AGE_SEC: age }));
+    expect(config.jwtVerifiedTokenCacheMaxEntries).toBe(expectedEntries);
+    expect(config.jwtVerifiedTokenCacheMaxAgeSec).toBe(expectedAge);
+    expect(config.warnings).toEqual([]);
+  });
+
+  it('treats empty or whitespace-only values as unset (cache off, 60 s)', () => {
+    const config = loadSecurityConfig(withEnv(SAFE_RS, { JWT_VERIFIED_TOKEN_CACHE_MAX_ENTRIES: ' ', JWT_VERIFIED_TOKEN_CACHE_MAX_AGE_SEC: '' }));
+    expect(config.jwtVerifiedTokenCacheMaxEntries).toBe(0);
+    expect(config.jwtVerifiedTokenCacheMaxAgeSec).toBe(60);
+  });
+
+  it('lists both variables in the summary that portcullis-config check prints', () => {
+    const summary = securityConfig.describe(loadSecurityConfig(withEnv(SAFE_RS, { JWT_VERIFIED_TOKEN_CACHE_MAX_ENTRIES: '5000' })));
+    expect(summary).toMatch(/^JWT_VERIFIED_TOKEN_CACHE_MAX_ENTRIES\s+5000$/m);
+    expect(summary).toMatch(/^JWT_VERIFIED_TOKEN_CACHE_MAX_AGE_SEC\s+60$/m);
   });
 });
 
@@ -276,6 +307,15 @@ describe('securityConfig: values that are not valid at all fail in every profile
     ['RATE_LIMIT_MAX', '-1'],
     ['RATE_LIMIT_WINDOW_SEC', '0'],
     ['ACCESS_TOKEN_MAX_TTL_SEC', '1e3'],
+    ['JWT_VERIFIED_TOKEN_CACHE_MAX_ENTRIES', '-1'],
+    ['JWT_VERIFIED_TOKEN_CACHE_MAX_ENTRIES', '1000001'],
+    ['JWT_VERIFIED_TOKEN_CACHE_MAX_ENTRIES', '1.5'],
+    ['JWT_VERIFIED_TOKEN_CACHE_MAX_ENTRIES', '1e4'],
+    ['JWT_VERIFIED_TOKEN_CACHE_MAX_ENTRIES', 'on'],
+    ['JWT_VERIFIED_TOKEN_CACHE_MAX_AGE_SEC', '0'],
+    ['JWT_VERIFIED_TOKEN_CACHE_MAX_AGE_SEC', '3601'],
+    ['JWT_VERIFIED_TOKEN_CACHE_MAX_AGE_SEC', '-60'],
+    ['JWT_VERIFIED_TOKEN_CACHE_MAX_AGE_SEC', '60s'],
   ])('rejects %s=%j with CONFIG_INVALID', (key, value) => {
     for (const profile of ['production', 'development']) {
       const error = problemsOf(withEnv(SAFE_RS, { [key]: value, NODE_ENV: profile }));
@@ -283,6 +323,17 @@ describe('securityConfig: values that are not valid at all fail in every profile
       expect(error.problems[0]?.hint).toMatch(new RegExp(`^Set ${key} to `));
       if (profile === 'production') expect(error.problems[0]?.message).not.toContain('(got');
     }
+  });
+
+  it.each([
+    ['JWT_VERIFIED_TOKEN_CACHE_MAX_ENTRIES', '1000001', 'must be at most 1000000'],
+    ['JWT_VERIFIED_TOKEN_CACHE_MAX_ENTRIES', '2.5', 'must be a whole number'],
+    ['JWT_VERIFIED_TOKEN_CACHE_MAX_AGE_SEC', '0', 'must be at least 1'],
+    ['JWT_VERIFIED_TOKEN_CACHE_MAX_AGE_SEC', '3601', 'must be at most 3600'],
+  ])('names %s and its range when %j is refused', (key, value, range) => {
+    const error = problemsOf(withEnv(SAFE_RS, { [key]: value }));
+    expect(error.message).toContain(`${key} [CONFIG_INVALID] ${range}`);
+    expect(error.message).toContain(`Set ${key} to a number of`);
   });
 
   it('shows the offending value outside production only', () => {
