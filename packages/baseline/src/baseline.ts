@@ -24,7 +24,8 @@ export interface SecureBaselineOptions {
   config: SecurityConfig;
   /**
    * jwtAuth options (issuer, audience, algorithms and the key source default to the config's
-   * JWT_ISSUER, JWT_AUDIENCE, JWT_ALGORITHMS, JWKS_URI / JWT_SECRET and ACCESS_TOKEN_MAX_TTL_SEC),
+   * JWT_ISSUER, JWT_AUDIENCE, JWT_ALGORITHMS, JWKS_URI / JWT_SECRET and ACCESS_TOKEN_MAX_TTL_SEC;
+   * verifiedTokenCache to JWT_VERIFIED_TOKEN_CACHE_MAX_ENTRIES / _MAX_AGE_SEC when MAX_ENTRIES > 0),
    * or a ready jwtAuth middleware. Required: authentication is never optional.
    */
   auth: Partial<JwtAuthOptions> | AuthMiddleware;
@@ -73,6 +74,13 @@ function authFromConfig(config: SecurityConfig, given: Partial<JwtAuthOptions>):
   if (config.jwtAudience !== undefined) options['audience'] = config.jwtAudience;
   if (config.jwtAlgorithms.length > 0) options['algorithms'] = config.jwtAlgorithms;
   options['maxTokenLifetimeSec'] = config.accessTokenMaxTtlSec;
+  // 0 is off. A config from an older @portcullis/config lacks both fields: undefined is off too, and
+  // a missing max age is left to jwtAuth's default. Any other value goes to jwtAuth, which validates it.
+  const cacheEntries: unknown = config.jwtVerifiedTokenCacheMaxEntries;
+  if (cacheEntries !== undefined && cacheEntries !== 0) {
+    const cacheAge: unknown = config.jwtVerifiedTokenCacheMaxAgeSec;
+    options['verifiedTokenCache'] = cacheAge === undefined ? { maxEntries: cacheEntries } : { maxEntries: cacheEntries, maxAgeSec: cacheAge };
+  }
   if (!hasKeySource) {
     if (config.jwksUri !== undefined) options['jwksUri'] = config.jwksUri;
     else if (config.jwtSecret !== undefined) options['secret'] = config.jwtSecret;
