@@ -19,7 +19,7 @@ import { errorHandler } from '@portcullis/errors';
 import { createLogger, requestLogger } from '@portcullis/logging';
 import { authorize, definePolicy, principalFromClaims } from '@portcullis/policy';
 import { rateLimit } from '@portcullis/ratelimit';
-import { AUDIENCE, CASE, ISSUER, ORIGIN, discard, type Material } from './shared.js';
+import { AUDIENCE, CACHE_MAX_ENTRIES, CASE, ISSUER, ORIGIN, discard, type Material } from './shared.js';
 
 type Case = typeof CASE;
 const CASES = new Map<string, Case>([[CASE.id, CASE]]);
@@ -78,8 +78,8 @@ const casePolicy = definePolicy({
   rules: { VIEW: (p: Principal) => p.roles.length > 0 },
 });
 
-/** The opt-in verified-token cache of (b2) and (d3); everything else is as in (b) and (d2). */
-const VERIFIED_TOKEN_CACHE = { maxEntries: 10_000 } as const;
+/** The opt-in verified-token cache of (b2), (b3) and (d3); everything else is as in (b) and (d2). */
+const VERIFIED_TOKEN_CACHE = { maxEntries: CACHE_MAX_ENTRIES } as const;
 
 /** (b), (b2), (d2), (d3): secureBaseline (logger, headers, CORS, rate limit, JSON, auth) + policy + error handler. */
 function portcullis(alg: 'ES256' | 'HS256', material: Material, cache = false): BuiltApp {
@@ -170,6 +170,7 @@ export async function buildApp(name: string, material: Material): Promise<BuiltA
     case 'portcullis':
       return portcullis('ES256', material);
     case 'portcullis-cache':
+    case 'portcullis-cache-miss':
       return portcullis('ES256', material, true);
     case 'portcullis-hs256':
       return portcullis('HS256', material);

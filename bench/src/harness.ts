@@ -2,7 +2,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import { PATH, requestHeaders, type Material } from './shared.js';
+import { PATH, requestHeaders, type Material, type TokenRotation } from './shared.js';
 import type { FromServer } from './server.js';
 
 const SERVER_FILE = fileURLToPath(new URL('./server.ts', import.meta.url));
@@ -103,16 +103,29 @@ export interface LoadResult {
   readonly failures: number;
 }
 
-/** Loads GET /cases/123 with `connections` keep-alive connections for `seconds` (bounded by autocannon's duration). */
-export async function load(port: number, token: string, seconds: number, connections = 10): Promise<LoadResult> {
+/**
+ * Loads GET /cases/123 with `connections` keep-alive connections for `seconds` (bounded by autocannon's
+ * duration). Every request carries the next token of `tokens` (one counter shared by all connections).
+ */
+export async function load(port: number, tokens: TokenRotation, seconds: number, connections = 10): Promise<LoadResult> {
   const result = await autocannon({
     url: `http://127.0.0.1:${port}${PATH}`,
-    method: 'GET',
-    headers: requestHeaders(token),
     connections,
     pipelining: 1,
     duration: seconds,
     timeout: 10,
+    requests: [
+      {
+        method: 'GET',
+        path: PATH,
+        headers: requestHeaders(tokens.next()),
+        // Rebuilt per request (autocannon calls it each time): same headers, the next user's token.
+        setupRequest: (req) => {
+          req.headers = { ...req.headers, authorization: `Bearer ${tokens.next()}` };
+          return req;
+        },
+      },
+    ],
   });
   const elapsed = result.duration > 0 ? result.duration : seconds;
   return {

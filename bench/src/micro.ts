@@ -77,7 +77,9 @@ function viaMiddleware(mw: ReturnType<typeof jwtAuth>, token: string): () => Pro
 }
 
 async function groups(): Promise<{ list: Group[]; cleanup: () => void }> {
-  const keys = await makeKeys();
+  const keys = await makeKeys({ es256: 1, hs256: 1 });
+  const esToken = keys.tokens.es256[0] ?? '';
+  const hsToken = keys.tokens.hs256[0] ?? '';
   const verifyOptions = (alg: string): JWTVerifyOptions => ({
     algorithms: [alg],
     issuer: ISSUER,
@@ -99,6 +101,8 @@ async function groups(): Promise<{ list: Group[]; cleanup: () => void }> {
   const esPublic = jwtAuth({ issuer: ISSUER, audience: AUDIENCE, algorithms: ['ES256'], publicKey: esKeyObject });
   await esPublic.ready();
   const hs = jwtAuth({ issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'], secret: keys.material.secret });
+  const esCached = jwtAuth({ issuer: ISSUER, audience: AUDIENCE, algorithms: ['ES256'], jwks: { keys: [keys.material.jwk] }, verifiedTokenCache: { maxEntries: 10_000 } });
+  await esCached.ready();
   await es.ready();
   await hs.ready();
 
@@ -123,17 +127,18 @@ async function groups(): Promise<{ list: Group[]; cleanup: () => void }> {
     {
       title: 'JWT ES256 verification',
       subjects: [
-        async('jose.jwtVerify direct', () => jwtVerify(keys.tokens.es256, esKey, verifyOptions('ES256'))),
-        async('jwtAuth middleware, local key set (jwks) — as in (b)', viaMiddleware(es, keys.tokens.es256)),
-        async('jwtAuth middleware, publicKey', viaMiddleware(esPublic, keys.tokens.es256)),
-        async('(context) jose 4 jwtVerify, node:crypto — the peer stack', () => jose4.jwtVerify(keys.tokens.es256, esKeyObject, verifyOptions('ES256'))),
+        async('jose.jwtVerify direct', () => jwtVerify(esToken, esKey, verifyOptions('ES256'))),
+        async('jwtAuth middleware, local key set (jwks) — as in (b)', viaMiddleware(es, esToken)),
+        async('jwtAuth middleware, publicKey', viaMiddleware(esPublic, esToken)),
+        async('jwtAuth middleware, jwks + verifiedTokenCache hit — as in (b2)', viaMiddleware(esCached, esToken)),
+        async('(context) jose 4 jwtVerify, node:crypto — the peer stack', () => jose4.jwtVerify(esToken, esKeyObject, verifyOptions('ES256'))),
       ],
     },
     {
       title: 'JWT HS256 verification',
       subjects: [
-        async('jose.jwtVerify direct', () => jwtVerify(keys.tokens.hs256, hsKey, verifyOptions('HS256'))),
-        async('jwtAuth middleware', viaMiddleware(hs, keys.tokens.hs256)),
+        async('jose.jwtVerify direct', () => jwtVerify(hsToken, hsKey, verifyOptions('HS256'))),
+        async('jwtAuth middleware', viaMiddleware(hs, hsToken)),
       ],
     },
     {

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { load, startServer, stopServer } from './harness.js';
-import { makeKeys, variantByName } from './shared.js';
+import { TokenRotation, USERS, makeKeys, tokenCounts, variantByName } from './shared.js';
 
 interface CallFrame {
   functionName: string;
@@ -151,12 +151,12 @@ async function main(): Promise<void> {
   if (variant === undefined) throw new Error(`unknown variant ${JSON.stringify(name)}`);
   mkdirSync(PROFILE_DIR, { recursive: true });
   const before = new Set(readdirSync(PROFILE_DIR));
-  const keys = await makeKeys();
+  const keys = await makeKeys(tokenCounts([variant]));
   const server = await startServer(variant.name, keys.material, ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`]);
-  const token = keys.tokens[variant.token];
-  await load(server.port, token, WARMUP_SEC);
+  const tokens = new TokenRotation(keys.tokens[variant.token], variant.tokens ?? USERS);
+  await load(server.port, tokens, WARMUP_SEC);
   const from = micros();
-  const r = await load(server.port, token, DURATION_SEC);
+  const r = await load(server.port, tokens, DURATION_SEC);
   const to = micros();
   await stopServer(server);
   const file = readdirSync(PROFILE_DIR)

@@ -2,7 +2,7 @@
 // request with 200 and the expected JSON, and sustains a one-second autocannon load without a failure.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { load, startServer, stopServer, type RunningServer } from '../src/harness.js';
-import { CASE, PATH, VARIANTS, makeKeys, requestHeaders, type Keys } from '../src/shared.js';
+import { CASE, PATH, TokenRotation, VARIANTS, makeKeys, requestHeaders, type Keys } from '../src/shared.js';
 
 let server: RunningServer | undefined;
 let keys: Keys;
@@ -10,7 +10,8 @@ let keys: Keys;
 // One child serves every variant, one port each (the benchmark forks one child per variant; starting
 // eleven tsx children would take most of this file's time budget).
 beforeAll(async () => {
-  keys = await makeKeys();
+  // A few users each: enough to prove the rotation, quick to sign.
+  keys = await makeKeys({ es256: 20, hs256: 20 });
   server = await startServer(VARIANTS.map((v) => v.name).join(','), keys.material);
 }, 60_000);
 
@@ -28,13 +29,13 @@ describe('benchmark variants', () => {
   for (const variant of VARIANTS) {
     it(`(${variant.id}) ${variant.name} answers 200 with the case JSON under a 1 s load`, async () => {
       const port = portOf(variant.name);
-      const token = keys.tokens[variant.token];
-      const res = await fetch(`http://127.0.0.1:${port}${PATH}`, { headers: requestHeaders(token) });
+      const tokens = keys.tokens[variant.token];
+      const res = await fetch(`http://127.0.0.1:${port}${PATH}`, { headers: requestHeaders(tokens[0] ?? '') });
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toMatch(/^application\/json/);
       expect(await res.json()).toEqual(CASE);
 
-      const result = await load(port, token, 1);
+      const result = await load(port, new TokenRotation(tokens), 1);
       expect(result.failures).toBe(0);
       expect(result.total).toBeGreaterThan(0);
     });
@@ -47,7 +48,7 @@ describe('benchmark variants', () => {
   });
 
   it.each(['portcullis-cache', 'portcullis-hs256-cache'])('(%s) still rejects a tampered token after the valid one was cached', async (name) => {
-    const token = name === 'portcullis-cache' ? keys.tokens.es256 : keys.tokens.hs256;
+    const token = (name === 'portcullis-cache' ? keys.tokens.es256[0] : keys.tokens.hs256[0]) ?? '';
     const port = portOf(name);
     expect((await fetch(`http://127.0.0.1:${port}${PATH}`, { headers: requestHeaders(token) })).status).toBe(200);
     const [h, p] = token.split('.') as [string, string, string];
@@ -63,7 +64,7 @@ describe('benchmark variants', () => {
   });
 
   it('(b) answers with the allowed origin and the security headers', async () => {
-    const res = await fetch(`http://127.0.0.1:${portOf('portcullis')}${PATH}`, { headers: requestHeaders(keys.tokens.es256) });
+    const res = await fetch(`http://127.0.0.1:${portOf('portcullis')}${PATH}`, { headers: requestHeaders(keys.tokens.es256[0] ?? '') });
     expect(res.status).toBe(200);
     expect(res.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
