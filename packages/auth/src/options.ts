@@ -74,9 +74,10 @@ export interface VerifiedTokenCacheConfig {
 const CACHE_KEYS = new Set(['maxEntries', 'maxAgeSec']);
 
 function cacheOption(value: unknown, problems: string[]): VerifiedTokenCacheConfig | undefined {
-  if (value === undefined) return undefined;
+  // false: explicitly off (e.g. to override JWT_VERIFIED_TOKEN_CACHE_* coming through secureBaseline's config).
+  if (value === undefined || value === false) return undefined;
   if (!isPlainObject(value)) {
-    problems.push(`"verifiedTokenCache" must be an object { maxEntries, maxAgeSec? } (got ${show(value)}); omit it to keep the cache off`);
+    problems.push(`"verifiedTokenCache" must be an object { maxEntries, maxAgeSec? } or false (got ${show(value)}); omit it or pass false to keep the cache off`);
     return undefined;
   }
   for (const key of Object.keys(value)) {

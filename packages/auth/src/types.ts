@@ -95,7 +95,7 @@ export interface JwtAuthOptions {
    * check (every time-dependent claim check and `isRevoked` still run). Off by default. See the README
    * for the trade-off. @default undefined (off)
    */
-  verifiedTokenCache?: VerifiedTokenCacheOptions | undefined;
+  verifiedTokenCache?: VerifiedTokenCacheOptions | false | undefined;
 }
 
 /** Options of the opt-in verified-token cache. */

@@ -55,6 +55,13 @@ describe.each(expressFlavours)('verifiedTokenCache on $name', (flavour) => {
     expect(seen.runs).toBe(3);
   });
 
+  it('is off with verifiedTokenCache: false: the signature is checked on every request', async () => {
+    const { get } = appWith(flavour, { verifiedTokenCache: false });
+    const token = await jwt(keys.ec);
+    for (let i = 0; i < 3; i++) expect((await get(token)).status).toBe(200);
+    expect(signatureChecks()).toBe(3);
+  });
+
   it('is off by default for a secret too (HS256)', async () => {
     const { get } = appWith(flavour, { jwks: undefined, algorithms: ['HS256'], secret: HMAC_SECRET });
     const token = await hsJwt();

@@ -15,7 +15,7 @@ const make = (o: unknown) => () => jwtAuth(o as JwtAuthOptions);
 describe('jwtAuth options', () => {
   it.each<[string, unknown, RegExp]>([
     ['options not an object', 'x', /options must be an object/],
-    ['verifiedTokenCache true', { ...base, verifiedTokenCache: true }, /"verifiedTokenCache" must be an object/],
+    ['verifiedTokenCache true', { ...base, verifiedTokenCache: true }, /"verifiedTokenCache" must be an object \{ maxEntries, maxAgeSec\? \} or false/],
     ['verifiedTokenCache without maxEntries', { ...base, verifiedTokenCache: {} }, /"verifiedTokenCache.maxEntries" must be an integer/],
     ['verifiedTokenCache maxEntries 0', { ...base, verifiedTokenCache: { maxEntries: 0 } }, /"verifiedTokenCache.maxEntries" .*got 0/],
     ['verifiedTokenCache maxEntries 1.5', { ...base, verifiedTokenCache: { maxEntries: 1.5 } }, /"verifiedTokenCache.maxEntries"/],

@@ -134,6 +134,12 @@ describe.each(expressFlavours)('secureBaseline: verified-token cache from the co
     expect(signatureChecks()).toBe(1);
   });
 
+  it('lets auth.verifiedTokenCache: false keep the cache off whatever the environment sets', async () => {
+    const get = appWith(flavour, CACHE_ON, { jwks: keys.jwks, verifiedTokenCache: false });
+    for (let i = 0; i < 3; i++) expect((await get(token)).status).toBe(200);
+    expect(signatureChecks()).toBe(3);
+  });
+
   it('treats a config from an older @portcullis/config (no cache fields) as cache off', async () => {
     const { jwtVerifiedTokenCacheMaxEntries: _entries, jwtVerifiedTokenCacheMaxAgeSec: _age, ...older } = testConfig(CACHE_ON);
     const get = appFrom(flavour, older as SecurityConfig);
