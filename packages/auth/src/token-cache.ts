@@ -1,6 +1,6 @@
 // Opt-in bounded cache of tokens that passed full verification: SHA-256 of the token → deep-frozen claims.
 // A hit only lets the caller skip the signature check; the caller re-runs every time-dependent check.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { JWTPayload } from 'jose';
 import type { VerifiedTokenCacheConfig } from './options.js';
 
@@ -24,9 +24,12 @@ export function deepFreeze<T>(value: T): T {
   return value;
 }
 
-/** The cache key: SHA-256 of the exact token string; the token itself is never kept as a key. */
+/**
+ * The cache key: SHA-256 of the exact token string; the token itself is never kept as a key.
+ * crypto.hash (one-shot, Node ≥ 20.12) costs about half of createHash().update().digest() here.
+ */
 export function tokenDigest(token: string): string {
-  return createHash('sha256').update(token).digest('base64');
+  return hash('sha256', token, 'base64');
 }
 
 /** An LRU map bounded by maxEntries; entries expire at min(token exp, insertion + maxAgeSec). */

@@ -1,10 +1,12 @@
 // The opt-in verified-token cache: a hit skips only the signature check; every other check still runs.
 // Signature checks are counted by spying on crypto.subtle.verify (what jose calls), so no timing is involved.
+import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
 import request from 'supertest';
 import { errorHandler } from '@portcullis/errors';
 import { jwtAuth, type AuthInfo, type JwtAuthOptions } from '@portcullis/auth';
 import { expressFlavours, buildApp, type ExpressFlavour } from '../../../test-support/express.js';
+import { tokenDigest } from '../src/token-cache.js';
 import { AUDIENCE, HMAC_SECRET, ISSUER, claims, hsJwt, jwt, keys, now, sleep, startJwksServer, type JwksServer } from './helpers.js';
 
 type Opts = { [K in keyof JwtAuthOptions]?: JwtAuthOptions[K] | undefined };
@@ -250,5 +252,17 @@ describe.each(expressFlavours)('verifiedTokenCache with a remote key set on $nam
     expect((await get(token)).status).toBe(200); // hit
     expect(server.hits).toBe(2);
     expect(signatureChecks()).toBe(2);
+  });
+});
+
+describe('verifiedTokenCache key', () => {
+  it('is the SHA-256 of the whole token, so a token differing in any one character maps elsewhere', () => {
+    const token = 'eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ1MSJ9.c2lnbmF0dXJl';
+    expect(tokenDigest(token)).toBe(createHash('sha256').update(token).digest('base64'));
+    expect(tokenDigest(token)).not.toContain(token.split('.')[2]);
+    for (let i = 0; i < token.length; i++) {
+      const changed = `${token.slice(0, i)}${token[i] === 'A' ? 'B' : 'A'}${token.slice(i + 1)}`;
+      expect(tokenDigest(changed)).not.toBe(tokenDigest(token));
+    }
   });
 });
