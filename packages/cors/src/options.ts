@@ -1,6 +1,7 @@
 // Validation and compilation of strictCors options: every refusal happens here, at creation, with a TypeError.
 import type { IncomingMessage } from 'node:http';
 import { parseOrigin, type CompiledOrigins } from './origin.js';
+import { getDomain } from 'tldts';
 
 const PKG = '@portcullis/cors';
 
@@ -130,6 +131,16 @@ function compileWildcard(entry: string, name: string, suffixes: Set<string>, lis
   if (labels.some((l) => l.length === 0)) fail(name, 'has an empty DNS label (double or trailing dot)', entry, fix);
   if (labels.length < 2) {
     fail(name, 'would match every site under a top-level domain', entry, 'name a registrable domain, e.g. "https://*.example.com"');
+  }
+  // The Public Suffix List, ICANN and private sections: "*.co.uk", "*.github.io", "*.vercel.app" would
+  // trust every site anyone can register or deploy under that suffix.
+  if (getDomain(host.slice(1), { allowPrivateDomains: true, extractHostname: false }) === null) {
+    fail(
+      name,
+      'would match every site under a public suffix (a name under which anyone can register a domain or deploy a site)',
+      entry,
+      'list your own origins exactly, or wildcard a domain you control, e.g. "https://*.example.co.uk" or "https://*.your-app.github.io"',
+    );
   }
   if (!suffixes.has(suffix)) {
     suffixes.add(suffix);

@@ -45,6 +45,15 @@ const REFUSED_ORIGINS: readonly { name: string; entry: unknown; says: RegExp }[]
   { name: 'refuses a wildcard over an IPv6 literal', entry: 'https://*.[::1]', says: /IP address/ },
   { name: 'refuses a wildcard with a path', entry: 'https://*.example.com/', says: /trailing slash/ },
   { name: 'refuses a wildcard with an empty label', entry: 'https://*.example..com', says: /empty DNS label/ },
+  // Public suffixes (ICANN and private sections of the Public Suffix List): anyone can own a site under them.
+  { name: 'refuses a wildcard over a country-code public suffix (*.co.uk: every UK company site)', entry: 'https://*.co.uk', says: /public suffix/ },
+  { name: 'refuses a wildcard over *.com.au', entry: 'https://*.com.au', says: /public suffix/ },
+  { name: 'refuses a wildcard over GitHub Pages (*.github.io: any user\'s page)', entry: 'https://*.github.io', says: /public suffix/ },
+  { name: 'refuses a wildcard over Vercel deployments (*.vercel.app: any attacker deployment)', entry: 'https://*.vercel.app', says: /public suffix/ },
+  { name: 'refuses a wildcard over S3 buckets (*.s3.amazonaws.com)', entry: 'https://*.s3.amazonaws.com', says: /public suffix/ },
+  { name: 'refuses a wildcard over Cloudflare Pages, whatever the case and port', entry: 'https://*.PAGES.dev:443', says: /public suffix/ },
+  { name: 'refuses a wildcard over Azure web apps (*.azurewebsites.net)', entry: 'https://*.azurewebsites.net', says: /public suffix/ },
+  { name: 'refuses a wildcard over Heroku apps (*.herokuapp.com)', entry: 'https://*.herokuapp.com', says: /public suffix/ },
 ];
 
 describe('origins: creation-time refusals', () => {
@@ -53,6 +62,16 @@ describe('origins: creation-time refusals', () => {
     expect(make).toThrow(TypeError);
     expect(make).toThrow(/^@portcullis\/cors: "origins\[1\]" /);
     expect(make).toThrow(says);
+  });
+
+  it.each([
+    ['a registrable domain under a country-code suffix', 'https://*.example.co.uk', 'https://a.example.co.uk'],
+    ['your own site under a shared-hosting suffix', 'https://*.my-app.github.io', 'https://preview.my-app.github.io'],
+    ['a private name under an unlisted TLD', 'https://*.corp.internal', 'https://app.corp.internal'],
+  ])('accepts a wildcard over %s', (_label, pattern, origin) => {
+    const match = createOriginMatcher([pattern]);
+    expect(match(origin)).toBe(origin);
+    expect(match('https://evil.example.com')).toBeNull();
   });
 
   it('names the bad value in the message', () => {
