@@ -1,5 +1,6 @@
 // Packaging check: build every library package, lint it with publint and attw, pack it, install the
-// tarballs with express into a fresh temporary app, then require() and import() each package there.
+// tarballs with express into a fresh temporary app, then require() and import() each package there,
+// and type-check a consumer (ESM and CJS) against the installed .d.ts files with skipLibCheck off.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -69,7 +70,10 @@ try {
   run('mkdir', ['-p', app]);
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'pack-check-app', private: true, version: '0.0.0' }));
   say('installing the tarballs with express into a fresh app');
-  run('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts', 'express@5.3.0', ...tarballs], app);
+  // The type packages a TypeScript consumer has, at the versions this repository pins.
+  const rootManifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  const typesPins = ['@types/node', '@types/express'].map((name) => `${name}@${rootManifest.devDependencies[name]}`);
+  run('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts', 'express@5.3.0', ...typesPins, ...tarballs], app);
 
   for (const { manifest } of packages) {
     const probe = `
@@ -86,6 +90,40 @@ try {
     } catch (error) {
       failures.push(`${manifest.name}: could not be loaded from the installed tarball\n${error.stderr ?? error.message}`);
     }
+  }
+
+  // A consumer project compiled strictly, skipLibCheck off: every declaration file we ship (and the
+  // augmentations of Express's Request they bring: req.auth, req.id, req.log) must type-check, in
+  // ESM (.mts) and CommonJS (.cts) resolution.
+  const names = packages.map((p) => p.manifest.name);
+  const imports = names.map((n, i) => `import * as p${i} from ${JSON.stringify(n)};`).join('\n');
+  const uses = `export const loaded = [${names.map((_, i) => `p${i}`).join(', ')}].length;`;
+  const handler =
+    names.includes('@portcullis/auth') && names.includes('@portcullis/logging')
+      ? `
+// pino-http's own declarations of req.id / req.log must coexist with ours (apps often import it too).
+import type {} from 'pino-http';
+const app = express();
+app.get('/', (req, res) => {
+  const id: string | undefined = typeof req.id === 'string' ? req.id : undefined;
+  req.log.info({ id, subject: req.auth?.subject }, 'handled');
+  res.json({ id });
+});
+export { app };`
+      : '';
+  for (const ext of ['mts', 'cts']) writeFileSync(join(app, `consumer.${ext}`), `import express from 'express';\n${imports}\n${uses}\n${handler}\n`);
+  writeFileSync(
+    join(app, 'tsconfig.json'),
+    JSON.stringify({
+      compilerOptions: { strict: true, module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', noEmit: true, skipLibCheck: false, types: ['node'], esModuleInterop: true, exactOptionalPropertyTypes: true },
+      files: ['consumer.mts', 'consumer.cts'],
+    }),
+  );
+  try {
+    run(bin('tsc'), ['-p', join(app, 'tsconfig.json')], app);
+    say(`a strict TypeScript consumer (ESM + CJS, skipLibCheck off) type-checks against ${names.length} packages`);
+  } catch (error) {
+    failures.push(`TypeScript consumer with skipLibCheck off does not type-check\n${error.stdout ?? ''}${error.stderr ?? ''}`);
   }
 } finally {
   rmSync(work, { recursive: true, force: true });
