@@ -8,6 +8,7 @@ import { trustProxy, type RateLimitStore } from '@portcullis/ratelimit';
 import { createCasePolicy } from './policy.js';
 import { caseRoutes } from './routes.js';
 import { CaseService } from './service.js';
+import type { RetentionSettings } from './settings.js';
 import type { Repository } from './storage/index.js';
 
 /** The logger type of @portcullis/logging (a pino Logger with layered redaction). */
@@ -27,6 +28,8 @@ export interface AppDeps {
   readonly exportsDir: string;
   /** Clock. @default () => new Date() */
   readonly now?: (() => Date) | undefined;
+  /** IDEMPOTENCY_TTL_SEC / EXPORT_TTL_SEC from loadSettings(). @default 86400 / 3600 seconds */
+  readonly retention?: Partial<RetentionSettings> | undefined;
   /** Rate-limit overrides: a Redis store for several instances, or a window/limit. @default memory store, config values */
   readonly rateLimit?: { store?: RateLimitStore | undefined; windowMs?: number | undefined; limit?: number | undefined } | undefined;
 }
@@ -45,7 +48,14 @@ export function createApp(deps: AppDeps): Express {
     // Ids only (never the case or the claims): who was denied what, for the security log.
     if (!decision.allowed) deps.logger.info({ decision }, 'authorization denied');
   });
-  const service = new CaseService({ repo: deps.repo, policy, exportsDir: deps.exportsDir, now: deps.now });
+  const service = new CaseService({
+    repo: deps.repo,
+    policy,
+    exportsDir: deps.exportsDir,
+    now: deps.now,
+    idempotencyTtlSec: deps.retention?.idempotencyTtlSec,
+    exportTtlSec: deps.retention?.exportTtlSec,
+  });
 
   // request id + logger → security headers → CORS → rate limit → JSON body → content-type guard →
   // authentication on every route not declared public (deny by default); after: 404 → error handler.

@@ -29,7 +29,7 @@ async function main(): Promise<void> {
     process.exitCode = 1;
     return;
   }
-  const { config, dataDir } = settings;
+  const { config, dataDir, retention } = settings;
   const logger = createLogger({ level: config.logLevel });
   for (const w of config.warnings) logger.warn({ rule: w.rule, key: w.key }, `configuration warning (${config.profile} profile)`);
 
@@ -53,6 +53,7 @@ async function main(): Promise<void> {
     logger,
     auth: authOptions(config, devKeys),
     exportsDir,
+    retention,
     rateLimit: redis === undefined ? undefined : { store: redisStore(redis, { prefix: 'case-api:rl:' }) },
   });
 

@@ -15,6 +15,7 @@ import {
   type Principal,
 } from './domain.js';
 import type { CasePolicy, PolicyResource } from './policy.js';
+import { checkPositiveInteger, DEFAULT_EXPORT_TTL_SEC, DEFAULT_IDEMPOTENCY_TTL_SEC, expiredBefore } from './retention.js';
 import type { CaseStore, PageCursor, Repository } from './storage/index.js';
 
 /** Dependencies of the service. */
@@ -25,6 +26,10 @@ export interface CaseServiceDeps {
   readonly exportsDir: string;
   /** Current time. @default () => new Date() */
   readonly now?: (() => Date) | undefined;
+  /** Age after which an idempotency record is expired: never replayed, never a conflict, seconds. @default 86400 */
+  readonly idempotencyTtlSec?: number | undefined;
+  /** Age after which an export cannot be downloaded any more (404), seconds. @default 3600 */
+  readonly exportTtlSec?: number | undefined;
 }
 
 /** Input of a transition (already shape-validated). */
@@ -62,12 +67,18 @@ export class CaseService {
   readonly #policy: CasePolicy;
   readonly #exportsDir: string;
   readonly #now: () => Date;
+  readonly #idempotencyTtlSec: number;
+  readonly #exportTtlSec: number;
 
   constructor(deps: CaseServiceDeps) {
     this.#repo = deps.repo;
     this.#policy = deps.policy;
     this.#exportsDir = deps.exportsDir;
     this.#now = deps.now ?? (() => new Date());
+    this.#idempotencyTtlSec = deps.idempotencyTtlSec ?? DEFAULT_IDEMPOTENCY_TTL_SEC;
+    this.#exportTtlSec = deps.exportTtlSec ?? DEFAULT_EXPORT_TTL_SEC;
+    checkPositiveInteger('CaseService', 'idempotencyTtlSec', this.#idempotencyTtlSec);
+    checkPositiveInteger('CaseService', 'exportTtlSec', this.#exportTtlSec);
   }
 
   #timestamp(): string {
@@ -141,7 +152,8 @@ export class CaseService {
   /**
    * Applies a transition: one transaction holds the case update, its audit event and the idempotency record.
    * With `idempotencyKey`, a retry with the same body returns the stored response and writes nothing; the
-   * same key with another request → 409 idempotency_conflict. Keys are scoped to tenant + subject.
+   * same key with another request → 409 idempotency_conflict. Keys are scoped to tenant + subject. A record
+   * older than the idempotency TTL is expired: treated as absent (no replay, no conflict) and replaced.
    */
   async transition(
     principal: Principal,
@@ -155,8 +167,10 @@ export class CaseService {
         // Lock first, so a concurrent retry waits here and then sees the stored response.
         const locked = await tx.getCaseForUpdate(principal.tenantId, id);
         const key = context.idempotencyKey;
+        // Checked in the lookup itself, so an expired record is absent whether or not the sweeper ran yet.
+        const notBefore = expiredBefore(this.#now(), this.#idempotencyTtlSec);
         if (key !== undefined) {
-          const stored = await tx.getIdempotency(principal.tenantId, principal.id, key);
+          const stored = await tx.getIdempotency(principal.tenantId, principal.id, key, notBefore);
           if (stored !== null) {
             if (stored.requestHash !== requestHash) {
               throw new ConflictError('idempotency key reused with another request', {
@@ -198,7 +212,12 @@ export class CaseService {
         };
         await tx.insertAudit(event);
         const body = JSON.stringify(updated);
-        if (key !== undefined) await tx.insertIdempotency(principal.tenantId, principal.id, key, { requestHash, status: 200, body }, at);
+        if (key !== undefined) {
+          // An expired record still holds the unique key: replace it in this transaction. A fresh one
+          // (a concurrent first request) is kept, so the insert fails and the retry below replays it.
+          await tx.deleteExpiredIdempotency(principal.tenantId, principal.id, key, notBefore);
+          await tx.insertIdempotency(principal.tenantId, principal.id, key, { requestHash, status: 200, body }, at);
+        }
         return { status: 200, body, replayed: false };
       });
     try {
@@ -246,9 +265,9 @@ export class CaseService {
     return record;
   }
 
-  /** Checks that the caller's tenant made export `name` (else 404) before the file is served. */
+  /** Checks that the caller's tenant made export `name` within the export TTL (else 404) before the file is served. */
   async authorizeExportDownload(principal: Principal, name: string): Promise<ExportRecord> {
-    const record = await this.#repo.getExport(principal.tenantId, name);
+    const record = await this.#repo.getExport(principal.tenantId, name, expiredBefore(this.#now(), this.#exportTtlSec));
     if (record === null) throw new NotFoundError('export not found for this tenant');
     this.#policy.authorize(principal, 'EXPORT', { id: record.name, tenantId: record.tenantId, assignedReviewerId: null });
     return record;

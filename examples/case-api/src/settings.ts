@@ -1,8 +1,10 @@
 // Startup settings: the security config plus the service's own rules, all problems collected at once.
 import { isAbsolute, resolve } from 'node:path';
 import type { JwtAuthOptions, JwsAlgorithm } from '@portcullis/auth';
-import { ConfigError, loadSecurityConfig, resolveProfile, type SecurityConfig } from '@portcullis/config';
+import { ConfigError, defineConfig, loadSecurityConfig, resolveProfile, type SecurityConfig } from '@portcullis/config';
+import { z } from 'zod';
 import { DEV_AUDIENCE, DEV_ISSUER, type DevKeys } from './devkeys.js';
+import { DEFAULT_EXPORT_TTL_SEC, DEFAULT_IDEMPOTENCY_TTL_SEC } from './retention.js';
 
 /** One reason the service refuses to start: a stable rule id and a message without secret values. */
 export interface StartupProblem {
@@ -18,9 +20,56 @@ export const DEVELOPMENT_DEFAULTS: Readonly<Record<string, string>> = Object.fre
   JWT_ALGORITHMS: 'ES256',
 });
 
+/** Shortest retention the service accepts, seconds (1 minute). */
+export const MIN_RETENTION_SEC = 60;
+/** Longest retention the service accepts, seconds (7 days). */
+export const MAX_RETENTION_SEC = 604_800;
+
+/** How long the service keeps what clients make it store. */
+export interface RetentionSettings {
+  /** IDEMPOTENCY_TTL_SEC: age after which an idempotency record is expired (never replayed, never a conflict) and swept, seconds, 60–604800. @default 86400 */
+  readonly idempotencyTtlSec: number;
+  /** EXPORT_TTL_SEC: age after which an export (file and record) is gone (404) and swept, seconds, 60–604800. @default 3600 */
+  readonly exportTtlSec: number;
+}
+
+// Same shape and messages as the integer settings of @portcullis/config (whole number, then range).
+function seconds(fallback: number, description: string) {
+  return z
+    .string()
+    .trim()
+    .regex(/^\d{1,15}$/, { error: 'must be a whole number' })
+    .transform(Number)
+    .pipe(
+      z
+        .number()
+        .int()
+        .min(MIN_RETENTION_SEC, { error: `must be at least ${MIN_RETENTION_SEC}` })
+        .max(MAX_RETENTION_SEC, { error: `must be at most ${MAX_RETENTION_SEC}` }),
+    )
+    .default(fallback)
+    .describe(description);
+}
+
+// The service's own variables, checked like the security config: every problem names its variable
+// (rule CONFIG_INVALID) and refuses the start in every profile. Without bounds a client could grow the
+// database and the disk forever, and an Idempotency-Key would replay forever.
+const retentionConfig = defineConfig(
+  z.object({
+    idempotencyTtlSec: seconds(DEFAULT_IDEMPOTENCY_TTL_SEC, `a number of seconds between ${MIN_RETENTION_SEC} and ${MAX_RETENTION_SEC} (e.g. 86400 = 24 h)`),
+    exportTtlSec: seconds(DEFAULT_EXPORT_TTL_SEC, `a number of seconds between ${MIN_RETENTION_SEC} and ${MAX_RETENTION_SEC} (e.g. 3600 = 1 h)`),
+  }),
+);
+
 /** The loaded configuration, or the list of problems. */
 export type LoadResult =
-  | { readonly ok: true; readonly config: SecurityConfig; readonly dataDir: string; readonly useDevKeys: boolean }
+  | {
+      readonly ok: true;
+      readonly config: SecurityConfig;
+      readonly retention: RetentionSettings;
+      readonly dataDir: string;
+      readonly useDevKeys: boolean;
+    }
   | { readonly ok: false; readonly problems: readonly StartupProblem[] };
 
 /**
@@ -39,6 +88,14 @@ export function loadSettings(env: Readonly<Record<string, string | undefined>>, 
     if (!(error instanceof ConfigError)) throw error;
     problems.push(...error.problems.map((p) => ({ rule: p.rule, key: p.key, message: p.message })));
   }
+  let retention: RetentionSettings | undefined;
+  try {
+    const loaded = retentionConfig.load(effective);
+    retention = { idempotencyTtlSec: loaded.idempotencyTtlSec, exportTtlSec: loaded.exportTtlSec };
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    problems.push(...error.problems.map((p) => ({ rule: p.rule, key: p.key, message: p.message })));
+  }
   const jwksUri = effective['JWKS_URI'];
   if (profile === 'production' && (jwksUri === undefined || jwksUri === '')) {
     problems.push({
@@ -47,11 +104,12 @@ export function loadSettings(env: Readonly<Record<string, string | undefined>>, 
       message: 'production needs JWKS_URI (https) of the real issuer; the development key is refused',
     });
   }
-  if (config === undefined || problems.length > 0) return { ok: false, problems };
+  if (config === undefined || retention === undefined || problems.length > 0) return { ok: false, problems };
   const dataDir = env['DATA_DIR'] ?? './.data';
   return {
     ok: true,
     config,
+    retention,
     dataDir: isAbsolute(dataDir) ? dataDir : resolve(cwd, dataDir),
     useDevKeys: profile !== 'production' && config.jwksUri === undefined,
   };

@@ -7,6 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDatabases } from './db.js';
 import { startHarness, type Harness } from './harness.js';
 
+// notBefore for lookups that ignore retention.
+const EPOCH = new Date(0).toISOString();
+
 const SQL_INJECTIONS = [
   "' OR '1'='1",
   "'; DROP TABLE cases; --",
@@ -321,7 +324,7 @@ describe.each(testDatabases)('case API on $name', (database) => {
       // Exactly one more row: nothing deleted, nothing extra, every table still answers.
       expect((await h.repo.listCases('t1', { limit: 101 })).length).toBe(before + 1);
       expect(await h.repo.listAudit('t1', (created.body as { id: string }).id)).toHaveLength(1);
-      expect(await h.repo.getIdempotency('t1', 'admin-1', `sqli-${SQL_INJECTIONS.indexOf(payload)}`)).not.toBeNull();
+      expect(await h.repo.getIdempotency('t1', 'admin-1', `sqli-${SQL_INJECTIONS.indexOf(payload)}`, EPOCH)).not.toBeNull();
       expect(await h.repo.listCases('t2', { limit: 101 })).toEqual([]);
     });
   });

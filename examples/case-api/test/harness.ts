@@ -8,10 +8,10 @@ import type { Express } from 'express';
 import { loadSecurityConfig } from '@portcullis/config';
 import { createLogger } from '@portcullis/logging';
 import type { RateLimitStore } from '@portcullis/ratelimit';
-import { createApp } from '../src/app.js';
+import { createApp, type AppLogger } from '../src/app.js';
 import { DEV_AUDIENCE, DEV_ISSUER, loadOrCreateDevKeys, signDevToken, type DevKeys } from '../src/devkeys.js';
 import type { CaseRecord } from '../src/domain.js';
-import { authOptions } from '../src/settings.js';
+import { authOptions, type RetentionSettings } from '../src/settings.js';
 import type { Repository } from '../src/storage/index.js';
 import type { TestDatabase } from './db.js';
 
@@ -24,6 +24,8 @@ export interface Harness {
   readonly keys: DevKeys;
   readonly dataDir: string;
   readonly exportsDir: string;
+  /** The app's logger (writes into logs()). */
+  readonly logger: AppLogger;
   /** Everything the logger wrote. */
   logs(): string;
   /** A valid development token. */
@@ -49,8 +51,19 @@ export function testEnv(extra: Record<string, string> = {}): Record<string, stri
 
 let seq = 0;
 
+/** What createApp gets besides the defaults: the service's clock and retention. */
+export interface HarnessOptions {
+  readonly now?: (() => Date) | undefined;
+  readonly retention?: Partial<RetentionSettings> | undefined;
+}
+
 /** Starts the app on `database`. */
-export async function startHarness(database: TestDatabase, env: Record<string, string> = {}, rateLimitStore?: RateLimitStore): Promise<Harness> {
+export async function startHarness(
+  database: TestDatabase,
+  env: Record<string, string> = {},
+  rateLimitStore?: RateLimitStore,
+  options: HarnessOptions = {},
+): Promise<Harness> {
   const dataDir = await mkdtemp(join(tmpdir(), 'case-api-test-'));
   const exportsDir = join(dataDir, 'exports');
   await mkdir(exportsDir, { mode: 0o700 });
@@ -65,7 +78,16 @@ export async function startHarness(database: TestDatabase, env: Record<string, s
   });
   const logger = createLogger({ level: 'debug', destination });
   const repo = await database.open();
-  const app = createApp({ config, repo, logger, auth: authOptions(config, keys), exportsDir, rateLimit: { store: rateLimitStore } });
+  const app = createApp({
+    config,
+    repo,
+    logger,
+    auth: authOptions(config, keys),
+    exportsDir,
+    now: options.now,
+    retention: options.retention,
+    rateLimit: { store: rateLimitStore },
+  });
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => {
       resolve(s);
@@ -79,6 +101,7 @@ export async function startHarness(database: TestDatabase, env: Record<string, s
     keys,
     dataDir,
     exportsDir,
+    logger,
     logs: () => chunks.join(''),
     token(sub, tenantId, roles) {
       const cacheKey = JSON.stringify([sub, tenantId, roles]);

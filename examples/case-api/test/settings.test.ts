@@ -52,6 +52,42 @@ describe('loadSettings', () => {
     expect(rules({ ...SAFE_PRODUCTION, ...change })).toContain(rule);
   });
 
+  it('retention defaults: IDEMPOTENCY_TTL_SEC 86400 (24 h), EXPORT_TTL_SEC 3600 (1 h); set values are used', () => {
+    const defaults = loadSettings({ APP_ENV: 'development' }, '/srv');
+    expect(defaults.ok && defaults.retention).toEqual({ idempotencyTtlSec: 86_400, exportTtlSec: 3600 });
+    const set = loadSettings({ ...SAFE_PRODUCTION, IDEMPOTENCY_TTL_SEC: '60', EXPORT_TTL_SEC: ' 604800 ' }, '/srv');
+    expect(set.ok && set.retention).toEqual({ idempotencyTtlSec: 60, exportTtlSec: 604_800 });
+    const empty = loadSettings({ APP_ENV: 'development', IDEMPOTENCY_TTL_SEC: '', EXPORT_TTL_SEC: '' }, '/srv');
+    expect(empty.ok && empty.retention).toEqual({ idempotencyTtlSec: 86_400, exportTtlSec: 3600 });
+  });
+
+  const badRetention: [string, string, RegExp][] = [
+    ['59', 'below the minimum', /^must be at least 60/],
+    ['604801', 'above the maximum (7 days)', /^must be at most 604800/],
+    ['0', 'zero', /^must be at least 60/],
+    ['-1', 'negative', /^must be a whole number/],
+    ['1.5', 'a fraction', /^must be a whole number/],
+    ['1e5', 'an exponent', /^must be a whole number/],
+    ['forever', 'a word', /^must be a whole number/],
+  ];
+  describe.each(['IDEMPOTENCY_TTL_SEC', 'EXPORT_TTL_SEC'])('%s', (variable) => {
+    it.each(badRetention)('refuses %j (%s) with a message naming the variable, in every profile', (value, _label, message) => {
+      for (const env of [{ APP_ENV: 'development' }, { APP_ENV: 'test' }, SAFE_PRODUCTION]) {
+        const r = loadSettings({ ...env, [variable]: value }, '/srv');
+        expect(r.ok).toBe(false);
+        if (!r.ok) {
+          expect(r.problems).toHaveLength(1);
+          expect(r.problems[0]).toMatchObject({ rule: 'CONFIG_INVALID', key: variable });
+          expect(r.problems[0]?.message).toMatch(message);
+        }
+      }
+    });
+  });
+
+  it('a bad retention value is listed with the security problems, all at once', () => {
+    expect(rules({ ...SAFE_PRODUCTION, ALLOWED_ORIGINS: '*', EXPORT_TTL_SEC: '10' })).toEqual(['SEC_CORS_WILDCARD', 'CONFIG_INVALID']);
+  });
+
   it('no NODE_ENV and no APP_ENV is production: the dev defaults do not apply', () => {
     expect(rules({})).toEqual(expect.arrayContaining(['SEC_JWT_ISSUER_MISSING', 'SEC_JWT_AUDIENCE_MISSING', 'SEC_JWT_ALG_MISSING', 'CASE_API_JWKS_REQUIRED']));
   });

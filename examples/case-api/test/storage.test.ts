@@ -9,6 +9,9 @@ import { openPostgresRepository, openRepository, type Repository } from '../src/
 import { toCase } from '../src/storage/rows.js';
 import { testDatabases } from './db.js';
 
+// notBefore for lookups that ignore retention.
+const EPOCH = new Date(0).toISOString();
+
 const INJECTIONS = ["' OR '1'='1", "'; DROP TABLE cases; --", "' UNION SELECT * FROM notes --", "1; DELETE FROM cases", "x' /*", '%', '_'];
 
 function makeCase(tenantId: string, n: number, extra: Partial<CaseRecord> = {}): CaseRecord {
@@ -79,8 +82,12 @@ describe.each(testDatabases)('repository on $name', (database) => {
     expect(await repo.listCases(payload, { limit: 10 })).toEqual([]);
     expect((await repo.listCases('t1', { limit: 10, visibleToReviewer: payload })).map((x) => x.id)).toEqual([c.id]);
     expect(await repo.listCases('t1', { limit: 10, after: { createdAt: `9${payload}`, id: payload } })).toEqual([]);
-    expect(await repo.getExport('t1', payload)).toBeNull();
-    expect(await repo.getIdempotency('t1', payload, payload)).toBeNull();
+    expect(await repo.getExport('t1', payload, EPOCH)).toBeNull();
+    expect(await repo.getIdempotency('t1', payload, payload, EPOCH)).toBeNull();
+    expect(await repo.getIdempotency('t1', 'u1', 'k1', payload)).toBeNull();
+    await repo.transaction((tx) => tx.deleteExpiredIdempotency(payload, payload, payload, payload));
+    expect(await repo.sweepIdempotency(payload, 10)).toBe(0);
+    expect(await repo.sweepExports(payload, 10)).toBe(0);
     const stored = await repo.getCase('t1', c.id);
     expect(stored?.title).toBe(payload);
     expect(await repo.listCases('t1', { limit: 10 })).toHaveLength(1);
@@ -95,9 +102,9 @@ describe.each(testDatabases)('repository on $name', (database) => {
     });
     expect(await repo.listAudit('t1', c.id)).toHaveLength(1);
     expect(await repo.listAudit('t2', c.id)).toHaveLength(0);
-    expect(await repo.getIdempotency('t1', 'u1', 'k1')).toEqual({ requestHash: 'h', status: 200, body: '{}' });
-    expect(await repo.getIdempotency('t1', 'u2', 'k1')).toBeNull();
-    expect(await repo.getIdempotency('t2', 'u1', 'k1')).toBeNull();
+    expect(await repo.getIdempotency('t1', 'u1', 'k1', EPOCH)).toEqual({ requestHash: 'h', status: 200, body: '{}' });
+    expect(await repo.getIdempotency('t1', 'u2', 'k1', EPOCH)).toBeNull();
+    expect(await repo.getIdempotency('t2', 'u1', 'k1', EPOCH)).toBeNull();
   });
 });
 

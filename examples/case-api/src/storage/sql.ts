@@ -1,4 +1,5 @@
-// The SQL shared by both databases: fixed statements with bound parameters only, every one filtered by tenant_id.
+// The SQL shared by both databases: fixed statements with bound parameters only, every one filtered by tenant_id
+// (except the two retention sweeps, which take no input but the clock).
 // Placeholders are written as $1..$n; the SQLite driver receives them rewritten to ?NNN (same numbering).
 
 /** Schema, one statement per entry (idempotent). */
@@ -44,6 +45,8 @@ export const MIGRATIONS: readonly string[] = [
      body TEXT NOT NULL,
      created_at TEXT NOT NULL,
      PRIMARY KEY (tenant_id, subject, idem_key))`,
+  // created_at is an ISO 8601 UTC text of fixed width, so text order is time order; the sweeps range over it.
+  `CREATE INDEX IF NOT EXISTS idempotency_by_age ON idempotency_keys (created_at)`,
   `CREATE TABLE IF NOT EXISTS exports (
      tenant_id TEXT NOT NULL,
      name TEXT NOT NULL,
@@ -51,6 +54,7 @@ export const MIGRATIONS: readonly string[] = [
      created_at TEXT NOT NULL,
      row_count INTEGER NOT NULL,
      PRIMARY KEY (tenant_id, name))`,
+  `CREATE INDEX IF NOT EXISTS exports_by_age ON exports (created_at)`,
 ];
 
 const CASE_COLUMNS = `id, tenant_id AS "tenantId", title, description, status,
@@ -82,13 +86,26 @@ export const SQL = {
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
   listAudit: `SELECT ${AUDIT_COLUMNS} FROM audit_events WHERE tenant_id = $1 AND case_id = $2 ORDER BY at, id`,
   insertNote: `INSERT INTO notes (tenant_id, id, case_id, author_id, body, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+  // A record created before $4 (now - IDEMPOTENCY_TTL_SEC) is expired: never returned, whether swept yet or not.
   getIdempotency: `SELECT request_hash AS "requestHash", status, body FROM idempotency_keys
-    WHERE tenant_id = $1 AND subject = $2 AND idem_key = $3`,
+    WHERE tenant_id = $1 AND subject = $2 AND idem_key = $3 AND created_at >= $4`,
+  // Frees the key of an expired record so that a new first request can store its own (same transaction).
+  deleteExpiredIdempotency: `DELETE FROM idempotency_keys
+    WHERE tenant_id = $1 AND subject = $2 AND idem_key = $3 AND created_at < $4`,
   insertIdempotency: `INSERT INTO idempotency_keys (tenant_id, subject, idem_key, request_hash, status, body, created_at)
     VALUES ($1, $2, $3, $4, $5, $6, $7)`,
   insertExport: `INSERT INTO exports (tenant_id, name, created_by, created_at, row_count) VALUES ($1, $2, $3, $4, $5)`,
+  // An export created before $3 (now - EXPORT_TTL_SEC) is expired: treated as absent (404) even before the sweep.
   getExport: `SELECT name, tenant_id AS "tenantId", created_by AS "createdBy", created_at AS "createdAt",
-    row_count AS "rowCount" FROM exports WHERE tenant_id = $1 AND name = $2`,
+    row_count AS "rowCount" FROM exports WHERE tenant_id = $1 AND name = $2 AND created_at >= $3`,
+  // Retention sweeps: at most $2 rows older than $1 per run, oldest first, through the created_at index.
+  // A row-value IN keeps one text for both databases (no ctid/rowid); RETURNING only counts.
+  sweepIdempotency: `DELETE FROM idempotency_keys WHERE (tenant_id, subject, idem_key) IN (
+    SELECT tenant_id, subject, idem_key FROM idempotency_keys WHERE created_at < $1 ORDER BY created_at LIMIT $2)
+    RETURNING 1 AS "n"`,
+  sweepExports: `DELETE FROM exports WHERE (tenant_id, name) IN (
+    SELECT tenant_id, name FROM exports WHERE created_at < $1 ORDER BY created_at LIMIT $2)
+    RETURNING 1 AS "n"`,
 } as const;
 
 /** Name of one statement. */

@@ -91,8 +91,11 @@ export function openSqliteRepository(file: string): Repository {
     listAudit: read('listAudit'),
     insertNote: read('insertNote'),
     getIdempotency: read('getIdempotency'),
+    deleteExpiredIdempotency: read('deleteExpiredIdempotency'),
     insertIdempotency: read('insertIdempotency'),
     insertExport: read('insertExport'),
     getExport: read('getExport'),
+    sweepIdempotency: read('sweepIdempotency'),
+    sweepExports: read('sweepExports'),
   };
 }

@@ -46,9 +46,12 @@ export function makeStore(run: Runner): CaseStore {
     async insertNote(note: NoteRecord) {
       await run('insertNote', [note.tenantId, note.id, note.caseId, note.authorId, note.body, note.createdAt]);
     },
-    async getIdempotency(tenantId, subject, key) {
-      const rows = await run('getIdempotency', [tenantId, subject, key]);
+    async getIdempotency(tenantId, subject, key, notBefore) {
+      const rows = await run('getIdempotency', [tenantId, subject, key, notBefore]);
       return rows[0] === undefined ? null : toIdempotency(rows[0]);
+    },
+    async deleteExpiredIdempotency(tenantId, subject, key, before) {
+      await run('deleteExpiredIdempotency', [tenantId, subject, key, before]);
     },
     async insertIdempotency(tenantId, subject, key, record: IdempotencyRecord, at) {
       await run('insertIdempotency', [tenantId, subject, key, record.requestHash, record.status, record.body, at]);
@@ -56,9 +59,15 @@ export function makeStore(run: Runner): CaseStore {
     async insertExport(record: ExportRecord) {
       await run('insertExport', params.insertExport(record));
     },
-    async getExport(tenantId, name) {
-      const rows = await run('getExport', [tenantId, name]);
+    async getExport(tenantId, name, notBefore) {
+      const rows = await run('getExport', [tenantId, name, notBefore]);
       return rows[0] === undefined ? null : toExport(rows[0]);
+    },
+    async sweepIdempotency(before, max) {
+      return (await run('sweepIdempotency', [before, max])).length;
+    },
+    async sweepExports(before, max) {
+      return (await run('sweepExports', [before, max])).length;
     },
   };
 }

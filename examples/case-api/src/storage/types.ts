@@ -50,14 +50,26 @@ export interface CaseStore {
   listAudit(tenantId: string, caseId: string): Promise<AuditEvent[]>;
   /** Stores a sensitive note (never read back by the API). */
   insertNote(note: NoteRecord): Promise<void>;
-  /** The stored response for tenant + subject + key, or null. */
-  getIdempotency(tenantId: string, subject: string, key: string): Promise<IdempotencyRecord | null>;
+  /**
+   * The stored response for tenant + subject + key, or null. A record created before `notBefore`
+   * (ISO 8601 UTC: now minus the idempotency TTL) is expired and returned as null, swept or not.
+   */
+  getIdempotency(tenantId: string, subject: string, key: string, notBefore: string): Promise<IdempotencyRecord | null>;
+  /** Deletes the record of tenant + subject + key if it was created before `before` (expired); a fresh one stays. */
+  deleteExpiredIdempotency(tenantId: string, subject: string, key: string, before: string): Promise<void>;
   /** Stores the response of a first request; a second insert of the same key fails (unique key). */
   insertIdempotency(tenantId: string, subject: string, key: string, record: IdempotencyRecord, at: string): Promise<void>;
   /** Records an export file as owned by the record's tenant. */
   insertExport(record: ExportRecord): Promise<void>;
-  /** The tenant's export record named `name`, or null. */
-  getExport(tenantId: string, name: string): Promise<ExportRecord | null>;
+  /**
+   * The tenant's export record named `name`, or null. A record created before `notBefore` (ISO 8601
+   * UTC: now minus the export TTL) is expired and returned as null, swept or not.
+   */
+  getExport(tenantId: string, name: string, notBefore: string): Promise<ExportRecord | null>;
+  /** Deletes at most `max` idempotency records created before `before` (every tenant), oldest first; returns how many. */
+  sweepIdempotency(before: string, max: number): Promise<number>;
+  /** Deletes at most `max` export records created before `before` (every tenant), oldest first; returns how many. */
+  sweepExports(before: string, max: number): Promise<number>;
 }
 
 /** A database: reads outside transactions, writes inside one. */
