@@ -1,11 +1,12 @@
 // The opt-in verified-token cache: a hit skips only the signature check; every other check still runs.
 // Signature checks are counted by spying on crypto.subtle.verify (what jose calls), so no timing is involved.
 import { createHash } from 'node:crypto';
-import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import request from 'supertest';
 import { errorHandler } from '@portcullis/errors';
 import { jwtAuth, type AuthInfo, type JwtAuthOptions } from '@portcullis/auth';
 import { expressFlavours, buildApp, type ExpressFlavour } from '../../../test-support/express.js';
+import { countSignatureChecks } from '../../../test-support/signature-checks.js';
 import { tokenDigest } from '../src/token-cache.js';
 import { AUDIENCE, HMAC_SECRET, ISSUER, claims, hsJwt, jwt, keys, now, sleep, startJwksServer, type JwksServer } from './helpers.js';
 
@@ -13,14 +14,7 @@ type Opts = { [K in keyof JwtAuthOptions]?: JwtAuthOptions[K] | undefined };
 const base: JwtAuthOptions = { issuer: ISSUER, audience: AUDIENCE, algorithms: ['ES256'], jwks: { keys: [keys.ec.jwk] } };
 const cached: Opts = { verifiedTokenCache: { maxEntries: 100, maxAgeSec: 3600 } };
 
-let verify: MockInstance<(typeof crypto.subtle)['verify']>;
-beforeEach(() => {
-  verify = vi.spyOn(crypto.subtle, 'verify');
-});
-afterEach(() => {
-  vi.useRealTimers();
-  vi.restoreAllMocks();
-});
+const signatureChecks = countSignatureChecks();
 
 function appWith(flavour: ExpressFlavour, options: Opts) {
   const seen: { auths: AuthInfo[]; runs: number } = { auths: [], runs: 0 };
@@ -38,7 +32,6 @@ function appWith(flavour: ExpressFlavour, options: Opts) {
 }
 
 const code = (res: request.Response): string => (res.body as { code: string }).code;
-const signatureChecks = (): number => verify.mock.calls.length;
 
 /** Only the Date clock is faked: sockets and timers stay real. */
 function freezeClock(): number {

@@ -1,8 +1,9 @@
 // JWT_VERIFIED_TOKEN_CACHE_*: the config turns jwtAuth's verified-token cache on through secureBaseline.
 // Signature checks are counted by spying on crypto.subtle.verify (what jose calls), so no timing is involved.
 import request from 'supertest';
-import { afterEach, beforeAll, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildApp, expressFlavours, type ExpressFlavour } from '../../../test-support/express.js';
+import { countSignatureChecks } from '../../../test-support/signature-checks.js';
 import type { SecurityConfig } from '@portcullis/config';
 import { createLogger } from '@portcullis/logging';
 import { secureBaseline, type SecureBaselineOptions } from '@portcullis/baseline';
@@ -15,17 +16,9 @@ beforeAll(async () => {
   token = await keys.token();
 });
 
-let verify: MockInstance<(typeof crypto.subtle)['verify']>;
-beforeEach(() => {
-  verify = vi.spyOn(crypto.subtle, 'verify');
-});
-afterEach(() => {
-  vi.useRealTimers();
-  vi.restoreAllMocks();
-});
+const signatureChecks = countSignatureChecks();
 
 const CACHE_ON = { JWT_VERIFIED_TOKEN_CACHE_MAX_ENTRIES: '100' };
-const signatureChecks = (): number => verify.mock.calls.length;
 const code = (res: request.Response): string => (res.body as { code: string }).code;
 
 function appFrom(flavour: ExpressFlavour, config: SecurityConfig, auth: SecureBaselineOptions['auth'] = { jwks: keys.jwks }) {
