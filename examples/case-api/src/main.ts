@@ -8,6 +8,7 @@ import { redisStore } from '@portcullis/ratelimit';
 import { Redis } from 'ioredis';
 import { createApp } from './app.js';
 import { loadOrCreateDevKeys, type DevKeys } from './devkeys.js';
+import { createRetentionSweeper } from './retention.js';
 import { authOptions, loadSettings } from './settings.js';
 import { openRepository } from './storage/index.js';
 
@@ -69,6 +70,10 @@ async function main(): Promise<void> {
     return;
   }
 
+  // Expired idempotency records and exports are deleted at start and then periodically (unref'd timer).
+  const sweeper = createRetentionSweeper({ repo, exportsDir, logger, ...retention });
+  sweeper.start();
+
   const host = env['HOST'] ?? (config.profile === 'production' ? '0.0.0.0' : '127.0.0.1');
   const server = app.listen(config.port, host, () => {
     const url = `http://${host === '0.0.0.0' ? 'localhost' : host}:${config.port}`;
@@ -82,10 +87,14 @@ async function main(): Promise<void> {
     }
   });
   const shutdown = (): void => {
+    // The timer stops at once; a sweep in progress finishes before the database closes.
+    const sweeperStopped = sweeper.stop();
     server.close(() => {
-      void repo.close().finally(() => {
-        redis?.disconnect();
-      });
+      void sweeperStopped
+        .then(() => repo.close())
+        .finally(() => {
+          redis?.disconnect();
+        });
     });
   };
   process.once('SIGINT', shutdown);

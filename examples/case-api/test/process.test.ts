@@ -1,10 +1,11 @@
 // The real entry points as child processes: production refusal, the development start, the token CLI.
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { importJWK, jwtVerify } from 'jose';
+import { generateFileName } from '@portcullis/paths';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEV_AUDIENCE, DEV_ISSUER, loadOrCreateDevKeys } from '../src/devkeys.js';
 
@@ -22,7 +23,12 @@ interface Run {
   stderr: string;
 }
 
-function run(script: string, args: string[], env: Record<string, string>, until?: (stdout: string) => boolean): Promise<Run & { kill: () => void }> {
+function run(
+  script: string,
+  args: string[],
+  env: Record<string, string>,
+  until?: (stdout: string) => boolean,
+): Promise<Run & { kill: () => void; output: () => string; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }> }> {
   return new Promise((done) => {
     const child = spawn(tsx, ['--conditions=@portcullis/source', script, ...args], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -31,6 +37,12 @@ function run(script: string, args: string[], env: Record<string, string>, until?
     const kill = () => {
       if (child.pid !== undefined && child.exitCode === null) child.kill('SIGTERM');
     };
+    const output = () => stdout;
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolveExit) => {
+      child.on('exit', (code, signal) => {
+        resolveExit({ code, signal });
+      });
+    });
     const timer = setTimeout(() => {
       kill();
     }, 15_000);
@@ -38,7 +50,7 @@ function run(script: string, args: string[], env: Record<string, string>, until?
       stdout += d.toString('utf8');
       if (!settled && until?.(stdout) === true) {
         settled = true;
-        done({ code: null, stdout, stderr, kill });
+        done({ code: null, stdout, stderr, kill, output, exited });
       }
     });
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
@@ -46,7 +58,7 @@ function run(script: string, args: string[], env: Record<string, string>, until?
       clearTimeout(timer);
       if (!settled) {
         settled = true;
-        done({ code, stdout, stderr, kill });
+        done({ code, stdout, stderr, kill, output, exited });
       }
     });
   });
@@ -139,6 +151,44 @@ describe('process entry points', () => {
 
       const res = await fetch(`http://127.0.0.1:${port}/cases`, { headers: { Authorization: `Bearer ${jwt}` } });
       expect(res.status).toBe(200);
+    } finally {
+      r.kill();
+    }
+  });
+
+  it('refuses to start with a retention setting out of range, naming the variable', async () => {
+    const r = await run('src/main.ts', ['--default-profile', 'development'], cleanEnv({ DATA_DIR: join(dataDir, 'ttl'), IDEMPOTENCY_TTL_SEC: '10', EXPORT_TTL_SEC: '999999999' }));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('CONFIG_INVALID (IDEMPOTENCY_TTL_SEC): must be at least 60');
+    expect(r.stderr).toContain('CONFIG_INVALID (EXPORT_TTL_SEC): must be at most 604800');
+    expect(r.stdout).not.toContain('listening');
+  });
+
+  it('the retention sweeper runs at start (an expired export file is deleted, a fresh one kept) and SIGTERM stops it: exit 0', async () => {
+    const port = await freePort();
+    const dir = join(dataDir, 'retention');
+    await mkdir(join(dir, 'exports'), { recursive: true, mode: 0o700 });
+    const stale = generateFileName('.csv');
+    const fresh = generateFileName('.csv');
+    await writeFile(join(dir, 'exports', stale), 'id\r\n', { mode: 0o600 });
+    await writeFile(join(dir, 'exports', fresh), 'id\r\n', { mode: 0o600 });
+    const old = (Date.now() - 120_000) / 1000;
+    await utimes(join(dir, 'exports', stale), old, old);
+    const r = await run(
+      'src/main.ts',
+      ['--default-profile', 'development'],
+      cleanEnv({ DATA_DIR: dir, PORT: String(port), EXPORT_TTL_SEC: '60' }),
+      (out) => out.includes('npm run token') && out.includes('"retention sweep"'),
+    );
+    try {
+      expect(r.code).toBeNull();
+      expect(r.stdout).toContain('"msg":"retention sweeper started"');
+      expect(r.stdout).toContain('"intervalMs":15000');
+      expect(await readdir(join(dir, 'exports'))).toEqual([fresh]);
+      r.kill();
+      const exit = await r.exited;
+      expect(exit).toEqual({ code: 0, signal: null });
+      expect(r.output()).toContain('"msg":"retention sweeper stopped"');
     } finally {
       r.kill();
     }
