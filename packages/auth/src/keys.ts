@@ -19,6 +19,12 @@ export type KeyEventSink = (level: 'warn' | 'info', obj: Record<string, unknown>
 /** Resolves the verification key of a token from its (already checked) protected header. */
 export interface KeyResolver {
   resolve(header: JWSHeaderParameters, sink: KeyEventSink | undefined): Promise<CryptoKey> | CryptoKey;
+  /**
+   * The key resolve() would return for this header right now without any I/O, selection or import
+   * (already selected, fresh); undefined otherwise, and then the caller goes through resolve().
+   * Side-effect free. Only ever answers for algorithms resolve() has already served or warmed.
+   */
+  peek(header: JWSHeaderParameters): CryptoKey | undefined;
   ready(): Promise<void>;
   /** True when keys can be used now without a fetch (always, for static keys; a remote set younger than cacheMaxAgeMs). */
   fresh(nowMs: number): boolean;
@@ -105,6 +111,7 @@ function staticResolver(config: Config, importFor: (alg: string) => Promise<Cryp
       if (pending === undefined) throw new errors.JOSEAlgNotAllowed('"alg" (Algorithm) Header Parameter value not allowed');
       return pending;
     },
+    peek: (header) => resolved.get(header.alg ?? ''),
     async ready() {
       await Promise.all(byAlg.values());
     },
@@ -185,13 +192,14 @@ class RemoteKeySet implements KeyResolver {
   }
 
   resolve(header: JWSHeaderParameters, sink: KeyEventSink | undefined): Promise<CryptoKey> | CryptoKey {
-    // Fast path: a fresh key set that already resolved this (alg, kid).
+    return this.peek(header) ?? this.#resolve(header, sink);
+  }
+
+  /** Fast path: a fresh key set that already resolved this (alg, kid). */
+  peek(header: JWSHeaderParameters): CryptoKey | undefined {
     const local = this.#local;
-    if (local !== undefined && Date.now() - this.#fetchedAt < this.#config.cacheMaxAgeMs) {
-      const key = local.cached(header);
-      if (key !== undefined) return key;
-    }
-    return this.#resolve(header, sink);
+    if (local !== undefined && Date.now() - this.#fetchedAt < this.#config.cacheMaxAgeMs) return local.cached(header);
+    return undefined;
   }
 
   async #resolve(header: JWSHeaderParameters, sink: KeyEventSink | undefined): Promise<CryptoKey> {
@@ -244,6 +252,7 @@ export function createKeyResolver(config: Config): KeyResolver {
       const warmed = local.warm(config.algorithms);
       return {
         resolve: (header) => local(header),
+        peek: (header) => local.cached(header),
         ready: () => warmed,
         fresh: always,
         onChange: never,
