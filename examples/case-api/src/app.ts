@@ -1,4 +1,5 @@
-// createApp(deps): the case-tracker API on the Portcullis baseline. Everything it needs is injected.
+// createService(deps) / createApp(deps): the case-tracker API on the Portcullis baseline. Everything it
+// needs is injected.
 import type { createLogger } from '@portcullis/logging';
 import express, { type Express } from 'express';
 import type { JwtAuthOptions } from '@portcullis/auth';
@@ -37,8 +38,22 @@ export interface AppDeps {
 /** Public routes: everything else requires a valid token (deny by default). */
 export const PUBLIC_ROUTES = [{ method: 'GET', path: '/health' }] as const;
 
+/** The app plus the baseline's lifecycle: what a process that listens needs. */
+export interface CaseApiService {
+  readonly app: Express;
+  /** Loads the key set (a remote JWKS) before listen(), so the first request does not wait for it. Rejects if it cannot. */
+  readonly ready: () => Promise<void>;
+  /** Stops the rate limiter's timers (and its store's); call on shutdown, after the server closed. */
+  readonly shutdown: () => Promise<void>;
+}
+
 /** Builds the Express app. Does not listen. */
 export function createApp(deps: AppDeps): Express {
+  return createService(deps).app;
+}
+
+/** Builds the Express app and returns it with the baseline's ready() / shutdown(). Does not listen. */
+export function createService(deps: AppDeps): CaseApiService {
   const app = express();
   app.disable('x-powered-by');
   // Refuses true / "*" (every client could spoof X-Forwarded-For and dodge the rate limit).
@@ -78,5 +93,5 @@ export function createApp(deps: AppDeps): Express {
   });
   app.use(caseRoutes(service, deps.exportsDir));
   app.use(baseline.after);
-  return app;
+  return { app, ready: () => baseline.ready(), shutdown: () => baseline.shutdown() };
 }

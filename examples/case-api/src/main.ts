@@ -6,7 +6,7 @@ import { checkDeploy } from '@portcullis/baseline';
 import { createLogger } from '@portcullis/logging';
 import { redisStore } from '@portcullis/ratelimit';
 import { Redis } from 'ioredis';
-import { createApp } from './app.js';
+import { createService } from './app.js';
 import { loadOrCreateDevKeys, type DevKeys } from './devkeys.js';
 import { createRetentionSweeper } from './retention.js';
 import { authOptions, loadSettings } from './settings.js';
@@ -48,7 +48,7 @@ async function main(): Promise<void> {
   }
   const repo = await openRepository(config.databaseUrl, join(dataDir, 'case-api.sqlite'));
   const redis = config.redisUrl === undefined ? undefined : new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 1 });
-  const app = createApp({
+  const { app, ready, shutdown: stopBaseline } = createService({
     config,
     repo,
     logger,
@@ -74,6 +74,14 @@ async function main(): Promise<void> {
   const sweeper = createRetentionSweeper({ repo, exportsDir, logger, ...retention });
   sweeper.start();
 
+  // Load the key set before listening, so the first request does not wait for it. If the issuer's JWKS
+  // cannot be fetched now, start anyway: requests fail closed (503 + Retry-After) until it loads.
+  try {
+    await ready();
+  } catch (error: unknown) {
+    logger.warn({ reason: error instanceof Error ? error.message : 'unknown failure' }, 'key set not loaded at start; requests get 503 until it loads');
+  }
+
   const host = env['HOST'] ?? (config.profile === 'production' ? '0.0.0.0' : '127.0.0.1');
   const server = app.listen(config.port, host, () => {
     const url = `http://${host === '0.0.0.0' ? 'localhost' : host}:${config.port}`;
@@ -90,7 +98,7 @@ async function main(): Promise<void> {
     // The timer stops at once; a sweep in progress finishes before the database closes.
     const sweeperStopped = sweeper.stop();
     server.close(() => {
-      void sweeperStopped
+      void Promise.all([sweeperStopped, stopBaseline()])
         .then(() => repo.close())
         .finally(() => {
           redis?.disconnect();

@@ -4,7 +4,7 @@ import { mkdir, mkdtemp, readdir, rm, stat, utimes, writeFile } from 'node:fs/pr
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { importJWK, jwtVerify } from 'jose';
+import { SignJWT, generateKeyPair, importJWK, jwtVerify } from 'jose';
 import { generateFileName } from '@portcullis/paths';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEV_AUDIENCE, DEV_ISSUER, loadOrCreateDevKeys } from '../src/devkeys.js';
@@ -81,7 +81,9 @@ const SAFE_PRODUCTION = {
   JWT_ISSUER: 'https://issuer.example',
   JWT_AUDIENCE: 'case-api',
   JWT_ALGORITHMS: 'ES256',
-  JWKS_URI: 'https://issuer.example/.well-known/jwks.json',
+  // Loopback, nothing listening (port 9, discard): main() loads the key set at start, and a test must
+  // never reach outside the machine. The fetch is refused at once.
+  JWKS_URI: 'https://127.0.0.1:9/.well-known/jwks.json',
   ALLOWED_ORIGINS: 'https://app.example.com',
 };
 
@@ -151,6 +153,34 @@ describe('process entry points', () => {
 
       const res = await fetch(`http://127.0.0.1:${port}/cases`, { headers: { Authorization: `Bearer ${jwt}` } });
       expect(res.status).toBe(200);
+    } finally {
+      r.kill();
+    }
+  });
+
+  it('starts when the issuer\'s key set cannot be fetched, logs it, and fails closed (503 + Retry-After) for bearer requests', async () => {
+    const port = await freePort();
+    const r = await run('src/main.ts', [], cleanEnv({ ...SAFE_PRODUCTION, DATA_DIR: join(dataDir, 'no-jwks'), PORT: String(port), HOST: '127.0.0.1' }), (out) =>
+      out.includes('case-api listening'),
+    );
+    try {
+      expect(r.code).toBeNull();
+      expect(r.stdout).toContain('"msg":"key set not loaded at start; requests get 503 until it loads"');
+      const { privateKey } = await generateKeyPair('ES256');
+      const now = Math.floor(Date.now() / 1000);
+      const jwt = await new SignJWT({ tenant_id: 't1', roles: ['reviewer'], client_id: 'c1' })
+        .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid: 'k1' })
+        .setIssuer(SAFE_PRODUCTION.JWT_ISSUER)
+        .setAudience(SAFE_PRODUCTION.JWT_AUDIENCE)
+        .setSubject('u1')
+        .setIssuedAt(now)
+        .setExpirationTime(now + 300)
+        .setJti('j1')
+        .sign(privateKey);
+      const res = await fetch(`http://127.0.0.1:${port}/cases`, { headers: { Authorization: `Bearer ${jwt}` } });
+      expect(res.status).toBe(503);
+      expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(((await res.json()) as { code: string }).code).toBe('unavailable');
     } finally {
       r.kill();
     }
