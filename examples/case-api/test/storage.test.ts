@@ -109,12 +109,14 @@ describe.each(testDatabases)('repository on $name', (database) => {
 });
 
 describe('repository selection and row checks', () => {
-  it('openRepository without DATABASE_URL opens a SQLite file in a 0700 directory', async () => {
+  it('openRepository without DATABASE_URL opens a SQLite file in a 0700 directory, readable by the owner only (0600, -wal too)', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'case-api-repo-'));
     try {
       const repo = await openRepository(undefined, join(dir, 'data', 'db.sqlite'));
       expect(repo.kind).toBe('sqlite');
       expect((await stat(join(dir, 'data'))).mode & 0o777).toBe(0o700);
+      expect((await stat(join(dir, 'data', 'db.sqlite'))).mode & 0o777).toBe(0o600);
+      expect((await stat(join(dir, 'data', 'db.sqlite-wal'))).mode & 0o777).toBe(0o600);
       await repo.close();
     } finally {
       await rm(dir, { recursive: true, force: true });

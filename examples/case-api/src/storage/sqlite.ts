@@ -1,5 +1,5 @@
 // SQLite repository (better-sqlite3): one connection, transactions serialised through a promise queue.
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { MIGRATIONS, SQL, type StatementName } from './sql.js';
@@ -22,11 +22,17 @@ function bind(values: readonly unknown[]): Record<string, unknown> {
 
 /**
  * Opens (creating when needed) the SQLite database at `file` (":memory:" for tests) and migrates it.
- * @param file Path of the database file; its directory is created with mode 0700.
+ * @param file Path of the database file; its directory is created with mode 0700, a new file with
+ * mode 0600 (SQLite gives its -wal and -shm files the database file's mode).
  */
 export function openSqliteRepository(file: string): Repository {
-  // eslint-disable-next-line security/detect-non-literal-fs-filename -- operator configuration (DATA_DIR), not request input
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  if (file !== ':memory:') {
+    // eslint-disable-next-line security/detect-non-literal-fs-filename -- operator configuration (DATA_DIR), not request input
+    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+    // Created here, owner-only, before SQLite would create it with the process umask (usually 0644).
+    // eslint-disable-next-line security/detect-non-literal-fs-filename -- operator configuration (DATA_DIR), not request input
+    closeSync(openSync(file, 'a', 0o600));
+  }
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
   db.pragma('foreign_keys = ON');
