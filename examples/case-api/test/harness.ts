@@ -57,6 +57,28 @@ export interface HarnessOptions {
   readonly retention?: Partial<RetentionSettings> | undefined;
 }
 
+/** A debug-level logger from @portcullis/logging that records its output: the raw text and the parsed JSON lines. */
+export function capturedLogger(): { logger: AppLogger; text: () => string; lines: () => { level: number; msg: string; [k: string]: unknown }[] } {
+  const chunks: string[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      chunks.push(chunk.toString('utf8'));
+      done();
+    },
+  });
+  const logger = createLogger({ level: 'debug', destination });
+  const text = (): string => chunks.join('');
+  return {
+    logger,
+    text,
+    lines: () =>
+      text()
+        .split('\n')
+        .filter((l) => l !== '')
+        .map((l) => JSON.parse(l) as { level: number; msg: string }),
+  };
+}
+
 /** Starts the app on `database`. */
 export async function startHarness(
   database: TestDatabase,
@@ -69,14 +91,7 @@ export async function startHarness(
   await mkdir(exportsDir, { mode: 0o700 });
   const { keys } = await loadOrCreateDevKeys(dataDir);
   const config = loadSecurityConfig(testEnv(env));
-  const chunks: string[] = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      chunks.push(chunk.toString('utf8'));
-      done();
-    },
-  });
-  const logger = createLogger({ level: 'debug', destination });
+  const { logger, text } = capturedLogger();
   const repo = await database.open();
   const app = createApp({
     config,
@@ -102,7 +117,7 @@ export async function startHarness(
     dataDir,
     exportsDir,
     logger,
-    logs: () => chunks.join(''),
+    logs: text,
     token(sub, tenantId, roles) {
       const cacheKey = JSON.stringify([sub, tenantId, roles]);
       let t = tokens.get(cacheKey);

@@ -4,12 +4,9 @@ import { randomUUID } from 'node:crypto';
 import { lstat, mkdir, mkdtemp, readFile, readdir, rm, symlink, unlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import { createLogger } from '@portcullis/logging';
 import { generateFileName } from '@portcullis/paths';
 import request from 'supertest';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { AppLogger } from '../src/app.js';
 import {
   createRetentionSweeper,
   DEFAULT_EXPORT_TTL_SEC,
@@ -20,32 +17,11 @@ import {
 } from '../src/retention.js';
 import type { Repository } from '../src/storage/index.js';
 import { testDatabases } from './db.js';
-import { startHarness, type Harness } from './harness.js';
+import { capturedLogger, startHarness, type Harness } from './harness.js';
 
 const IDEMPOTENCY_TTL_SEC = 3600;
 const EXPORT_TTL_SEC = 600;
 const START = Date.parse('2026-03-01T00:00:00.000Z');
-
-/** A logger that records its JSON lines. */
-function capturedLogger(): { logger: AppLogger; lines: () => { level: number; msg: string; [k: string]: unknown }[] } {
-  const chunks: string[] = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      chunks.push(chunk.toString('utf8'));
-      done();
-    },
-  });
-  const logger = createLogger({ level: 'debug', destination });
-  return {
-    logger,
-    lines: () =>
-      chunks
-        .join('')
-        .split('\n')
-        .filter((l) => l !== '')
-        .map((l) => JSON.parse(l) as { level: number; msg: string }),
-  };
-}
 
 /** Sets a path's access and modification time to `ms` (epoch milliseconds). */
 async function age(path: string, ms: number): Promise<void> {
