@@ -119,7 +119,8 @@ export function jwtAuth(options: JwtAuthOptions): JwtAuthMiddleware {
     }
   }
 
-  // One resolver for static keys; a remote key set gets a per-request one so fetch events reach req.log.
+  // One resolver for static keys; a remote key set gets a per-request one so fetch events reach req.log
+  // (built only when the key is not at hand and no cache hit answered).
   function checkedHeader(header: JWSHeaderParameters): void {
     const problem = headerProblem(header, typs, rfc9068);
     if (problem !== undefined) throw new TokenRejected(problem);
@@ -129,6 +130,15 @@ export function jwtAuth(options: JwtAuthOptions): JwtAuthMiddleware {
     return keys.resolve(header, undefined);
   };
   const remote = config.source.kind === 'remote';
+  function resolverFor(req: IncomingMessage): (header: JWSHeaderParameters) => Promise<CryptoKey> | CryptoKey {
+    if (!remote) return staticResolver;
+    return (header) => {
+      checkedHeader(header);
+      return keys.resolve(header, (level, obj, msg) => {
+        logTo(req, level, obj, msg);
+      });
+    };
+  }
 
   /**
    * The verification key, when the token's protected header decodes, passes our header checks and
@@ -288,14 +298,6 @@ export function jwtAuth(options: JwtAuthOptions): JwtAuthMiddleware {
       deny(req, next, new UnauthorizedError('auth: token larger than maxTokenBytes', { challenge: invalidTokenChallenge }), 'token too large');
       return;
     }
-    const resolver = remote
-      ? (header: JWSHeaderParameters) => {
-          checkedHeader(header);
-          return keys.resolve(header, (level, obj, msg) => {
-            logTo(req, level, obj, msg);
-          });
-        }
-      : staticResolver;
     let slot: CacheSlot | undefined;
     if (cache !== undefined) {
       const digest = tokenDigest(token);
@@ -314,7 +316,7 @@ export function jwtAuth(options: JwtAuthOptions): JwtAuthMiddleware {
       }
       slot = { digest, generation: cache.generation, hit: false };
     }
-    jwtVerify(token, keyAtHand(token) ?? resolver, verifyOptions).then(
+    jwtVerify(token, keyAtHand(token) ?? resolverFor(req), verifyOptions).then(
       (result) => {
         verified(r, next, token, result.payload, slot);
       },
