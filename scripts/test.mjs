@@ -1,4 +1,4 @@
-// `npm test`: lint, typecheck, every vitest project (JSON report for CI), then the packaging check.
+// `npm test`: formatting, lint, typecheck, every vitest project (JSON report for CI), then the packaging check.
 // Runs every step even after a failure, and ends with the plain "N passed, N failed, N skipped" line.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, existsSync, rmSync } from 'node:fs';
@@ -11,6 +11,7 @@ mkdirSync(resolve(root, 'reports'), { recursive: true });
 rmSync(report, { force: true });
 
 const steps = [
+  ['format', 'npx', ['prettier', '--check', '.']],
   ['lint', 'npx', ['eslint', '.']],
   ['typecheck', 'npx', ['tsc', '-b', 'tsconfig.json']],
   ['tests', 'npx', ['vitest', 'run', '--coverage', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`]],
