@@ -5,7 +5,9 @@ import { defineConfig } from 'vitest/config';
 
 const SOURCE_CONDITION = '@portcullis/source';
 
-function workspaceProjects(parent: string): { extends: true; test: { name: string; root: string; include: string[] } }[] {
+function workspaceProjects(
+  parent: string,
+): { extends: true; test: { name: string; root: string; include: string[] } }[] {
   if (!existsSync(parent)) return [];
   return readdirSync(parent, { withFileTypes: true })
     .filter((d) => d.isDirectory() && existsSync(`${parent}/${d.name}/test`))
@@ -23,7 +25,9 @@ export default defineConfig({
       { extends: true, test: { name: 'repo', root: '.', include: ['test/**/*.test.ts'] } },
       ...workspaceProjects('packages'),
       ...workspaceProjects('examples'),
-      ...(existsSync('bench/test') ? [{ extends: true as const, test: { name: 'bench', root: 'bench', include: ['test/**/*.test.ts'] } }] : []),
+      ...(existsSync('bench/test')
+        ? [{ extends: true as const, test: { name: 'bench', root: 'bench', include: ['test/**/*.test.ts'] } }]
+        : []),
     ],
     testTimeout: 20_000,
     hookTimeout: 30_000,

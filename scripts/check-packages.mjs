@@ -9,7 +9,8 @@ import process from 'node:process';
 
 const root = resolve(import.meta.dirname, '..');
 const bin = (name) => join(root, 'node_modules', '.bin', name);
-const run = (file, args, cwd = root) => execFileSync(file, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+const run = (file, args, cwd = root) =>
+  execFileSync(file, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
 const say = (line) => process.stdout.write(`[check:packages] ${line}\n`);
 
 const all = readdirSync(join(root, 'packages'), { withFileTypes: true })
@@ -62,7 +63,9 @@ try {
     const [packed] = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', work], dir));
     tarballs.push(join(work, packed.filename));
     say(`${manifest.name}: packed ${packed.filename} (${packed.entryCount} files)`);
-    const stray = packed.files.map((f) => f.path).filter((p) => !/^(dist\/|package\.json$|README\.md$|LICENSE)/.test(p));
+    const stray = packed.files
+      .map((f) => f.path)
+      .filter((p) => !/^(dist\/|package\.json$|README\.md$|LICENSE)/.test(p));
     if (stray.length > 0) failures.push(`${manifest.name}: tarball ships unexpected files: ${stray.join(', ')}`);
   }
 
@@ -73,7 +76,11 @@ try {
   // The type packages a TypeScript consumer has, at the versions this repository pins.
   const rootManifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
   const typesPins = ['@types/node', '@types/express'].map((name) => `${name}@${rootManifest.devDependencies[name]}`);
-  run('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts', 'express@5.3.0', ...typesPins, ...tarballs], app);
+  run(
+    'npm',
+    ['install', '--no-audit', '--no-fund', '--ignore-scripts', 'express@5.3.0', ...typesPins, ...tarballs],
+    app,
+  );
 
   for (const { manifest } of packages) {
     const probe = `
@@ -88,7 +95,9 @@ try {
       const exportsList = run('node', ['-e', probe], app);
       say(`${manifest.name}: require() and import() agree on ${exportsList.split(',').length} exports`);
     } catch (error) {
-      failures.push(`${manifest.name}: could not be loaded from the installed tarball\n${error.stderr ?? error.message}`);
+      failures.push(
+        `${manifest.name}: could not be loaded from the installed tarball\n${error.stderr ?? error.message}`,
+      );
     }
   }
 
@@ -111,11 +120,22 @@ app.get('/', (req, res) => {
 });
 export { app };`
       : '';
-  for (const ext of ['mts', 'cts']) writeFileSync(join(app, `consumer.${ext}`), `import express from 'express';\n${imports}\n${uses}\n${handler}\n`);
+  for (const ext of ['mts', 'cts'])
+    writeFileSync(join(app, `consumer.${ext}`), `import express from 'express';\n${imports}\n${uses}\n${handler}\n`);
   writeFileSync(
     join(app, 'tsconfig.json'),
     JSON.stringify({
-      compilerOptions: { strict: true, module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', noEmit: true, skipLibCheck: false, types: ['node'], esModuleInterop: true, exactOptionalPropertyTypes: true },
+      compilerOptions: {
+        strict: true,
+        module: 'nodenext',
+        moduleResolution: 'nodenext',
+        target: 'es2022',
+        noEmit: true,
+        skipLibCheck: false,
+        types: ['node'],
+        esModuleInterop: true,
+        exactOptionalPropertyTypes: true,
+      },
       files: ['consumer.mts', 'consumer.cts'],
     }),
   );
@@ -123,7 +143,9 @@ export { app };`
     run(bin('tsc'), ['-p', join(app, 'tsconfig.json')], app);
     say(`a strict TypeScript consumer (ESM + CJS, skipLibCheck off) type-checks against ${names.length} packages`);
   } catch (error) {
-    failures.push(`TypeScript consumer with skipLibCheck off does not type-check\n${error.stdout ?? ''}${error.stderr ?? ''}`);
+    failures.push(
+      `TypeScript consumer with skipLibCheck off does not type-check\n${error.stdout ?? ''}${error.stderr ?? ''}`,
+    );
   }
 } finally {
   rmSync(work, { recursive: true, force: true });

@@ -5,7 +5,9 @@ import process from 'node:process';
 
 const [name, description = ''] = process.argv.slice(2);
 if (!name || !/^[a-z][a-z0-9-]*$/.test(name)) {
-  process.stderr.write('usage: npm run new-package -- <name> "<description>"   (name: lower-case letters, digits, -)\n');
+  process.stderr.write(
+    'usage: npm run new-package -- <name> "<description>"   (name: lower-case letters, digits, -)\n',
+  );
   process.exit(2);
 }
 const root = resolve(import.meta.dirname, '..');

@@ -13,10 +13,14 @@ if (!existsSync(main)) {
   process.stderr.write('portcullis: the reference service (examples/case-api) is not built yet; see README.md.\n');
   process.exit(1);
 }
-const child = spawn(process.execPath, [tsx, '--conditions=@portcullis/source', main, '--default-profile', 'development', ...process.argv.slice(2)], {
-  cwd: app,
-  stdio: 'inherit',
-});
+const child = spawn(
+  process.execPath,
+  [tsx, '--conditions=@portcullis/source', main, '--default-profile', 'development', ...process.argv.slice(2)],
+  {
+    cwd: app,
+    stdio: 'inherit',
+  },
+);
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
 // `npm start` does not pass SIGTERM on to us when npm itself is terminated; notice that our parent
 // went away and stop the server rather than leave it running orphaned.

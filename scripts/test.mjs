@@ -14,7 +14,11 @@ const steps = [
   ['format', 'npx', ['prettier', '--check', '.']],
   ['lint', 'npx', ['eslint', '.']],
   ['typecheck', 'npx', ['tsc', '-b', 'tsconfig.json']],
-  ['tests', 'npx', ['vitest', 'run', '--coverage', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`]],
+  [
+    'tests',
+    'npx',
+    ['vitest', 'run', '--coverage', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`],
+  ],
   ['packages', 'node', ['scripts/check-packages.mjs']],
 ];
 const failed = [];
@@ -27,7 +31,9 @@ for (const [name, cmd, args] of steps) {
 process.stdout.write(`\n${failed.length === 0 ? 'all steps passed' : `failed steps: ${failed.join(', ')}`}\n`);
 if (existsSync(report)) {
   const r = JSON.parse(readFileSync(report, 'utf8'));
-  process.stdout.write(`${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped\n`);
+  process.stdout.write(
+    `${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped\n`,
+  );
 } else {
   process.stdout.write('0 passed, 1 failed, 0 skipped\n');
 }

@@ -2,7 +2,13 @@
 import { createSecretKey } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import express, { type ErrorRequestHandler, type Express, type Request, type RequestHandler, type Response } from 'express';
+import express, {
+  type ErrorRequestHandler,
+  type Express,
+  type Request,
+  type RequestHandler,
+  type Response,
+} from 'express';
 import cors from 'cors';
 import helmet from 'helmet';
 import { rateLimit as expressRateLimit } from 'express-rate-limit';
@@ -68,7 +74,11 @@ function portcullisConfig(alg: 'ES256' | 'HS256', material: Material): ReturnTyp
 
 const toPrincipal = principalFromClaims(
   z
-    .object({ sub: z.string().min(1), tenant_id: z.string().min(1), roles: z.array(z.enum(['reviewer', 'senior_reviewer', 'admin'])) })
+    .object({
+      sub: z.string().min(1),
+      tenant_id: z.string().min(1),
+      roles: z.array(z.enum(['reviewer', 'senior_reviewer', 'admin'])),
+    })
     .transform((c) => ({ sub: c.sub, tenantId: c.tenant_id, roles: c.roles })),
 );
 type Principal = ReturnType<typeof toPrincipal>;
@@ -87,13 +97,20 @@ function portcullis(alg: 'ES256' | 'HS256', material: Material, cache = false): 
   const logger = createLogger({ destination: discard });
   // ES256 verifies against a local key set; HS256 takes JWT_SECRET from the config.
   const cacheOption = cache ? { verifiedTokenCache: VERIFIED_TOKEN_CACHE } : {};
-  const baseline = secureBaseline({ config, logger, auth: alg === 'ES256' ? { jwks: { keys: [material.jwk] }, ...cacheOption } : cacheOption });
+  const baseline = secureBaseline({
+    config,
+    logger,
+    auth: alg === 'ES256' ? { jwks: { keys: [material.jwk] }, ...cacheOption } : cacheOption,
+  });
   const app = express();
   app.disable('x-powered-by');
   app.use(baseline.before);
   app.get(
     '/cases/:id',
-    authorize(casePolicy, 'VIEW', { principal: toPrincipal, load: (req, tenantId) => findCase(String(req.params['id']), tenantId) }),
+    authorize(casePolicy, 'VIEW', {
+      principal: toPrincipal,
+      load: (req, tenantId) => findCase(String(req.params['id']), tenantId),
+    }),
     (_req: Request, res: Response) => {
       res.json(res.locals['resource']);
     },
@@ -136,9 +153,16 @@ async function peer(alg: 'ES256' | 'HS256', material: Material): Promise<BuiltAp
   let close = (): Promise<void> => Promise.resolve();
   if (alg === 'ES256') {
     const jwks = await jwksServer(material);
-    close = () => new Promise<void>((resolve) => jwks.server.close(() => { resolve(); }));
+    close = () =>
+      new Promise<void>((resolve) =>
+        jwks.server.close(() => {
+          resolve();
+        }),
+      );
     // strict: RFC 9068 checks (typ at+jwt; sub, iat, client_id, jti), like Portcullis's default profile.
-    app.use(oauth2Bearer({ issuer: ISSUER, audience: AUDIENCE, jwksUri: jwks.url, tokenSigningAlg: 'ES256', strict: true }));
+    app.use(
+      oauth2Bearer({ issuer: ISSUER, audience: AUDIENCE, jwksUri: jwks.url, tokenSigningAlg: 'ES256', strict: true }),
+    );
   } else {
     // A KeyObject, not the string: given a string, jsonwebtoken 9 first tries createPublicKey() on it on
     // every request (40% of this variant's CPU in a profile); a careful integration passes a KeyObject.
@@ -196,7 +220,14 @@ export async function buildApp(name: string, material: Material): Promise<BuiltA
       return alone(mw as RequestHandler);
     }
     case 'only-jwt-hs256':
-      return alone(jwtAuth({ issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'], secret: material.secret }) as RequestHandler);
+      return alone(
+        jwtAuth({
+          issuer: ISSUER,
+          audience: AUDIENCE,
+          algorithms: ['HS256'],
+          secret: material.secret,
+        }) as RequestHandler,
+      );
     default:
       throw new Error(`unknown variant ${JSON.stringify(name)}`);
   }

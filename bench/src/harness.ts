@@ -23,7 +23,11 @@ export interface RunningServer {
  * `name` is a comma-separated list (the smoke test: one start instead of eleven) — and resolves
  * with its loopback port(s).
  */
-export function startServer(name: string, material: Material, extraExecArgv: readonly string[] = []): Promise<RunningServer> {
+export function startServer(
+  name: string,
+  material: Material,
+  extraExecArgv: readonly string[] = [],
+): Promise<RunningServer> {
   const child = fork(SERVER_FILE, [name], {
     execArgv: ['--import', 'tsx', '--conditions=@portcullis/source', ...extraExecArgv],
     env: { ...process.env, NODE_ENV: 'production', BENCH_MATERIAL: JSON.stringify(material) },
@@ -107,7 +111,12 @@ export interface LoadResult {
  * Loads GET /cases/123 with `connections` keep-alive connections for `seconds` (bounded by autocannon's
  * duration). Every request carries the next token of `tokens` (one counter shared by all connections).
  */
-export async function load(port: number, tokens: TokenRotation, seconds: number, connections = 10): Promise<LoadResult> {
+export async function load(
+  port: number,
+  tokens: TokenRotation,
+  seconds: number,
+  connections = 10,
+): Promise<LoadResult> {
   const result = await autocannon({
     url: `http://127.0.0.1:${port}${PATH}`,
     connections,

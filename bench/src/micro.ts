@@ -16,7 +16,8 @@ import { DEFAULT_REDACT_PATHS, createLogger } from '@portcullis/logging';
 import { resolveSafePath } from '@portcullis/paths';
 import { AUDIENCE, ISSUER, ORIGIN, discard, makeKeys, median } from './shared.js';
 
-const quick = process.argv.includes('--quick') || process.env['BENCH_QUICK'] === '1' || process.env['npm_config_quick'] === 'true';
+const quick =
+  process.argv.includes('--quick') || process.env['BENCH_QUICK'] === '1' || process.env['npm_config_quick'] === 'true';
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? (quick ? 3 : 7));
 const SLICE_MS = Number(process.env['BENCH_SLICE_MS'] ?? (quick ? 150 : 350));
 
@@ -65,7 +66,12 @@ const async = (name: string, op: () => Promise<unknown>): Subject => ({ name, op
 /** Calls a jwtAuth middleware with a minimal request, as Express would, and settles when it calls next(). */
 function viaMiddleware(mw: ReturnType<typeof jwtAuth>, token: string): () => Promise<void> {
   const authorization = `Bearer ${token}`;
-  const req = { headers: { authorization, host: 'bench' }, rawHeaders: ['Host', 'bench', 'Authorization', authorization], url: '/cases/123', method: 'GET' } as unknown as IncomingMessage;
+  const req = {
+    headers: { authorization, host: 'bench' },
+    rawHeaders: ['Host', 'bench', 'Authorization', authorization],
+    url: '/cases/123',
+    method: 'GET',
+  } as unknown as IncomingMessage;
   const res = {} as ServerResponse;
   return () =>
     new Promise<void>((resolve, reject) => {
@@ -90,18 +96,35 @@ async function groups(): Promise<{ list: Group[]; cleanup: () => void }> {
   });
   const esKey = (await importJWK(keys.material.jwk, 'ES256')) as CryptoKey;
   // Pre-imported keys: what a careful direct integration would hold (jose re-imports raw secrets per call).
-  const hsKey = await crypto.subtle.importKey('raw', new TextEncoder().encode(keys.material.secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['verify']);
+  const hsKey = await crypto.subtle.importKey(
+    'raw',
+    new TextEncoder().encode(keys.material.secret),
+    { name: 'HMAC', hash: 'SHA-256' },
+    false,
+    ['verify'],
+  );
   // express-oauth2-jwt-bearer bundles jose 4, whose Node build verifies with node:crypto: shown for context.
   const jose4 = createRequire(createRequire(import.meta.url).resolve('express-oauth2-jwt-bearer'))('jose') as {
     jwtVerify: (jwt: string, key: unknown, options: object) => Promise<unknown>;
   };
   const esKeyObject = createPublicKey({ key: keys.material.jwk as import('node:crypto').JsonWebKey, format: 'jwk' });
 
-  const es = jwtAuth({ issuer: ISSUER, audience: AUDIENCE, algorithms: ['ES256'], jwks: { keys: [keys.material.jwk] } });
+  const es = jwtAuth({
+    issuer: ISSUER,
+    audience: AUDIENCE,
+    algorithms: ['ES256'],
+    jwks: { keys: [keys.material.jwk] },
+  });
   const esPublic = jwtAuth({ issuer: ISSUER, audience: AUDIENCE, algorithms: ['ES256'], publicKey: esKeyObject });
   await esPublic.ready();
   const hs = jwtAuth({ issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'], secret: keys.material.secret });
-  const esCached = jwtAuth({ issuer: ISSUER, audience: AUDIENCE, algorithms: ['ES256'], jwks: { keys: [keys.material.jwk] }, verifiedTokenCache: { maxEntries: 10_000 } });
+  const esCached = jwtAuth({
+    issuer: ISSUER,
+    audience: AUDIENCE,
+    algorithms: ['ES256'],
+    jwks: { keys: [keys.material.jwk] },
+    verifiedTokenCache: { maxEntries: 10_000 },
+  });
   await esCached.ready();
   await es.ready();
   await hs.ready();
@@ -131,7 +154,9 @@ async function groups(): Promise<{ list: Group[]; cleanup: () => void }> {
         async('jwtAuth middleware, local key set (jwks) — as in (b)', viaMiddleware(es, esToken)),
         async('jwtAuth middleware, publicKey', viaMiddleware(esPublic, esToken)),
         async('jwtAuth middleware, jwks + verifiedTokenCache hit — as in (b2)', viaMiddleware(esCached, esToken)),
-        async('(context) jose 4 jwtVerify, node:crypto — the peer stack', () => jose4.jwtVerify(esToken, esKeyObject, verifyOptions('ES256'))),
+        async('(context) jose 4 jwtVerify, node:crypto — the peer stack', () =>
+          jose4.jwtVerify(esToken, esKeyObject, verifyOptions('ES256')),
+        ),
       ],
     },
     {
@@ -157,7 +182,9 @@ async function groups(): Promise<{ list: Group[]; cleanup: () => void }> {
       subjects: [
         async('fs.realpath(join(base, name)) — no checks', () => realpath(join(dir, 'report.csv'))),
         async('resolveSafePath(base, "report.csv")', () => resolveSafePath(dir, 'report.csv')),
-        async('resolveSafePath(base, "../../etc/passwd") → rejected', () => resolveSafePath(dir, '../../etc/passwd').catch(() => undefined)),
+        async('resolveSafePath(base, "../../etc/passwd") → rejected', () =>
+          resolveSafePath(dir, '../../etc/passwd').catch(() => undefined),
+        ),
       ],
     },
     {
@@ -168,7 +195,12 @@ async function groups(): Promise<{ list: Group[]; cleanup: () => void }> {
       ],
     },
   ];
-  return { list, cleanup: () => { rmSync(dir, { recursive: true, force: true }); } };
+  return {
+    list,
+    cleanup: () => {
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 async function main(): Promise<void> {
@@ -200,7 +232,12 @@ async function main(): Promise<void> {
       '',
     ];
     for (const g of list) {
-      out.push(`### ${g.title}`, '', '| subject | ops/s (wall) | ops per CPU-s | ratio (wall) | ratio (CPU) |', '|---|---:|---:|---:|---:|');
+      out.push(
+        `### ${g.title}`,
+        '',
+        '| subject | ops/s (wall) | ops per CPU-s | ratio (wall) | ratio (CPU) |',
+        '|---|---:|---:|---:|---:|',
+      );
       for (const s of g.subjects) {
         const r = rates.get(s) ?? [];
         const q = ratios.get(s) ?? { wall: [], cpu: [] };

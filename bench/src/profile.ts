@@ -143,7 +143,9 @@ async function main(): Promise<void> {
     const file = process.argv[3] ?? '';
     const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
     const windowFile = `${file}.window.json`;
-    const w = existsSync(windowFile) ? (JSON.parse(readFileSync(windowFile, 'utf8')) as { from: number; to: number }) : { from: profile.startTime, to: profile.endTime };
+    const w = existsSync(windowFile)
+      ? (JSON.parse(readFileSync(windowFile, 'utf8')) as { from: number; to: number })
+      : { from: profile.startTime, to: profile.endTime };
     process.stdout.write(`${analyse(profile, w.from, w.to)}\n`);
     return;
   }

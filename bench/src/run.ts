@@ -8,7 +8,18 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { cpuOf, load, startServer, stopServer, type RunningServer } from './harness.js';
-import { CACHE_MAX_ENTRIES, E_ROUNDS, MISS_TOKENS, TokenRotation, USERS, VARIANTS, makeKeys, median, tokenCounts, type Variant } from './shared.js';
+import {
+  CACHE_MAX_ENTRIES,
+  E_ROUNDS,
+  MISS_TOKENS,
+  TokenRotation,
+  USERS,
+  VARIANTS,
+  makeKeys,
+  median,
+  tokenCounts,
+  type Variant,
+} from './shared.js';
 
 const args = process.argv.slice(2);
 const env = process.env;
@@ -31,7 +42,8 @@ const WRITE = args.includes('--write') || (!quick && !args.includes('--no-write'
 const onlyArg = args.find((a) => a.startsWith('--only='))?.slice('--only='.length);
 const selected: readonly Variant[] =
   onlyArg === undefined ? VARIANTS : VARIANTS.filter((v) => onlyArg.split(',').some((x) => x === v.id || x === v.name));
-if (selected.length === 0) throw new Error(`--only=${onlyArg ?? ''} selects no variant (ids: ${VARIANTS.map((v) => v.id).join(', ')})`);
+if (selected.length === 0)
+  throw new Error(`--only=${onlyArg ?? ''} selects no variant (ids: ${VARIANTS.map((v) => v.id).join(', ')})`);
 
 const RESULTS_FILE = fileURLToPath(new URL('../RESULTS.md', import.meta.url));
 const MANUAL_START = '<!-- profile:start -->';
@@ -68,7 +80,9 @@ async function main(): Promise<void> {
   const started = new Date();
   const keys = await makeKeys(tokenCounts(selected));
   const rotations = new Map(selected.map((v) => [v.id, new TokenRotation(keys.tokens[v.token], v.tokens ?? USERS)]));
-  log(`Portcullis bench: ${selected.length} variants, ${loads} loads (${ROUNDS} rounds; (b3) and (e) variants ${Math.min(ROUNDS, E_ROUNDS)}), ${CONNECTIONS} connections, ${WARMUP_SEC} s warm-up + ${DURATION_SEC} s measured`);
+  log(
+    `Portcullis bench: ${selected.length} variants, ${loads} loads (${ROUNDS} rounds; (b3) and (e) variants ${Math.min(ROUNDS, E_ROUNDS)}), ${CONNECTIONS} connections, ${WARMUP_SEC} s warm-up + ${DURATION_SEC} s measured`,
+  );
 
   // Start every child first (two at a time: tsx compiles the sources in each), then load one at a time.
   const byName = new Map<string, RunningServer>();
@@ -94,10 +108,13 @@ async function main(): Promise<void> {
       const cpu0 = await cpuOf(server);
       const r = await load(server.port, tokens, DURATION_SEC, CONNECTIONS);
       const cpu1 = await cpuOf(server);
-      if (r.failures > 0 || r.total === 0) throw new Error(`${v.name}: ${r.failures} failed responses of ${r.total}: the variant is broken`);
+      if (r.failures > 0 || r.total === 0)
+        throw new Error(`${v.name}: ${r.failures} failed responses of ${r.total}: the variant is broken`);
       const s: Sample = { rps: r.rps, p50: r.p50, p99: r.p99, cpu: (cpu1 - cpu0) / r.total };
       samples.get(v.id)?.push(s);
-      log(`  round ${round}/${ROUNDS} (${v.id}) ${v.name.padEnd(17)} ${fmt(s.rps, 0).padStart(6)} req/s  p50 ${s.p50} ms  p99 ${s.p99} ms  ${fmt(s.cpu, 0)} µs CPU/req`);
+      log(
+        `  round ${round}/${ROUNDS} (${v.id}) ${v.name.padEnd(17)} ${fmt(s.rps, 0).padStart(6)} req/s  p50 ${s.p50} ms  p99 ${s.p99} ms  ${fmt(s.cpu, 0)} µs CPU/req`,
+      );
     }
   }
   await stopAll();
@@ -114,7 +131,12 @@ function fmt(n: number, digits: number): string {
 }
 
 /** Ratio of `id`'s req/s to `ref`'s in each round, then the median over rounds. */
-function ratio(samples: Map<string, Sample[]>, id: string, ref: string, key: 'rps' | 'cpu' = 'rps'): { median: number; rounds: number[] } {
+function ratio(
+  samples: Map<string, Sample[]>,
+  id: string,
+  ref: string,
+  key: 'rps' | 'cpu' = 'rps',
+): { median: number; rounds: number[] } {
   const a = samples.get(id) ?? [];
   const b = samples.get(ref) ?? [];
   const rounds: number[] = [];
@@ -147,7 +169,10 @@ function render(_started: Date, samples: Map<string, Sample[]>): Report {
       `| (${v.id}) ${v.name} | ${v.label} | ${fmt(median(s.map((x) => x.rps)), 0)} | ${fmt(median(s.map((x) => x.p50)), 1)} | ${fmt(median(s.map((x) => x.p99)), 1)} | ${fmt(cpu, 0)} | ${v.id === 'a' ? '–' : `${cpu - bareCpu >= 0 ? '+' : ''}${fmt(cpu - bareCpu, 0)}`} | ${fmt(ratio(samples, v.id, 'a').median, 2)} | ${fmt(ratio(samples, v.id, 'c').median, 2)} | ${fmt(ratio(samples, v.id, 'd1').median, 2)} |`,
     );
   }
-  const roundLines = [`| variant | ${Array.from({ length: ROUNDS }, (_, i) => `round ${i + 1} req/s`).join(' | ')} |`, `|---|${'---:|'.repeat(ROUNDS)}`];
+  const roundLines = [
+    `| variant | ${Array.from({ length: ROUNDS }, (_, i) => `round ${i + 1} req/s`).join(' | ')} |`,
+    `|---|${'---:|'.repeat(ROUNDS)}`,
+  ];
   for (const v of selected) {
     const got = (samples.get(v.id) ?? []).map((x) => fmt(x.rps, 0));
     while (got.length < ROUNDS) got.push('–');
@@ -189,7 +214,9 @@ function render(_started: Date, samples: Map<string, Sample[]>): Report {
         `- (b2) / (c) = **${b2c.median.toFixed(2)}×** (rounds: ${per(b2c.rounds)}) — ${okPeer2 ? 'met' : 'NOT met'}`,
         `- (b2) / (a) = **${b2a.median.toFixed(2)}×** (rounds: ${per(b2a.rounds)}) — ${okBare2 ? 'met' : 'NOT met'}`,
         `- In server CPU time per request: (b2) vs (c) ${fmt(b2cCpu.median, 2)}×, (b2) vs (a) ${fmt(b2aCpu.median, 2)}×.`,
-        ...(Number.isFinite(d3.median) ? [`- HS256 with the cache: (d3) / (d1) peer = ${d3.median.toFixed(2)}× (rounds: ${per(d3.rounds)}).`] : []),
+        ...(Number.isFinite(d3.median)
+          ? [`- HS256 with the cache: (d3) / (d1) peer = ${d3.median.toFixed(2)}× (rounds: ${per(d3.rounds)}).`]
+          : []),
         ...(Number.isFinite(b3b.median)
           ? [
               `- Worst case, (b3): ${String(MISS_TOKENS)} tokens in rotation through a ${String(CACHE_MAX_ENTRIES)}-entry cache, so every request misses`,
@@ -197,7 +224,9 @@ function render(_started: Date, samples: Map<string, Sample[]>): Report {
             ]
           : []),
         '',
-        okPeer2 && okBare2 ? '**Goal met with the opt-in cache, not with the defaults.**' : '**Goal not met even with the opt-in cache.**',
+        okPeer2 && okBare2
+          ? '**Goal met with the opt-in cache, not with the defaults.**'
+          : '**Goal not met even with the opt-in cache.**',
       );
     }
     goal = [
@@ -208,9 +237,13 @@ function render(_started: Date, samples: Map<string, Sample[]>): Report {
       `- (b) / (c) = **${bc.median.toFixed(2)}×** (rounds: ${per(bc.rounds)}) — ${okPeer ? 'met' : 'NOT met'}`,
       `- (b) / (a) = **${ba.median.toFixed(2)}×** (rounds: ${per(ba.rounds)}) — ${okBare ? 'met' : 'NOT met'}`,
       `- The same ratios in server CPU time per request (less sensitive to other load on the machine): (b) vs (c) ${fmt(bcCpu.median, 2)}×, (b) vs (a) ${fmt(baCpu.median, 2)}×.`,
-      ...(Number.isFinite(d.median) ? [`- HS256: (d2) Portcullis / (d1) peer = ${d.median.toFixed(2)}× (rounds: ${per(d.rounds)}).`] : []),
+      ...(Number.isFinite(d.median)
+        ? [`- HS256: (d2) Portcullis / (d1) peer = ${d.median.toFixed(2)}× (rounds: ${per(d.rounds)}).`]
+        : []),
       '',
-      met ? '**Goal met with the defaults.**' : '**Goal not met with the defaults.** The profile of (b) and its hot spots are under "Profile notes" below.',
+      met
+        ? '**Goal met with the defaults.**'
+        : '**Goal not met with the defaults.** The profile of (b) and its hot spots are under "Profile notes" below.',
       ...cacheLines,
     ].join('\n');
   } else {

@@ -9,7 +9,10 @@ import type { Material } from './shared.js';
 /** Messages from the harness. */
 export type ToServer = 'cpu' | 'stop';
 /** Messages to the harness. */
-export type FromServer = { type: 'ready'; ports: Record<string, number> } | { type: 'cpu'; micros: number } | { type: 'failed'; message: string };
+export type FromServer =
+  | { type: 'ready'; ports: Record<string, number> }
+  | { type: 'cpu'; micros: number }
+  | { type: 'failed'; message: string };
 
 function send(message: FromServer): void {
   process.send?.(message);
@@ -38,7 +41,11 @@ async function main(): Promise<void> {
     stopping = true;
     for (const { built, server } of running) {
       server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => { resolve(); }));
+      await new Promise<void>((resolve) =>
+        server.close(() => {
+          resolve();
+        }),
+      );
       await built.close();
     }
     // process.exit() lets --cpu-prof write its profile; a killed process would not.

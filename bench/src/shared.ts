@@ -48,12 +48,29 @@ export const E_ROUNDS = 2;
 export const VARIANTS: readonly Variant[] = Object.freeze([
   { id: 'a', name: 'bare', label: 'bare Express 5 + express.json()', token: 'es256' },
   { id: 'b', name: 'portcullis', label: 'Portcullis secureBaseline, ES256 + policy', token: 'es256' },
-  { id: 'b2', name: 'portcullis-cache', label: '(b) + opt-in verifiedTokenCache (1000 users: tokens repeat)', token: 'es256' },
-  { id: 'b3', name: 'portcullis-cache-miss', label: '(b2) but 20000 tokens in rotation: every request misses', token: 'es256', tokens: MISS_TOKENS, maxRounds: E_ROUNDS },
+  {
+    id: 'b2',
+    name: 'portcullis-cache',
+    label: '(b) + opt-in verifiedTokenCache (1000 users: tokens repeat)',
+    token: 'es256',
+  },
+  {
+    id: 'b3',
+    name: 'portcullis-cache-miss',
+    label: '(b2) but 20000 tokens in rotation: every request misses',
+    token: 'es256',
+    tokens: MISS_TOKENS,
+    maxRounds: E_ROUNDS,
+  },
   { id: 'c', name: 'peer', label: 'peer stack, ES256 (express-oauth2-jwt-bearer)', token: 'es256' },
   { id: 'd1', name: 'peer-hs256', label: 'peer stack, HS256 (express-jwt)', token: 'hs256' },
   { id: 'd2', name: 'portcullis-hs256', label: 'Portcullis secureBaseline, HS256 + policy', token: 'hs256' },
-  { id: 'd3', name: 'portcullis-hs256-cache', label: '(d2) + opt-in verifiedTokenCache (1000 users: tokens repeat)', token: 'hs256' },
+  {
+    id: 'd3',
+    name: 'portcullis-hs256-cache',
+    label: '(d2) + opt-in verifiedTokenCache (1000 users: tokens repeat)',
+    token: 'hs256',
+  },
   { id: 'e1', name: 'only-headers', label: 'securityHeaders("api") alone', token: 'es256', maxRounds: E_ROUNDS },
   { id: 'e2', name: 'only-cors', label: 'strictCors alone', token: 'es256', maxRounds: E_ROUNDS },
   { id: 'e3', name: 'only-ratelimit', label: 'rateLimit (memory) alone', token: 'es256', maxRounds: E_ROUNDS },
@@ -91,7 +108,10 @@ export function tokenCounts(variants: readonly Variant[]): Record<TokenKind, num
  * valid for `ttlSec` seconds (900 s: the config's default ACCESS_TOKEN_MAX_TTL_SEC; a whole run takes
  * about 7 minutes).
  */
-export async function makeKeys(counts: Readonly<Record<TokenKind, number>> = { es256: USERS, hs256: USERS }, ttlSec = 900): Promise<Keys> {
+export async function makeKeys(
+  counts: Readonly<Record<TokenKind, number>> = { es256: USERS, hs256: USERS },
+  ttlSec = 900,
+): Promise<Keys> {
   const pair = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
   const jwk = { ...(pair.publicKey.export({ format: 'jwk' }) as JWK), kid: KID, alg: 'ES256', use: 'sig' };
   const secret = randomBytes(48).toString('base64url');
@@ -119,7 +139,10 @@ export async function makeKeys(counts: Readonly<Record<TokenKind, number>> = { e
   };
   return {
     material: { jwk, secret },
-    tokens: { es256: await many('ES256', Math.max(1, counts.es256)), hs256: await many('HS256', Math.max(1, counts.hs256)) },
+    tokens: {
+      es256: await many('ES256', Math.max(1, counts.es256)),
+      hs256: await many('HS256', Math.max(1, counts.hs256)),
+    },
   };
 }
 
@@ -132,7 +155,8 @@ export class TokenRotation {
   readonly #tokens: readonly string[];
 
   constructor(tokens: readonly string[], count = tokens.length) {
-    if (count < 1 || count > tokens.length) throw new Error(`rotation over ${String(count)} tokens, but ${String(tokens.length)} were made`);
+    if (count < 1 || count > tokens.length)
+      throw new Error(`rotation over ${String(count)} tokens, but ${String(tokens.length)} were made`);
     this.#tokens = tokens.slice(0, count);
   }
 

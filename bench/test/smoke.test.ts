@@ -47,16 +47,19 @@ describe('benchmark variants', () => {
     expect(((await res.json()) as { code: string }).code).toBe('unauthorized');
   });
 
-  it.each(['portcullis-cache', 'portcullis-hs256-cache'])('(%s) still rejects a tampered token after the valid one was cached', async (name) => {
-    const token = (name === 'portcullis-cache' ? keys.tokens.es256[0] : keys.tokens.hs256[0]) ?? '';
-    const port = portOf(name);
-    expect((await fetch(`http://127.0.0.1:${port}${PATH}`, { headers: requestHeaders(token) })).status).toBe(200);
-    const [h, p] = token.split('.') as [string, string, string];
-    const forged = `${h}.${p}.${'A'.repeat(token.split('.')[2]?.length ?? 43)}`;
-    const res = await fetch(`http://127.0.0.1:${port}${PATH}`, { headers: requestHeaders(forged) });
-    expect(res.status).toBe(401);
-    expect(((await res.json()) as { code: string }).code).toBe('invalid_token');
-  });
+  it.each(['portcullis-cache', 'portcullis-hs256-cache'])(
+    '(%s) still rejects a tampered token after the valid one was cached',
+    async (name) => {
+      const token = (name === 'portcullis-cache' ? keys.tokens.es256[0] : keys.tokens.hs256[0]) ?? '';
+      const port = portOf(name);
+      expect((await fetch(`http://127.0.0.1:${port}${PATH}`, { headers: requestHeaders(token) })).status).toBe(200);
+      const [h, p] = token.split('.') as [string, string, string];
+      const forged = `${h}.${p}.${'A'.repeat(token.split('.')[2]?.length ?? 43)}`;
+      const res = await fetch(`http://127.0.0.1:${port}${PATH}`, { headers: requestHeaders(forged) });
+      expect(res.status).toBe(401);
+      expect(((await res.json()) as { code: string }).code).toBe('invalid_token');
+    },
+  );
 
   it('(c) rejects the request without a token, so the benchmark measures a real check', async () => {
     const res = await fetch(`http://127.0.0.1:${portOf('peer')}${PATH}`);
@@ -64,7 +67,9 @@ describe('benchmark variants', () => {
   });
 
   it('(b) answers with the allowed origin and the security headers', async () => {
-    const res = await fetch(`http://127.0.0.1:${portOf('portcullis')}${PATH}`, { headers: requestHeaders(keys.tokens.es256[0] ?? '') });
+    const res = await fetch(`http://127.0.0.1:${portOf('portcullis')}${PATH}`, {
+      headers: requestHeaders(keys.tokens.es256[0] ?? ''),
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');

@@ -2,7 +2,15 @@
 // rotation long enough that the verified-token cache can never hold the token that comes next.
 import { decodeJwt } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { CACHE_MAX_ENTRIES, MISS_TOKENS, TokenRotation, USERS, VARIANTS, makeKeys, tokenCounts } from '../src/shared.js';
+import {
+  CACHE_MAX_ENTRIES,
+  MISS_TOKENS,
+  TokenRotation,
+  USERS,
+  VARIANTS,
+  makeKeys,
+  tokenCounts,
+} from '../src/shared.js';
 
 describe('benchmark tokens', () => {
   it('makes one distinct token per user, differing in sub and jti', async () => {

@@ -32,7 +32,8 @@ export interface AppDeps {
   /** IDEMPOTENCY_TTL_SEC / EXPORT_TTL_SEC from loadSettings(). @default 86400 / 3600 seconds */
   readonly retention?: Partial<RetentionSettings> | undefined;
   /** Rate-limit overrides: a Redis store for several instances, or a window/limit. @default memory store, config values */
-  readonly rateLimit?: { store?: RateLimitStore | undefined; windowMs?: number | undefined; limit?: number | undefined } | undefined;
+  readonly rateLimit?:
+    { store?: RateLimitStore | undefined; windowMs?: number | undefined; limit?: number | undefined } | undefined;
 }
 
 /** Public routes: everything else requires a valid token (deny by default). */

@@ -2,7 +2,15 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { SignJWT, calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type JSONWebKeySet, type JWK } from 'jose';
+import {
+  SignJWT,
+  calculateJwkThumbprint,
+  exportJWK,
+  generateKeyPair,
+  importJWK,
+  type JSONWebKeySet,
+  type JWK,
+} from 'jose';
 import { z } from 'zod';
 
 /** `iss` of development tokens. Trusted only in the development/test profile. */
@@ -22,7 +30,14 @@ export interface DevKeys {
 }
 
 // z.object strips unknown keys: a private "d" in the public entry is dropped, never published.
-const EC_PUBLIC_JWK = z.object({ kty: z.literal('EC'), crv: z.literal('P-256'), x: z.string(), y: z.string(), kid: z.string(), alg: z.literal('ES256') });
+const EC_PUBLIC_JWK = z.object({
+  kty: z.literal('EC'),
+  crv: z.literal('P-256'),
+  x: z.string(),
+  y: z.string(),
+  kid: z.string(),
+  alg: z.literal('ES256'),
+});
 const EC_PRIVATE_JWK = EC_PUBLIC_JWK.extend({ d: z.string() });
 const KEY_FILE = z.object({ privateJwk: EC_PRIVATE_JWK, publicJwk: EC_PUBLIC_JWK });
 
@@ -56,7 +71,10 @@ export async function loadOrCreateDevKeys(dataDir: string): Promise<{ keys: DevK
   // eslint-disable-next-line security/detect-non-literal-fs-filename -- DATA_DIR is operator configuration
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   // eslint-disable-next-line security/detect-non-literal-fs-filename -- DATA_DIR is operator configuration
-  await writeFile(file, `${JSON.stringify({ privateJwk: priv, publicJwk: pub }, null, 2)}\n`, { flag: 'wx', mode: 0o600 });
+  await writeFile(file, `${JSON.stringify({ privateJwk: priv, publicJwk: pub }, null, 2)}\n`, {
+    flag: 'wx',
+    mode: 0o600,
+  });
   return { keys: toDevKeys(priv, pub, kid), created: true };
 }
 

@@ -1,7 +1,14 @@
 // The case domain: statuses, actions, the transition table and the records the service stores.
 
 /** Every status a case can be in. */
-export const STATUSES = ['OPEN', 'IN_REVIEW', 'EVIDENCE_REQUESTED', 'ESCALATED', 'APPROVED_FOR_CLOSURE', 'CLOSED'] as const;
+export const STATUSES = [
+  'OPEN',
+  'IN_REVIEW',
+  'EVIDENCE_REQUESTED',
+  'ESCALATED',
+  'APPROVED_FOR_CLOSURE',
+  'CLOSED',
+] as const;
 /** A case status. */
 export type CaseStatus = (typeof STATUSES)[number];
 

@@ -26,13 +26,16 @@ async function main(): Promise<void> {
   const settings = loadSettings(env, process.cwd());
   if (!settings.ok) {
     const lines = settings.problems.map((p) => `  - ${p.rule} (${p.key}): ${p.message}`);
-    process.stderr.write(`case-api: refusing to start (${settings.problems.length} problem(s)):\n${lines.join('\n')}\n`);
+    process.stderr.write(
+      `case-api: refusing to start (${settings.problems.length} problem(s)):\n${lines.join('\n')}\n`,
+    );
     process.exitCode = 1;
     return;
   }
   const { config, dataDir, retention } = settings;
   const logger = createLogger({ level: config.logLevel });
-  for (const w of config.warnings) logger.warn({ rule: w.rule, key: w.key }, `configuration warning (${config.profile} profile)`);
+  for (const w of config.warnings)
+    logger.warn({ rule: w.rule, key: w.key }, `configuration warning (${config.profile} profile)`);
 
   // eslint-disable-next-line security/detect-non-literal-fs-filename -- DATA_DIR is operator configuration
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
@@ -47,8 +50,15 @@ async function main(): Promise<void> {
     if (loaded.created) logger.info({ kid: devKeys.kid }, 'generated a development signing key in DATA_DIR');
   }
   const repo = await openRepository(config.databaseUrl, join(dataDir, 'case-api.sqlite'));
-  const redis = config.redisUrl === undefined ? undefined : new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 1 });
-  const { app, ready, shutdown: stopBaseline } = createService({
+  const redis =
+    config.redisUrl === undefined
+      ? undefined
+      : new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 1 });
+  const {
+    app,
+    ready,
+    shutdown: stopBaseline,
+  } = createService({
     config,
     repo,
     logger,
@@ -63,7 +73,9 @@ async function main(): Promise<void> {
   const errors = findings.filter((f) => f.severity === 'error');
   for (const f of findings) logger.warn({ finding: f.id, severity: f.severity }, f.message);
   if (config.profile === 'production' && errors.length > 0) {
-    process.stderr.write(`case-api: refusing to start (deploy check):\n${errors.map((f) => `  - ${f.id}: ${f.message}`).join('\n')}\n`);
+    process.stderr.write(
+      `case-api: refusing to start (deploy check):\n${errors.map((f) => `  - ${f.id}: ${f.message}`).join('\n')}\n`,
+    );
     await repo.close();
     redis?.disconnect();
     process.exitCode = 1;
@@ -79,7 +91,10 @@ async function main(): Promise<void> {
   try {
     await ready();
   } catch (error: unknown) {
-    logger.warn({ reason: error instanceof Error ? error.message : 'unknown failure' }, 'key set not loaded at start; requests get 503 until it loads');
+    logger.warn(
+      { reason: error instanceof Error ? error.message : 'unknown failure' },
+      'key set not loaded at start; requests get 503 until it loads',
+    );
   }
 
   const host = env['HOST'] ?? (config.profile === 'production' ? '0.0.0.0' : '127.0.0.1');

@@ -4,7 +4,11 @@ import { principalFromClaims } from '@portcullis/policy';
 import { z } from 'zod';
 import type { Principal } from './domain.js';
 
-const IDENTIFIER = z.string().min(1).max(128).regex(/^[A-Za-z0-9._:@|-]+$/);
+const IDENTIFIER = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z0-9._:@|-]+$/);
 
 const claimsSchema = z.object({
   sub: IDENTIFIER,

@@ -26,7 +26,10 @@ export function expiredBefore(now: Date, ttlSec: number): string {
 
 /** Pause between sweeps: a quarter of the shorter TTL, at most {@link MAX_SWEEP_INTERVAL_MS}. */
 export function sweepIntervalMs(idempotencyTtlSec: number, exportTtlSec: number): number {
-  return Math.min(MAX_SWEEP_INTERVAL_MS, Math.max(1000, Math.floor((Math.min(idempotencyTtlSec, exportTtlSec) * 1000) / 4)));
+  return Math.min(
+    MAX_SWEEP_INTERVAL_MS,
+    Math.max(1000, Math.floor((Math.min(idempotencyTtlSec, exportTtlSec) * 1000) / 4)),
+  );
 }
 
 /** Throws unless `value` is a positive whole number (a TTL or a batch size). */
@@ -87,7 +90,12 @@ function errorCode(error: unknown): unknown {
  * only regular files (lstat: a symlink is never followed, a directory never entered) owned by this
  * process's user, only directly inside `dir`. A file that vanished meanwhile is skipped.
  */
-async function sweepExportFiles(dir: string, beforeMs: number, max: number, onError: (error: unknown) => void): Promise<number> {
+async function sweepExportFiles(
+  dir: string,
+  beforeMs: number,
+  max: number,
+  onError: (error: unknown) => void,
+): Promise<number> {
   const uid = typeof process.getuid === 'function' ? process.getuid() : undefined;
   let deleted = 0;
   const entries = await opendir(dir);
@@ -137,14 +145,20 @@ export function createRetentionSweeper(options: RetentionSweeperOptions): Retent
     const step = async (name: string, work: () => Promise<number>): Promise<number> => {
       try {
         const count = await work();
-        if (count >= batch) logger.warn({ step: name, batchSize: batch }, 'retention sweep hit its batch size; the rest goes in the next sweep');
+        if (count >= batch)
+          logger.warn(
+            { step: name, batchSize: batch },
+            'retention sweep hit its batch size; the rest goes in the next sweep',
+          );
         return count;
       } catch (error) {
         failed(name)(error);
         return 0;
       }
     };
-    const idempotencyRecords = await step('idempotency_records', () => repo.sweepIdempotency(expiredBefore(at, idempotencyTtlSec), batch));
+    const idempotencyRecords = await step('idempotency_records', () =>
+      repo.sweepIdempotency(expiredBefore(at, idempotencyTtlSec), batch),
+    );
     const exportRecords = await step('export_records', () => repo.sweepExports(expiredBefore(at, exportTtlSec), batch));
     const exportFiles = await step('export_files', () =>
       sweepExportFiles(exportsDir, at.getTime() - exportTtlSec * 1000, batch, failed('export_file')),

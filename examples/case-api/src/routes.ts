@@ -90,7 +90,10 @@ export function caseRoutes(service: CaseService, exportsDir: string): Router {
     const id = caseIdOf(req);
     const idempotencyKey = parseIdempotencyKey(req.get('Idempotency-Key'));
     const input = transitionBody.parse(req.body);
-    const result = await service.transition(principal, id, input, { idempotencyKey, requestId: typeof req.id === 'string' ? req.id : undefined });
+    const result = await service.transition(principal, id, input, {
+      idempotencyKey,
+      requestId: typeof req.id === 'string' ? req.id : undefined,
+    });
     if (result.replayed) res.setHeader('Idempotent-Replayed', 'true');
     res.status(result.status).type('application/json').send(result.body);
   });

@@ -15,7 +15,12 @@ import {
   type Principal,
 } from './domain.js';
 import type { CasePolicy, PolicyResource } from './policy.js';
-import { checkPositiveInteger, DEFAULT_EXPORT_TTL_SEC, DEFAULT_IDEMPOTENCY_TTL_SEC, expiredBefore } from './retention.js';
+import {
+  checkPositiveInteger,
+  DEFAULT_EXPORT_TTL_SEC,
+  DEFAULT_IDEMPOTENCY_TTL_SEC,
+  expiredBefore,
+} from './retention.js';
 import type { CaseStore, PageCursor, Repository } from './storage/index.js';
 
 /** Dependencies of the service. */
@@ -51,9 +56,20 @@ export interface TransitionResult {
 export const MAX_EXPORT_ROWS = 100_000;
 
 /** Columns of an export, in order. Notes are never exported. */
-export const EXPORT_COLUMNS = ['id', 'title', 'description', 'status', 'assignedReviewerId', 'createdAt', 'updatedAt'] as const;
+export const EXPORT_COLUMNS = [
+  'id',
+  'title',
+  'description',
+  'status',
+  'assignedReviewerId',
+  'createdAt',
+  'updatedAt',
+] as const;
 
-const tenantScope = (principal: Principal): PolicyResource => ({ tenantId: principal.tenantId, assignedReviewerId: null });
+const tenantScope = (principal: Principal): PolicyResource => ({
+  tenantId: principal.tenantId,
+  assignedReviewerId: null,
+});
 
 function isUniqueViolation(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
@@ -87,13 +103,19 @@ export class CaseService {
 
   // A case the caller may not view is reported exactly like one that does not exist (404).
   async #visibleCase(store: CaseStore, principal: Principal, id: string, lock = false): Promise<CaseRecord> {
-    const found = lock ? await store.getCaseForUpdate(principal.tenantId, id) : await store.getCase(principal.tenantId, id);
-    if (found === null || !this.#policy.can(principal, 'VIEW', found)) throw new NotFoundError('case not found or not visible');
+    const found = lock
+      ? await store.getCaseForUpdate(principal.tenantId, id)
+      : await store.getCase(principal.tenantId, id);
+    if (found === null || !this.#policy.can(principal, 'VIEW', found))
+      throw new NotFoundError('case not found or not visible');
     return found;
   }
 
   /** One page of the cases the caller may view, oldest first. */
-  async listCases(principal: Principal, page: { limit: number; after?: PageCursor | undefined }): Promise<{ items: CaseRecord[]; next: PageCursor | null }> {
+  async listCases(
+    principal: Principal,
+    page: { limit: number; after?: PageCursor | undefined },
+  ): Promise<{ items: CaseRecord[]; next: PageCursor | null }> {
     this.#policy.authorize(principal, 'VIEW', tenantScope(principal));
     const rows = await this.#repo.listCases(principal.tenantId, {
       limit: page.limit + 1,
@@ -102,11 +124,17 @@ export class CaseService {
     });
     const items = rows.slice(0, page.limit).filter((c) => this.#policy.can(principal, 'VIEW', c));
     const last = items.at(-1);
-    return { items, next: rows.length > page.limit && last !== undefined ? { createdAt: last.createdAt, id: last.id } : null };
+    return {
+      items,
+      next: rows.length > page.limit && last !== undefined ? { createdAt: last.createdAt, id: last.id } : null,
+    };
   }
 
   /** Creates a case in the caller's tenant, status OPEN. */
-  async createCase(principal: Principal, input: { title: string; description?: string | undefined }): Promise<CaseRecord> {
+  async createCase(
+    principal: Principal,
+    input: { title: string; description?: string | undefined },
+  ): Promise<CaseRecord> {
     this.#policy.authorize(principal, 'CREATE', tenantScope(principal));
     const at = this.#timestamp();
     const record: CaseRecord = {
@@ -124,7 +152,10 @@ export class CaseService {
   }
 
   /** Creates every row in one transaction (all or nothing). Rows are already validated. */
-  async importCases(principal: Principal, rows: readonly { title: string; description: string | null }[]): Promise<number> {
+  async importCases(
+    principal: Principal,
+    rows: readonly { title: string; description: string | null }[],
+  ): Promise<number> {
     this.#policy.authorize(principal, 'IMPORT', tenantScope(principal));
     const at = this.#timestamp();
     await this.#repo.transaction(async (tx) => {
@@ -161,7 +192,9 @@ export class CaseService {
     input: TransitionInput,
     context: { idempotencyKey?: string | undefined; requestId?: string | undefined },
   ): Promise<TransitionResult> {
-    const requestHash = createHash('sha256').update(JSON.stringify(['transition', id, input.action, input.reason])).digest('hex');
+    const requestHash = createHash('sha256')
+      .update(JSON.stringify(['transition', id, input.action, input.reason]))
+      .digest('hex');
     const attempt = (): Promise<TransitionResult> =>
       this.#repo.transaction(async (tx) => {
         // Lock first, so a concurrent retry waits here and then sees the stored response.
@@ -181,7 +214,8 @@ export class CaseService {
             return { status: stored.status, body: stored.body, replayed: true };
           }
         }
-        if (locked === null || !this.#policy.can(principal, 'VIEW', locked)) throw new NotFoundError('case not found or not visible');
+        if (locked === null || !this.#policy.can(principal, 'VIEW', locked))
+          throw new NotFoundError('case not found or not visible');
         this.#policy.authorize(principal, input.action, locked);
         const to = nextStatus(locked.status, input.action);
         if (to === null) {
@@ -197,7 +231,11 @@ export class CaseService {
           assignedReviewerId: assignsActor(input.action) ? principal.id : locked.assignedReviewerId,
           updatedAt: at,
         };
-        await tx.updateCaseStatus(principal.tenantId, id, { status: to, assignedReviewerId: updated.assignedReviewerId, updatedAt: at });
+        await tx.updateCaseStatus(principal.tenantId, id, {
+          status: to,
+          assignedReviewerId: updated.assignedReviewerId,
+          updatedAt: at,
+        });
         const event: AuditEvent = {
           id: randomUUID(),
           tenantId: principal.tenantId,
@@ -237,11 +275,22 @@ export class CaseService {
   }
 
   /** Stores a sensitive note. The body is never logged, returned or exported. */
-  async addNote(principal: Principal, id: string, body: string): Promise<{ id: string; caseId: string; authorId: string; createdAt: string }> {
+  async addNote(
+    principal: Principal,
+    id: string,
+    body: string,
+  ): Promise<{ id: string; caseId: string; authorId: string; createdAt: string }> {
     return this.#repo.transaction(async (tx) => {
       const found = await this.#visibleCase(tx, principal, id);
       this.#policy.authorize(principal, 'ADD_NOTE', found);
-      const note = { id: randomUUID(), tenantId: principal.tenantId, caseId: id, authorId: principal.id, body, createdAt: this.#timestamp() };
+      const note = {
+        id: randomUUID(),
+        tenantId: principal.tenantId,
+        caseId: id,
+        authorId: principal.id,
+        body,
+        createdAt: this.#timestamp(),
+      };
       await tx.insertNote(note);
       return { id: note.id, caseId: id, authorId: principal.id, createdAt: note.createdAt };
     });
@@ -260,7 +309,13 @@ export class CaseService {
     const target = await resolveSafePath(this.#exportsDir, name, { mustExist: false, allowedExtensions: ['.csv'] });
     // eslint-disable-next-line security/detect-non-literal-fs-filename -- target comes from resolveSafePath on a generated name
     await writeFile(target, csv, { flag: 'wx', mode: 0o600 });
-    const record: ExportRecord = { name, tenantId: principal.tenantId, createdBy: principal.id, createdAt: this.#timestamp(), rowCount: cases.length };
+    const record: ExportRecord = {
+      name,
+      tenantId: principal.tenantId,
+      createdBy: principal.id,
+      createdAt: this.#timestamp(),
+      rowCount: cases.length,
+    };
     await this.#repo.transaction((tx) => tx.insertExport(record));
     return record;
   }
@@ -269,7 +324,11 @@ export class CaseService {
   async authorizeExportDownload(principal: Principal, name: string): Promise<ExportRecord> {
     const record = await this.#repo.getExport(principal.tenantId, name, expiredBefore(this.#now(), this.#exportTtlSec));
     if (record === null) throw new NotFoundError('export not found for this tenant');
-    this.#policy.authorize(principal, 'EXPORT', { id: record.name, tenantId: record.tenantId, assignedReviewerId: null });
+    this.#policy.authorize(principal, 'EXPORT', {
+      id: record.name,
+      tenantId: record.tenantId,
+      assignedReviewerId: null,
+    });
     return record;
   }
 }

@@ -56,8 +56,14 @@ function seconds(fallback: number, description: string) {
 // database and the disk forever, and an Idempotency-Key would replay forever.
 const retentionConfig = defineConfig(
   z.object({
-    idempotencyTtlSec: seconds(DEFAULT_IDEMPOTENCY_TTL_SEC, `a number of seconds between ${MIN_RETENTION_SEC} and ${MAX_RETENTION_SEC} (e.g. 86400 = 24 h)`),
-    exportTtlSec: seconds(DEFAULT_EXPORT_TTL_SEC, `a number of seconds between ${MIN_RETENTION_SEC} and ${MAX_RETENTION_SEC} (e.g. 3600 = 1 h)`),
+    idempotencyTtlSec: seconds(
+      DEFAULT_IDEMPOTENCY_TTL_SEC,
+      `a number of seconds between ${MIN_RETENTION_SEC} and ${MAX_RETENTION_SEC} (e.g. 86400 = 24 h)`,
+    ),
+    exportTtlSec: seconds(
+      DEFAULT_EXPORT_TTL_SEC,
+      `a number of seconds between ${MIN_RETENTION_SEC} and ${MAX_RETENTION_SEC} (e.g. 3600 = 1 h)`,
+    ),
   }),
 );
 
@@ -130,6 +136,7 @@ export function authOptions(config: SecurityConfig, devKeys: DevKeys | undefined
     maxTokenLifetimeSec: config.accessTokenMaxTtlSec,
   };
   if (config.jwksUri !== undefined) return { ...base, jwksUri: config.jwksUri };
-  if (devKeys === undefined) throw new TypeError('case-api: no key source: set JWKS_URI (production) or use the development profile');
+  if (devKeys === undefined)
+    throw new TypeError('case-api: no key source: set JWKS_URI (production) or use the development profile');
   return { ...base, jwks: devKeys.jwks };
 }

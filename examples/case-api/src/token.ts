@@ -4,7 +4,8 @@ import { isAbsolute, resolve } from 'node:path';
 import process from 'node:process';
 import { loadOrCreateDevKeys, signDevToken } from './devkeys.js';
 
-const USAGE = 'usage: npm run token -- --sub <subject> --tenant <tenant id> --role <reviewer|senior_reviewer|admin> [--role …] [--ttl <seconds, 1..3600>]\n';
+const USAGE =
+  'usage: npm run token -- --sub <subject> --tenant <tenant id> --role <reviewer|senior_reviewer|admin> [--role …] [--ttl <seconds, 1..3600>]\n';
 const ID = /^[A-Za-z0-9._:@|-]{1,128}$/;
 
 async function main(): Promise<void> {
@@ -25,7 +26,16 @@ async function main(): Promise<void> {
   const { sub, tenant } = values;
   const roles = values.role ?? [];
   const ttl = values.ttl === undefined ? 900 : Number(values.ttl);
-  if (sub === undefined || !ID.test(sub) || tenant === undefined || !ID.test(tenant) || roles.length === 0 || !Number.isInteger(ttl) || ttl < 1 || ttl > 3600) {
+  if (
+    sub === undefined ||
+    !ID.test(sub) ||
+    tenant === undefined ||
+    !ID.test(tenant) ||
+    roles.length === 0 ||
+    !Number.isInteger(ttl) ||
+    ttl < 1 ||
+    ttl > 3600
+  ) {
     process.stderr.write(USAGE);
     process.exitCode = 2;
     return;

@@ -99,17 +99,29 @@ export const MAX_IMPORT_ROWS = 1000;
 export function parseImport(text: string): { title: string; description: string | null }[] {
   const parsed = parseCsv(text, MAX_IMPORT_ROWS + 1);
   if (!parsed.ok && parsed.error.message.startsWith('more than')) {
-    throw new ValidationError('too many rows', { issues: [{ pointer: '/rows', message: `more than ${MAX_IMPORT_ROWS} data rows` }] });
+    throw new ValidationError('too many rows', {
+      issues: [{ pointer: '/rows', message: `more than ${MAX_IMPORT_ROWS} data rows` }],
+    });
   }
   if (!parsed.ok) {
-    throw new ValidationError('invalid CSV', { issues: [{ pointer: '/csv', message: `line ${parsed.error.line}: ${parsed.error.message}` }] });
+    throw new ValidationError('invalid CSV', {
+      issues: [{ pointer: '/csv', message: `line ${parsed.error.line}: ${parsed.error.message}` }],
+    });
   }
   // A blank line is not a row.
   const [header, ...rows] = parsed.records.filter((r) => !(r.fields.length === 1 && r.fields[0] === ''));
-  if (header === undefined || header.fields.length !== 2 || header.fields[0] !== 'title' || header.fields[1] !== 'description') {
-    throw new ValidationError('bad CSV header', { issues: [{ pointer: '/header', message: 'the first line must be exactly "title,description"' }] });
+  if (
+    header === undefined ||
+    header.fields.length !== 2 ||
+    header.fields[0] !== 'title' ||
+    header.fields[1] !== 'description'
+  ) {
+    throw new ValidationError('bad CSV header', {
+      issues: [{ pointer: '/header', message: 'the first line must be exactly "title,description"' }],
+    });
   }
-  if (rows.length === 0) throw new ValidationError('empty import', { issues: [{ pointer: '/rows', message: 'no data rows' }] });
+  if (rows.length === 0)
+    throw new ValidationError('empty import', { issues: [{ pointer: '/rows', message: 'no data rows' }] });
   const issues: ValidationIssue[] = [];
   const out: { title: string; description: string | null }[] = [];
   rows.forEach((row, index) => {
@@ -125,10 +137,16 @@ export function parseImport(text: string): { title: string; description: string 
     }
     const title = rawTitle.trim();
     if (title.length < 1 || title.length > 200) {
-      issues.push({ pointer: `/rows/${n}/title`, message: `row ${n} (line ${row.line}): title must be 1 to 200 characters` });
+      issues.push({
+        pointer: `/rows/${n}/title`,
+        message: `row ${n} (line ${row.line}): title must be 1 to 200 characters`,
+      });
     }
     if (description.length > 5000) {
-      issues.push({ pointer: `/rows/${n}/description`, message: `row ${n} (line ${row.line}): description must be at most 5000 characters` });
+      issues.push({
+        pointer: `/rows/${n}/description`,
+        message: `row ${n} (line ${row.line}): description must be at most 5000 characters`,
+      });
     }
     out.push({ title, description: description === '' ? null : description });
   });

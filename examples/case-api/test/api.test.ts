@@ -16,7 +16,7 @@ const SQL_INJECTIONS = [
   "' UNION SELECT id, tenant_id, title, description, status, assigned_reviewer_id, created_at, updated_at FROM cases --",
   "1' -- ",
   "1'/*",
-  "1; DELETE FROM cases",
+  '1; DELETE FROM cases',
   "x'); DROP TABLE audit_events; --",
   '" OR ""="',
 ];
@@ -51,10 +51,28 @@ describe.each(testDatabases)('case API on $name', (database) => {
     });
 
     it('POST /cases → 201 with the case JSON, status OPEN, title trimmed', async () => {
-      const res = await request(h.server).post('/cases').set(auth(reviewerA)).send({ title: '  Broken login  ', description: 'details' });
+      const res = await request(h.server)
+        .post('/cases')
+        .set(auth(reviewerA))
+        .send({ title: '  Broken login  ', description: 'details' });
       expect(res.status).toBe(201);
-      expect(Object.keys(res.body as object).sort()).toEqual(['assignedReviewerId', 'createdAt', 'description', 'id', 'status', 'tenantId', 'title', 'updatedAt']);
-      expect(res.body).toMatchObject({ tenantId: 't1', title: 'Broken login', description: 'details', status: 'OPEN', assignedReviewerId: null });
+      expect(Object.keys(res.body as object).sort()).toEqual([
+        'assignedReviewerId',
+        'createdAt',
+        'description',
+        'id',
+        'status',
+        'tenantId',
+        'title',
+        'updatedAt',
+      ]);
+      expect(res.body).toMatchObject({
+        tenantId: 't1',
+        title: 'Broken login',
+        description: 'details',
+        status: 'OPEN',
+        assignedReviewerId: null,
+      });
       const got = await request(h.server).get(`/cases/${res.body.id}`).set(auth(reviewerA));
       expect(got.status).toBe(200);
       expect(got.body).toEqual(res.body);
@@ -71,7 +89,10 @@ describe.each(testDatabases)('case API on $name', (database) => {
       ['an array', [{ title: 'ok' }]],
     ];
     it.each(badBodies)('POST /cases rejects %s with 422', async (_label, body) => {
-      const res = await request(h.server).post('/cases').set(auth(reviewerA)).send(body as object);
+      const res = await request(h.server)
+        .post('/cases')
+        .set(auth(reviewerA))
+        .send(body as object);
       expect(res.status).toBe(422);
       expect(res.body.code).toBe('validation_failed');
     });
@@ -96,11 +117,14 @@ describe.each(testDatabases)('case API on $name', (database) => {
       expect(res.status).toBe(422);
     });
 
-    it.each(['not-a-cursor', 'eyJjIjoxfQ', Buffer.from('{"c":"x","i":"y"}').toString('base64url')])('cursor %j → 422', async (cursor) => {
-      const res = await request(h.server).get('/cases').query({ cursor }).set(auth(admin1));
-      expect(res.status).toBe(422);
-      expect(res.body.errors[0].pointer).toBe('/query/cursor');
-    });
+    it.each(['not-a-cursor', 'eyJjIjoxfQ', Buffer.from('{"c":"x","i":"y"}').toString('base64url')])(
+      'cursor %j → 422',
+      async (cursor) => {
+        const res = await request(h.server).get('/cases').query({ cursor }).set(auth(admin1));
+        expect(res.status).toBe(422);
+        expect(res.body.errors[0].pointer).toBe('/query/cursor');
+      },
+    );
 
     it('walks every case of the tenant once, with limits 1 and 100 accepted', async () => {
       for (let i = 0; i < 5; i++) await h.seed('t3');
@@ -108,7 +132,10 @@ describe.each(testDatabases)('case API on $name', (database) => {
       const token = await h.token('admin-3', 't3', ['admin']);
       let cursor: string | null = null;
       do {
-        const res: request.Response = await request(h.server).get("/cases").query(cursor === null ? { limit: '2' } : { limit: '2', cursor }).set(auth(token));
+        const res: request.Response = await request(h.server)
+          .get('/cases')
+          .query(cursor === null ? { limit: '2' } : { limit: '2', cursor })
+          .set(auth(token));
         expect(res.status).toBe(200);
         expect(res.body.items.length).toBeLessThanOrEqual(2);
         ids.push(...(res.body as { items: { id: string }[] }).items.map((c) => c.id));
@@ -131,7 +158,9 @@ describe.each(testDatabases)('case API on $name', (database) => {
       expect(denied.status).toBe(404);
       expect(denied.body.code).toBe('not_found');
       expect((await request(h.server).get(`/cases/${theirs.id}/audit`).set(auth(reviewerA))).status).toBe(404);
-      expect((await request(h.server).post(`/cases/${theirs.id}/notes`).set(auth(reviewerA)).send({ body: 'x' })).status).toBe(404);
+      expect(
+        (await request(h.server).post(`/cases/${theirs.id}/notes`).set(auth(reviewerA)).send({ body: 'x' })).status,
+      ).toBe(404);
       expect((await request(h.server).get(`/cases/${theirs.id}`).set(auth(reviewerB))).status).toBe(200);
       expect((await request(h.server).get(`/cases/${mine.id}`).set(auth(reviewerA))).status).toBe(200);
       expect((await request(h.server).get(`/cases/${open.id}`).set(auth(reviewerA))).status).toBe(200);
@@ -140,8 +169,15 @@ describe.each(testDatabases)('case API on $name', (database) => {
       const listed: string[] = [];
       let cursor: string | null = null;
       do {
-        const res: request.Response = await request(h.server).get("/cases").query(cursor === null ? { limit: '100' } : { limit: '100', cursor }).set(auth(reviewerA));
-        listed.push(...(res.body as { items: { assignedReviewerId: string | null }[] }).items.map((c) => c.assignedReviewerId ?? 'none'));
+        const res: request.Response = await request(h.server)
+          .get('/cases')
+          .query(cursor === null ? { limit: '100' } : { limit: '100', cursor })
+          .set(auth(reviewerA));
+        listed.push(
+          ...(res.body as { items: { assignedReviewerId: string | null }[] }).items.map(
+            (c) => c.assignedReviewerId ?? 'none',
+          ),
+        );
         cursor = res.body.nextCursor;
       } while (cursor !== null);
       expect(listed).not.toContain('rev-b');
@@ -169,7 +205,10 @@ describe.each(testDatabases)('case API on $name', (database) => {
         request(h.server).get(`/cases/${c.id}`).set(auth(admin2)),
         request(h.server).get(`/cases/${c.id}/audit`).set(auth(admin2)),
         request(h.server).post(`/cases/${c.id}/notes`).set(auth(admin2)).send({ body: 'x' }),
-        request(h.server).post(`/cases/${c.id}/transitions`).set(auth(admin2)).send({ action: 'ESCALATE', reason: 'x' }),
+        request(h.server)
+          .post(`/cases/${c.id}/transitions`)
+          .set(auth(admin2))
+          .send({ action: 'ESCALATE', reason: 'x' }),
         request(h.server).get(`/exports/${exportRes.body.name}`).set(auth(admin2)),
       ];
       for (const res of await Promise.all(attempts)) {
@@ -186,7 +225,13 @@ describe.each(testDatabases)('case API on $name', (database) => {
   describe('transitions', () => {
     it('an unknown action → 422; a missing or too long reason → 422', async () => {
       const c = await h.seed('t1');
-      for (const body of [{ action: 'DELETE', reason: 'x' }, { action: 'start_review', reason: 'x' }, { action: 'START_REVIEW' }, { action: 'START_REVIEW', reason: 'x'.repeat(501) }, { action: 'START_REVIEW', reason: '  ' }]) {
+      for (const body of [
+        { action: 'DELETE', reason: 'x' },
+        { action: 'start_review', reason: 'x' },
+        { action: 'START_REVIEW' },
+        { action: 'START_REVIEW', reason: 'x'.repeat(501) },
+        { action: 'START_REVIEW', reason: '  ' },
+      ]) {
         const res = await request(h.server).post(`/cases/${c.id}/transitions`).set(auth(admin1)).send(body);
         expect(res.status).toBe(422);
         expect(res.body.code).toBe('validation_failed');
@@ -196,7 +241,11 @@ describe.each(testDatabases)('case API on $name', (database) => {
     it('an idempotent retry returns the first response and writes one audit event', async () => {
       const c = await h.seed('t1');
       const send = (key: string, reason: string) =>
-        request(h.server).post(`/cases/${c.id}/transitions`).set(auth(reviewerA)).set('Idempotency-Key', key).send({ action: 'START_REVIEW', reason });
+        request(h.server)
+          .post(`/cases/${c.id}/transitions`)
+          .set(auth(reviewerA))
+          .set('Idempotency-Key', key)
+          .send({ action: 'START_REVIEW', reason });
       const first = await send('retry-1', 'start');
       expect(first.status).toBe(200);
       const second = await send('retry-1', 'start');
@@ -214,7 +263,11 @@ describe.each(testDatabases)('case API on $name', (database) => {
     it('concurrent retries with one key still write one audit event', async () => {
       const c = await h.seed('t1');
       const send = () =>
-        request(h.server).post(`/cases/${c.id}/transitions`).set(auth(senior1)).set('Idempotency-Key', 'race-1').send({ action: 'START_REVIEW', reason: 'race' });
+        request(h.server)
+          .post(`/cases/${c.id}/transitions`)
+          .set(auth(senior1))
+          .set('Idempotency-Key', 'race-1')
+          .send({ action: 'START_REVIEW', reason: 'race' });
       const results = await Promise.all([send(), send(), send()]);
       expect(results.map((r) => r.status)).toEqual([200, 200, 200]);
       expect(await h.repo.listAudit('t1', c.id)).toHaveLength(1);
@@ -225,7 +278,12 @@ describe.each(testDatabases)('case API on $name', (database) => {
       const send = (action: string) =>
         request(h.server).post(`/cases/${c.id}/transitions`).set(auth(senior1)).send({ action, reason: 'race' });
       // Each action is only valid from IN_REVIEW, so once one is applied every other one must fail.
-      const results = await Promise.all([send('ESCALATE'), send('REQUEST_EVIDENCE'), send('ESCALATE'), send('REQUEST_EVIDENCE')]);
+      const results = await Promise.all([
+        send('ESCALATE'),
+        send('REQUEST_EVIDENCE'),
+        send('ESCALATE'),
+        send('REQUEST_EVIDENCE'),
+      ]);
       expect(results.map((r) => r.status).sort()).toEqual([200, 409, 409, 409]);
       const audit = await h.repo.listAudit('t1', c.id);
       expect(audit).toHaveLength(1);
@@ -236,30 +294,57 @@ describe.each(testDatabases)('case API on $name', (database) => {
     it('idempotency keys are scoped to the subject and the tenant', async () => {
       const c1 = await h.seed('t1');
       const c2 = await h.seed('t1');
-      const a = await request(h.server).post(`/cases/${c1.id}/transitions`).set(auth(reviewerA)).set('Idempotency-Key', 'shared').send({ action: 'START_REVIEW', reason: 'a' });
-      const b = await request(h.server).post(`/cases/${c2.id}/transitions`).set(auth(reviewerB)).set('Idempotency-Key', 'shared').send({ action: 'START_REVIEW', reason: 'b' });
+      const a = await request(h.server)
+        .post(`/cases/${c1.id}/transitions`)
+        .set(auth(reviewerA))
+        .set('Idempotency-Key', 'shared')
+        .send({ action: 'START_REVIEW', reason: 'a' });
+      const b = await request(h.server)
+        .post(`/cases/${c2.id}/transitions`)
+        .set(auth(reviewerB))
+        .set('Idempotency-Key', 'shared')
+        .send({ action: 'START_REVIEW', reason: 'b' });
       expect(a.status).toBe(200);
       expect(b.status).toBe(200);
       expect(b.body.id).toBe(c2.id);
       expect(b.body.assignedReviewerId).toBe('rev-b');
     });
 
-    it.each(['', 'a b', 'x'.repeat(129), 'a/b', 'k;drop', '%00'])('a malformed Idempotency-Key %j → 400', async (key) => {
-      const c = await h.seed('t1');
-      const res = await request(h.server).post(`/cases/${c.id}/transitions`).set(auth(admin1)).set('Idempotency-Key', key).send({ action: 'START_REVIEW', reason: 'x' });
-      expect(res.status).toBe(400);
-      expect(res.body.code).toBe('invalid_idempotency_key');
-      expect(await h.repo.listAudit('t1', c.id)).toEqual([]);
-    });
+    it.each(['', 'a b', 'x'.repeat(129), 'a/b', 'k;drop', '%00'])(
+      'a malformed Idempotency-Key %j → 400',
+      async (key) => {
+        const c = await h.seed('t1');
+        const res = await request(h.server)
+          .post(`/cases/${c.id}/transitions`)
+          .set(auth(admin1))
+          .set('Idempotency-Key', key)
+          .send({ action: 'START_REVIEW', reason: 'x' });
+        expect(res.status).toBe(400);
+        expect(res.body.code).toBe('invalid_idempotency_key');
+        expect(await h.repo.listAudit('t1', c.id)).toEqual([]);
+      },
+    );
 
     it('GET /cases/:id/audit lists actor, action, from, to, reason, requestId and at', async () => {
       const c = await h.seed('t1');
-      const res = await request(h.server).post(`/cases/${c.id}/transitions`).set(auth(senior1)).set('X-Request-Id', 'req-audit-1').send({ action: 'START_REVIEW', reason: 'looking' });
+      const res = await request(h.server)
+        .post(`/cases/${c.id}/transitions`)
+        .set(auth(senior1))
+        .set('X-Request-Id', 'req-audit-1')
+        .send({ action: 'START_REVIEW', reason: 'looking' });
       expect(res.status).toBe(200);
       const audit = await request(h.server).get(`/cases/${c.id}/audit`).set(auth(senior1));
       expect(audit.status).toBe(200);
       expect(audit.body.items).toEqual([
-        { actor: 'senior-1', action: 'START_REVIEW', from: 'OPEN', to: 'IN_REVIEW', reason: 'looking', requestId: 'req-audit-1', at: expect.any(String) },
+        {
+          actor: 'senior-1',
+          action: 'START_REVIEW',
+          from: 'OPEN',
+          to: 'IN_REVIEW',
+          reason: 'looking',
+          requestId: 'req-audit-1',
+          at: expect.any(String),
+        },
       ]);
     });
   });
@@ -267,12 +352,18 @@ describe.each(testDatabases)('case API on $name', (database) => {
   describe('notes', () => {
     it('POST /cases/:id/notes → 201 without echoing the body', async () => {
       const c = await h.seed('t1');
-      const res = await request(h.server).post(`/cases/${c.id}/notes`).set(auth(reviewerA)).send({ body: 'NOTE-SENTINEL-1' });
+      const res = await request(h.server)
+        .post(`/cases/${c.id}/notes`)
+        .set(auth(reviewerA))
+        .send({ body: 'NOTE-SENTINEL-1' });
       expect(res.status).toBe(201);
       expect(res.body).toMatchObject({ caseId: c.id, authorId: 'rev-a' });
       expect(JSON.stringify(res.body)).not.toContain('NOTE-SENTINEL-1');
     });
-    it.each([['empty', ''], ['over 10000 characters', 'x'.repeat(10_001)]])('a note body %s → 422', async (_l, body) => {
+    it.each([
+      ['empty', ''],
+      ['over 10000 characters', 'x'.repeat(10_001)],
+    ])('a note body %s → 422', async (_l, body) => {
       const c = await h.seed('t1');
       const res = await request(h.server).post(`/cases/${c.id}/notes`).set(auth(reviewerA)).send({ body });
       expect(res.status).toBe(422);
@@ -289,9 +380,22 @@ describe.each(testDatabases)('case API on $name', (database) => {
     });
     it('in a transition reason, a note and an import row → 422', async () => {
       const c = await h.seed('t1');
-      expect((await request(h.server).post(`/cases/${c.id}/transitions`).set(auth(admin1)).send({ action: 'START_REVIEW', reason: 'a\u0000' })).status).toBe(422);
-      expect((await request(h.server).post(`/cases/${c.id}/notes`).set(auth(admin1)).send({ body: 'a\u0000' })).status).toBe(422);
-      const imp = await request(h.server).post('/cases/import').set(auth(admin1)).set('Content-Type', 'text/csv').send('title,description\na\u0000,b\n');
+      expect(
+        (
+          await request(h.server)
+            .post(`/cases/${c.id}/transitions`)
+            .set(auth(admin1))
+            .send({ action: 'START_REVIEW', reason: 'a\u0000' })
+        ).status,
+      ).toBe(422);
+      expect(
+        (await request(h.server).post(`/cases/${c.id}/notes`).set(auth(admin1)).send({ body: 'a\u0000' })).status,
+      ).toBe(422);
+      const imp = await request(h.server)
+        .post('/cases/import')
+        .set(auth(admin1))
+        .set('Content-Type', 'text/csv')
+        .send('title,description\na\u0000,b\n');
       expect(imp.status).toBe(422);
       expect(imp.body.errors[0].pointer).toBe('/rows/1');
     });
@@ -304,7 +408,10 @@ describe.each(testDatabases)('case API on $name', (database) => {
       const responses = await Promise.all([
         request(h.server).get(`/cases/${enc}`).set(auth(admin1)),
         request(h.server).get(`/cases/${enc}/audit`).set(auth(admin1)),
-        request(h.server).post(`/cases/${enc}/transitions`).set(auth(admin1)).send({ action: 'START_REVIEW', reason: payload }),
+        request(h.server)
+          .post(`/cases/${enc}/transitions`)
+          .set(auth(admin1))
+          .send({ action: 'START_REVIEW', reason: payload }),
         request(h.server).post(`/cases/${enc}/notes`).set(auth(admin1)).send({ body: payload }),
         request(h.server).get(`/exports/${enc}`).set(auth(admin1)),
       ]);
@@ -312,19 +419,32 @@ describe.each(testDatabases)('case API on $name', (database) => {
         expect(res.status).toBe(404);
         expect(res.body.code).toBe('not_found');
       }
-      for (const query of [{ limit: payload }, { cursor: payload }, { cursor: Buffer.from(payload).toString('base64url') }]) {
+      for (const query of [
+        { limit: payload },
+        { cursor: payload },
+        { cursor: Buffer.from(payload).toString('base64url') },
+      ]) {
         const res = await request(h.server).get('/cases').query(query).set(auth(admin1));
         expect(res.status).toBe(422);
       }
-      const created = await request(h.server).post('/cases').set(auth(admin1)).send({ title: payload, description: payload });
+      const created = await request(h.server)
+        .post('/cases')
+        .set(auth(admin1))
+        .send({ title: payload, description: payload });
       expect(created.status).toBe(201);
       expect(created.body.title).toBe(payload.trim());
-      const transitioned = await request(h.server).post(`/cases/${created.body.id}/transitions`).set(auth(admin1)).set('Idempotency-Key', `sqli-${SQL_INJECTIONS.indexOf(payload)}`).send({ action: 'START_REVIEW', reason: payload });
+      const transitioned = await request(h.server)
+        .post(`/cases/${created.body.id}/transitions`)
+        .set(auth(admin1))
+        .set('Idempotency-Key', `sqli-${SQL_INJECTIONS.indexOf(payload)}`)
+        .send({ action: 'START_REVIEW', reason: payload });
       expect(transitioned.status).toBe(200);
       // Exactly one more row: nothing deleted, nothing extra, every table still answers.
       expect((await h.repo.listCases('t1', { limit: 101 })).length).toBe(before + 1);
       expect(await h.repo.listAudit('t1', (created.body as { id: string }).id)).toHaveLength(1);
-      expect(await h.repo.getIdempotency('t1', 'admin-1', `sqli-${SQL_INJECTIONS.indexOf(payload)}`, EPOCH)).not.toBeNull();
+      expect(
+        await h.repo.getIdempotency('t1', 'admin-1', `sqli-${SQL_INJECTIONS.indexOf(payload)}`, EPOCH),
+      ).not.toBeNull();
       expect(await h.repo.listCases('t2', { limit: 101 })).toEqual([]);
     });
   });
@@ -332,20 +452,27 @@ describe.each(testDatabases)('case API on $name', (database) => {
   describe('exports', () => {
     it('POST /exports → 201 { name }; GET returns the CSV with formulas neutralised and without notes', async () => {
       const token = await h.token('admin-x', 'tx', ['admin']);
-      const c = await request(h.server).post('/cases').set(auth(token)).send({ title: '=HYPERLINK("http://evil.example","x")', description: '+cmd' });
+      const c = await request(h.server)
+        .post('/cases')
+        .set(auth(token))
+        .send({ title: '=HYPERLINK("http://evil.example","x")', description: '+cmd' });
       await request(h.server).post('/cases').set(auth(token)).send({ title: '@SUM(A1)', description: '-2+3' });
       await request(h.server).post(`/cases/${c.body.id}/notes`).set(auth(token)).send({ body: 'EXPORT-NOTE-SENTINEL' });
       const made = await request(h.server).post('/exports').set(auth(token));
       expect(made.status).toBe(201);
       expect(Object.keys(made.body as object)).toEqual(['name']);
       expect(made.body.name).toMatch(/^[A-Za-z0-9_-]{20,}\.csv$/);
-      const file = await request(h.server).get(`/exports/${made.body.name}`).set(auth(token)).buffer(true).parse((res, cb) => {
-        let text = '';
-        res.on('data', (d: Buffer) => (text += d.toString('utf8')));
-        res.on('end', () => {
-          cb(null, text);
+      const file = await request(h.server)
+        .get(`/exports/${made.body.name}`)
+        .set(auth(token))
+        .buffer(true)
+        .parse((res, cb) => {
+          let text = '';
+          res.on('data', (d: Buffer) => (text += d.toString('utf8')));
+          res.on('end', () => {
+            cb(null, text);
+          });
         });
-      });
       expect(file.status).toBe(200);
       expect(file.headers['content-type']).toBe('text/csv; charset=utf-8');
       expect(file.headers['content-disposition']).toContain('attachment');
@@ -355,7 +482,9 @@ describe.each(testDatabases)('case API on $name', (database) => {
       expect(text).toContain(`"'@SUM(A1)"`);
       expect(text).toContain(`"'-2+3"`);
       expect(text).not.toContain('EXPORT-NOTE-SENTINEL');
-      expect(text.split('\r\n')[0]).toBe('"id","title","description","status","assignedReviewerId","createdAt","updatedAt"');
+      expect(text.split('\r\n')[0]).toBe(
+        '"id","title","description","status","assignedReviewerId","createdAt","updatedAt"',
+      );
     });
 
     it('a reviewer may neither create nor download exports (403)', async () => {
@@ -422,15 +551,24 @@ describe.each(testDatabases)('case API on $name', (database) => {
       expect(res.body).toEqual({ created: 2 });
       const rows = await h.repo.listCases('ti', { limit: 10 });
       expect(rows.map((r) => [r.title, r.description, r.status])).toEqual(
-        expect.arrayContaining([['Quoted, title', 'multi\nline', 'OPEN'], ['plain', null, 'OPEN']]),
+        expect.arrayContaining([
+          ['Quoted, title', 'multi\nline', 'OPEN'],
+          ['plain', null, 'OPEN'],
+        ]),
       );
     });
 
     it('a bad row → 422 naming the rows, and nothing is imported', async () => {
       const token = await h.token('admin-j', 'tj', ['admin']);
-      const res = await csv(`title,description\nok,fine\n,missing title\nalso ok,x\n${'y'.repeat(201)},too long\n`, token);
+      const res = await csv(
+        `title,description\nok,fine\n,missing title\nalso ok,x\n${'y'.repeat(201)},too long\n`,
+        token,
+      );
       expect(res.status).toBe(422);
-      expect((res.body as { errors: { pointer: string }[] }).errors.map((e) => e.pointer)).toEqual(['/rows/2/title', '/rows/4/title']);
+      expect((res.body as { errors: { pointer: string }[] }).errors.map((e) => e.pointer)).toEqual([
+        '/rows/2/title',
+        '/rows/4/title',
+      ]);
       expect(await h.repo.listCases('tj', { limit: 10 })).toEqual([]);
     });
 
@@ -462,19 +600,29 @@ describe.each(testDatabases)('case API on $name', (database) => {
     });
 
     it('a JSON body → 415', async () => {
-      const res = await request(h.server).post('/cases/import').set(auth(admin1)).send({ title: 'x', description: 'y' });
+      const res = await request(h.server)
+        .post('/cases/import')
+        .set(auth(admin1))
+        .send({ title: 'x', description: 'y' });
       expect(res.status).toBe(415);
       expect(res.body.code).toBe('unsupported_media_type');
     });
 
-    it.each(['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x'])('Content-Type %s → 415', async (type) => {
-      const res = await csv('title,description\nx,y\n', admin1, type);
-      expect(res.status).toBe(415);
-      expect(res.body.code).toBe('unsupported_media_type');
-    });
+    it.each(['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x'])(
+      'Content-Type %s → 415',
+      async (type) => {
+        const res = await csv('title,description\nx,y\n', admin1, type);
+        expect(res.status).toBe(415);
+        expect(res.body.code).toBe('unsupported_media_type');
+      },
+    );
 
     it('JSON endpoints refuse text/csv and form bodies with 415', async () => {
-      const res = await request(h.server).post('/cases').set(auth(admin1)).set('Content-Type', 'text/plain').send('{"title":"x"}');
+      const res = await request(h.server)
+        .post('/cases')
+        .set(auth(admin1))
+        .set('Content-Type', 'text/plain')
+        .send('{"title":"x"}');
       expect(res.status).toBe(415);
     });
   });

@@ -80,7 +80,9 @@ describe('token attacks on GET /cases', () => {
   it('rejects alg none, with and without a signature (401)', async () => {
     const now = Math.floor(Date.now() / 1000);
     const header = base64url.encode(JSON.stringify({ alg: 'none', typ: 'at+jwt' }));
-    const payload = base64url.encode(JSON.stringify({ ...claims, sub: 'u1', iss: DEV_ISSUER, aud: DEV_AUDIENCE, iat: now, exp: now + 300 }));
+    const payload = base64url.encode(
+      JSON.stringify({ ...claims, sub: 'u1', iss: DEV_ISSUER, aud: DEV_AUDIENCE, iat: now, exp: now + 300 }),
+    );
     for (const token of [`${header}.${payload}.`, `${header}.${payload}.c2ln`]) {
       const res = await get(`Bearer ${token}`);
       expect(res.status).toBe(401);
@@ -89,7 +91,9 @@ describe('token attacks on GET /cases', () => {
   });
 
   it('rejects HS256 signed with the public key (algorithm confusion) (401)', async () => {
-    const publicPem = createPublicKey({ key: h.keys.jwks.keys[0]!, format: 'jwk' }).export({ type: 'spki', format: 'pem' }).toString();
+    const publicPem = createPublicKey({ key: h.keys.jwks.keys[0]!, format: 'jwk' })
+      .export({ type: 'spki', format: 'pem' })
+      .toString();
     const now = Math.floor(Date.now() / 1000);
     for (const secret of [publicPem, JSON.stringify(h.keys.jwks.keys[0])]) {
       const token = await new SignJWT(claims)
@@ -153,9 +157,16 @@ describe('token attacks on GET /cases', () => {
   it('every route but /health requires a token', async () => {
     const id = crypto.randomUUID();
     const routes: [string, string][] = [
-      ['get', '/cases'], ['post', '/cases'], ['get', `/cases/${id}`], ['post', `/cases/${id}/transitions`],
-      ['get', `/cases/${id}/audit`], ['post', `/cases/${id}/notes`], ['post', '/exports'], ['get', '/exports/x.csv'],
-      ['post', '/cases/import'], ['get', '/no-such-route'],
+      ['get', '/cases'],
+      ['post', '/cases'],
+      ['get', `/cases/${id}`],
+      ['post', `/cases/${id}/transitions`],
+      ['get', `/cases/${id}/audit`],
+      ['post', `/cases/${id}/notes`],
+      ['post', '/exports'],
+      ['get', '/exports/x.csv'],
+      ['post', '/cases/import'],
+      ['get', '/no-such-route'],
     ];
     for (const [method, path] of routes) {
       const res = method === 'get' ? await request(h.server).get(path) : await request(h.server).post(path).send({});
@@ -178,7 +189,17 @@ describe('deploy self-check', () => {
       });
       expect(checkDeploy(h.app, production)).toEqual([]);
       // The test profile itself is reported: it must never be deployed.
-      expect(checkDeploy(h.app, loadSecurityConfig({ APP_ENV: 'test', JWT_ISSUER: DEV_ISSUER, JWT_AUDIENCE: DEV_AUDIENCE, JWT_ALGORITHMS: 'ES256' })).map((f) => f.id)).toContain('DEPLOY_NOT_PRODUCTION');
+      expect(
+        checkDeploy(
+          h.app,
+          loadSecurityConfig({
+            APP_ENV: 'test',
+            JWT_ISSUER: DEV_ISSUER,
+            JWT_AUDIENCE: DEV_AUDIENCE,
+            JWT_ALGORITHMS: 'ES256',
+          }),
+        ).map((f) => f.id),
+      ).toContain('DEPLOY_NOT_PRODUCTION');
     } finally {
       await h.close();
     }
@@ -199,7 +220,10 @@ describe('rate limit through the app', () => {
     const statuses: number[] = [];
     let last: request.Response | undefined;
     for (let i = 0; i < 5; i++) {
-      last = await request(h.server).get('/cases').set('Authorization', `Bearer ${token}`).set('Origin', 'http://127.0.0.1:4000');
+      last = await request(h.server)
+        .get('/cases')
+        .set('Authorization', `Bearer ${token}`)
+        .set('Origin', 'http://127.0.0.1:4000');
       statuses.push(last.status);
     }
     expect(statuses).toEqual([200, 200, 200, 429, 429]);
@@ -209,29 +233,37 @@ describe('rate limit through the app', () => {
     expect(last?.headers['content-security-policy']).toContain("default-src 'none'");
     expect(last?.headers['access-control-allow-origin']).toBe('http://127.0.0.1:4000');
   });
-
 });
 
 const redisUrl = serviceUrl('REDIS_URL');
 
 describe('rate limit shared by two instances through Redis (REDIS_URL)', () => {
-  it.skipIf(redisUrl === undefined)('two app instances on one Redis allow exactly RATE_LIMIT_MAX in total', async () => {
-    const prefix = `case-api-test:${randomBytes(6).toString('hex')}:`;
-    const clients = [new Redis(redisUrl ?? ''), new Redis(redisUrl ?? '')];
-    const apps = await Promise.all(clients.map((c) => startHarness(database, { RATE_LIMIT_MAX: '4' }, redisStore(c, { prefix }))));
-    try {
-      // Each test instance has its own development key, so each gets its own token.
-      const tokens = await Promise.all(apps.map((a) => a.token('shared', 't1', ['admin'])));
-      const results = await Promise.all(
-        Array.from({ length: 12 }, (_, i) => request(apps[i % 2]!.server).get('/cases').set('Authorization', `Bearer ${tokens[i % 2]!}`)),
+  it.skipIf(redisUrl === undefined)(
+    'two app instances on one Redis allow exactly RATE_LIMIT_MAX in total',
+    async () => {
+      const prefix = `case-api-test:${randomBytes(6).toString('hex')}:`;
+      const clients = [new Redis(redisUrl ?? ''), new Redis(redisUrl ?? '')];
+      const apps = await Promise.all(
+        clients.map((c) => startHarness(database, { RATE_LIMIT_MAX: '4' }, redisStore(c, { prefix }))),
       );
-      expect(results.filter((r) => r.status === 200)).toHaveLength(4);
-      expect(results.filter((r) => r.status === 429)).toHaveLength(8);
-    } finally {
-      for (const a of apps) await a.close();
-      for (const c of clients) c.disconnect();
-    }
-  });
+      try {
+        // Each test instance has its own development key, so each gets its own token.
+        const tokens = await Promise.all(apps.map((a) => a.token('shared', 't1', ['admin'])));
+        const results = await Promise.all(
+          Array.from({ length: 12 }, (_, i) =>
+            request(apps[i % 2]!.server)
+              .get('/cases')
+              .set('Authorization', `Bearer ${tokens[i % 2]!}`),
+          ),
+        );
+        expect(results.filter((r) => r.status === 200)).toHaveLength(4);
+        expect(results.filter((r) => r.status === 429)).toHaveLength(8);
+      } finally {
+        for (const a of apps) await a.close();
+        for (const c of clients) c.disconnect();
+      }
+    },
+  );
 });
 
 describe('body hygiene through the app', () => {
@@ -244,12 +276,26 @@ describe('body hygiene through the app', () => {
   });
 
   it.each([
-    { label: 'a body over BODY_LIMIT', body: JSON.stringify({ title: 'x'.repeat(4096) }), status: 413, code: 'payload_too_large' },
-    { label: '__proto__ pollution', body: '{"title":"x","__proto__":{"admin":true}}', status: 400, code: 'prototype_pollution' },
+    {
+      label: 'a body over BODY_LIMIT',
+      body: JSON.stringify({ title: 'x'.repeat(4096) }),
+      status: 413,
+      code: 'payload_too_large',
+    },
+    {
+      label: '__proto__ pollution',
+      body: '{"title":"x","__proto__":{"admin":true}}',
+      status: 400,
+      code: 'prototype_pollution',
+    },
     { label: 'malformed JSON', body: '{"title":', status: 400, code: 'bad_request' },
   ])('$label on POST /cases → $status $code', async ({ body, status, code }) => {
     const token = await h.token('body-user', 't1', ['admin']);
-    const res = await request(h.server).post('/cases').set('Authorization', `Bearer ${token}`).set('Content-Type', 'application/json').send(body);
+    const res = await request(h.server)
+      .post('/cases')
+      .set('Authorization', `Bearer ${token}`)
+      .set('Content-Type', 'application/json')
+      .send(body);
     expect(res.status).toBe(status);
     expect(res.body.code).toBe(code);
     expect(({} as Record<string, unknown>)['admin']).toBeUndefined();
@@ -261,7 +307,8 @@ describe('database outage', () => {
     const h = await startHarness({
       name: 'postgres',
       // Port 1 on loopback: nothing listens, the connection is refused at once.
-      open: () => Promise.resolve(openPostgresRepository({ connectionString: 'postgres://postgres@127.0.0.1:1/none', max: 1 })),
+      open: () =>
+        Promise.resolve(openPostgresRepository({ connectionString: 'postgres://postgres@127.0.0.1:1/none', max: 1 })),
       cleanup: () => Promise.resolve(),
     });
     try {

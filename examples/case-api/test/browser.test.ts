@@ -10,7 +10,8 @@ import { startHarness, type Harness } from './harness.js';
 const CHROMIUM = '/usr/bin/chromium';
 const available = existsSync(CHROMIUM);
 if (!available) {
-  if (process.env['CI'] === 'true') throw new Error(`${CHROMIUM} is missing and CI=true: install it (apt-get install -y chromium)`);
+  if (process.env['CI'] === 'true')
+    throw new Error(`${CHROMIUM} is missing and CI=true: install it (apt-get install -y chromium)`);
   process.stdout.write(`[case-api] ${CHROMIUM} not found: skipping the real-browser CORS test\n`);
 }
 
@@ -52,7 +53,15 @@ describe.skipIf(!available)('CORS in a real browser', () => {
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+        '--disable-quic',
+      ],
     });
   }, 30_000);
 
@@ -62,7 +71,9 @@ describe.skipIf(!available)('CORS in a real browser', () => {
     await Promise.all([close(allowed.server), close(disallowed.server)]);
   });
 
-  async function fetchFrom(origin: string): Promise<{ ok: true; status: number; body: unknown } | { ok: false; error: string }> {
+  async function fetchFrom(
+    origin: string,
+  ): Promise<{ ok: true; status: number; body: unknown } | { ok: false; error: string }> {
     const page = await browser.newPage();
     try {
       await page.goto(`${origin}/`);
@@ -91,7 +102,7 @@ describe.skipIf(!available)('CORS in a real browser', () => {
     }
   });
 
-  it("a page from a disallowed origin is blocked by the browser (fetch rejects, nothing readable)", async () => {
+  it('a page from a disallowed origin is blocked by the browser (fetch rejects, nothing readable)', async () => {
     const result = await fetchFrom(disallowed.origin);
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.error).toContain('TypeError');

@@ -4,8 +4,20 @@ import { formatCell, neutraliseCell, parseCsv, writeCsv } from '../src/csv.js';
 
 describe('parseCsv', () => {
   const ok: [string, string[][]][] = [
-    ['title,description\r\na,b\r\n', [['title', 'description'], ['a', 'b']]],
-    ['title,description\na,b', [['title', 'description'], ['a', 'b']]],
+    [
+      'title,description\r\na,b\r\n',
+      [
+        ['title', 'description'],
+        ['a', 'b'],
+      ],
+    ],
+    [
+      'title,description\na,b',
+      [
+        ['title', 'description'],
+        ['a', 'b'],
+      ],
+    ],
     ['"x, y","say ""hi"""\r\n', [['x, y', 'say "hi"']]],
     ['"multi\nline",z\n', [['multi\nline', 'z']]],
     ['a,\n', [['a', '']]],
@@ -44,9 +56,12 @@ describe('parseCsv', () => {
 });
 
 describe('CSV formula neutralisation', () => {
-  it.each(['=1+1', '+1', '-1', '@SUM(A1)', '\tcmd', '\rcmd', '=HYPERLINK("http://evil")'])('neutralises %j', (value) => {
-    expect(neutraliseCell(value)).toBe(`'${value}`);
-  });
+  it.each(['=1+1', '+1', '-1', '@SUM(A1)', '\tcmd', '\rcmd', '=HYPERLINK("http://evil")'])(
+    'neutralises %j',
+    (value) => {
+      expect(neutraliseCell(value)).toBe(`'${value}`);
+    },
+  );
   it.each(['plain', '1=1', ' =x', ''])('leaves %j alone', (value) => {
     expect(neutraliseCell(value)).toBe(value);
   });

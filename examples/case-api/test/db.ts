@@ -53,4 +53,5 @@ function postgres(url: string): TestDatabase {
 }
 
 /** SQLite, plus PostgreSQL when DATABASE_URL is set. Use with describe.each(testDatabases). */
-export const testDatabases: readonly TestDatabase[] = databaseUrl === undefined ? [sqlite()] : [sqlite(), postgres(databaseUrl)];
+export const testDatabases: readonly TestDatabase[] =
+  databaseUrl === undefined ? [sqlite()] : [sqlite(), postgres(databaseUrl)];

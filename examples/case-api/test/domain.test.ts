@@ -1,6 +1,14 @@
 // The transition table and the viewing rule, as pure functions.
 import { describe, expect, it } from 'vitest';
-import { ACTIONS, STATUSES, canView, isCaseAction, nextStatus, type CaseAction, type CaseStatus } from '../src/domain.js';
+import {
+  ACTIONS,
+  STATUSES,
+  canView,
+  isCaseAction,
+  nextStatus,
+  type CaseAction,
+  type CaseStatus,
+} from '../src/domain.js';
 
 const expected: Record<CaseAction, Partial<Record<CaseStatus, CaseStatus>>> = {
   START_REVIEW: { OPEN: 'IN_REVIEW', EVIDENCE_REQUESTED: 'IN_REVIEW' },
@@ -12,7 +20,9 @@ const expected: Record<CaseAction, Partial<Record<CaseStatus, CaseStatus>>> = {
 };
 
 describe('transition table', () => {
-  const rows = ACTIONS.flatMap((action) => STATUSES.map((status) => ({ action, status, to: expected[action][status] ?? null })));
+  const rows = ACTIONS.flatMap((action) =>
+    STATUSES.map((status) => ({ action, status, to: expected[action][status] ?? null })),
+  );
   it.each(rows)('$action from $status → $to', ({ action, status, to }) => {
     expect(nextStatus(status, action)).toBe(to);
   });

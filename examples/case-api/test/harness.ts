@@ -58,7 +58,11 @@ export interface HarnessOptions {
 }
 
 /** A debug-level logger from @portcullis/logging that records its output: the raw text and the parsed JSON lines. */
-export function capturedLogger(): { logger: AppLogger; text: () => string; lines: () => { level: number; msg: string; [k: string]: unknown }[] } {
+export function capturedLogger(): {
+  logger: AppLogger;
+  text: () => string;
+  lines: () => { level: number; msg: string; [k: string]: unknown }[];
+} {
   const chunks: string[] = [];
   const destination = new Writable({
     write(chunk: Buffer, _enc, done) {

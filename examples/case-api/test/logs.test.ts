@@ -19,7 +19,11 @@ describe('what the logs hold', () => {
   it('never logs note bodies, tokens or Authorization headers, and logs request ids', async () => {
     const token = await h.token('log-user', 't1', ['admin']);
     const [, , signature] = token.split('.');
-    const c = await request(h.server).post('/cases').set('Authorization', `Bearer ${token}`).set('X-Request-Id', 'log-req-1').send({ title: 'log test' });
+    const c = await request(h.server)
+      .post('/cases')
+      .set('Authorization', `Bearer ${token}`)
+      .set('X-Request-Id', 'log-req-1')
+      .send({ title: 'log test' });
     expect(c.status).toBe(201);
     const note = await request(h.server)
       .post(`/cases/${c.body.id}/notes`)
@@ -35,9 +39,16 @@ describe('what the logs hold', () => {
       .send({ body: `NOTE-BODY-SENTINEL-7f3a${'x'.repeat(10_001)}` });
     expect(tooLong.status).toBe(422);
     // Malformed JSON quoting a secret, a bad token, a token in the query string, a Basic credential.
-    const bad = await request(h.server).post('/cases').set('Authorization', `Bearer ${token}`).set('Content-Type', 'application/json').send('{"title": "NOTE-BODY-SENTINEL-7f3a"');
+    const bad = await request(h.server)
+      .post('/cases')
+      .set('Authorization', `Bearer ${token}`)
+      .set('Content-Type', 'application/json')
+      .send('{"title": "NOTE-BODY-SENTINEL-7f3a"');
     expect(bad.status).toBe(400);
-    const forged = await request(h.server).get('/cases').set('Authorization', `Bearer ${token.slice(0, -4)}AAAA`).set('X-Request-Id', 'log-req-4');
+    const forged = await request(h.server)
+      .get('/cases')
+      .set('Authorization', `Bearer ${token.slice(0, -4)}AAAA`)
+      .set('X-Request-Id', 'log-req-4');
     expect(forged.status).toBe(401);
     const query = await request(h.server).get(`/cases?access_token=${token}`);
     expect([400, 401]).toContain(query.status);
@@ -59,9 +70,15 @@ describe('what the logs hold', () => {
   it('logs an authorization denial with ids only', async () => {
     const reviewer = await h.token('denied-user', 't1', ['reviewer']);
     const c = await h.seed('t1', { status: 'CLOSED' });
-    const res = await request(h.server).post(`/cases/${c.id}/transitions`).set('Authorization', `Bearer ${reviewer}`).send({ action: 'REOPEN', reason: 'DENIAL-REASON-SENTINEL' });
+    const res = await request(h.server)
+      .post(`/cases/${c.id}/transitions`)
+      .set('Authorization', `Bearer ${reviewer}`)
+      .send({ action: 'REOPEN', reason: 'DENIAL-REASON-SENTINEL' });
     expect(res.status).toBe(403);
-    const lines = h.logs().split('\n').filter((l) => l.includes('authorization denied'));
+    const lines = h
+      .logs()
+      .split('\n')
+      .filter((l) => l.includes('authorization denied'));
     expect(lines.some((l) => l.includes('"denied-user"') && l.includes(c.id) && l.includes('REOPEN'))).toBe(true);
     expect(h.logs()).not.toContain('DENIAL-REASON-SENTINEL');
   });

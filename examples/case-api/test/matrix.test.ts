@@ -38,7 +38,8 @@ function expected(actor: Actor, action: CaseAction, status: CaseStatus): number 
   if (!visible) return 404;
   const allowed =
     role === 'admin' ||
-    (['START_REVIEW', 'REQUEST_EVIDENCE', 'ESCALATE'].includes(action) && (role === 'reviewer' || role === 'senior_reviewer')) ||
+    (['START_REVIEW', 'REQUEST_EVIDENCE', 'ESCALATE'].includes(action) &&
+      (role === 'reviewer' || role === 'senior_reviewer')) ||
     (action === 'APPROVE_CLOSURE' && role === 'senior_reviewer') ||
     (action === 'CLOSE' && role === 'senior_reviewer' && actor.assigned === 'self');
   if (!allowed) return 403;
@@ -58,30 +59,35 @@ describe.each(testDatabases)('transition matrix on $name', (database) => {
   });
 
   const rows = ACTORS.flatMap((actor) =>
-    ACTIONS.flatMap((action) => STATUSES.map((status) => ({ actor, action, status, want: expected(actor, action, status) }))),
+    ACTIONS.flatMap((action) =>
+      STATUSES.map((status) => ({ actor, action, status, want: expected(actor, action, status) })),
+    ),
   );
 
   // Each row has its own case, so rows run concurrently (bounded by vitest's maxConcurrency).
-  it.concurrent.for(rows)('$actor.label $action from $status → $want', async ({ actor, action, status, want }, { expect }) => {
-    const sub = `user-${actor.roles[0] ?? 'x'}`;
-    const assignedReviewerId = actor.assigned === 'self' ? sub : actor.assigned === 'other' ? 'someone-else' : null;
-    const c = await h.seed('t1', { status, assignedReviewerId });
-    const token = await h.token(sub, 't1', actor.roles);
-    const res = await request(h.server)
-      .post(`/cases/${c.id}/transitions`)
-      .set('Authorization', `Bearer ${token}`)
-      .send({ action, reason: 'matrix' });
-    expect(res.status).toBe(want);
-    const audit = await h.repo.listAudit('t1', c.id);
-    if (want === 200) {
-      expect(res.body.status).toBe(TABLE[action].to);
-      expect(res.body.assignedReviewerId).toBe(action === 'START_REVIEW' ? sub : assignedReviewerId);
-      expect(audit).toHaveLength(1);
-      expect(audit[0]).toMatchObject({ actor: sub, action, from: status, to: TABLE[action].to, reason: 'matrix' });
-    } else {
-      expect(res.body.code).toBe(CODES[want]);
-      expect(audit).toHaveLength(0);
-      expect((await h.repo.getCase('t1', c.id))?.status).toBe(status);
-    }
-  });
+  it.concurrent.for(rows)(
+    '$actor.label $action from $status → $want',
+    async ({ actor, action, status, want }, { expect }) => {
+      const sub = `user-${actor.roles[0] ?? 'x'}`;
+      const assignedReviewerId = actor.assigned === 'self' ? sub : actor.assigned === 'other' ? 'someone-else' : null;
+      const c = await h.seed('t1', { status, assignedReviewerId });
+      const token = await h.token(sub, 't1', actor.roles);
+      const res = await request(h.server)
+        .post(`/cases/${c.id}/transitions`)
+        .set('Authorization', `Bearer ${token}`)
+        .send({ action, reason: 'matrix' });
+      expect(res.status).toBe(want);
+      const audit = await h.repo.listAudit('t1', c.id);
+      if (want === 200) {
+        expect(res.body.status).toBe(TABLE[action].to);
+        expect(res.body.assignedReviewerId).toBe(action === 'START_REVIEW' ? sub : assignedReviewerId);
+        expect(audit).toHaveLength(1);
+        expect(audit[0]).toMatchObject({ actor: sub, action, from: status, to: TABLE[action].to, reason: 'matrix' });
+      } else {
+        expect(res.body.code).toBe(CODES[want]);
+        expect(audit).toHaveLength(0);
+        expect((await h.repo.getCase('t1', c.id))?.status).toBe(status);
+      }
+    },
+  );
 });

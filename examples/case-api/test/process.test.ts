@@ -28,9 +28,19 @@ function run(
   args: string[],
   env: Record<string, string>,
   until?: (stdout: string) => boolean,
-): Promise<Run & { kill: () => void; output: () => string; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }> }> {
+): Promise<
+  Run & {
+    kill: () => void;
+    output: () => string;
+    exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  }
+> {
   return new Promise((done) => {
-    const child = spawn(tsx, ['--conditions=@portcullis/source', script, ...args], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(tsx, ['--conditions=@portcullis/source', script, ...args], {
+      cwd: root,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     let settled = false;
@@ -111,7 +121,12 @@ describe('process entry points', () => {
     for (const r of [noJwks, unset]) {
       expect(r.code).not.toBe(0);
       expect(r.code).not.toBeNull();
-      for (const id of ['CASE_API_JWKS_REQUIRED', 'SEC_JWT_ISSUER_MISSING', 'SEC_JWT_AUDIENCE_MISSING', 'SEC_JWT_ALG_MISSING']) {
+      for (const id of [
+        'CASE_API_JWKS_REQUIRED',
+        'SEC_JWT_ISSUER_MISSING',
+        'SEC_JWT_AUDIENCE_MISSING',
+        'SEC_JWT_ALG_MISSING',
+      ]) {
         expect(r.stderr).toContain(id);
       }
       expect(r.stdout).not.toContain('listening');
@@ -120,7 +135,12 @@ describe('process entry points', () => {
 
   it('starts in production with a safe configuration (JWKS_URI, https origins)', async () => {
     const port = await freePort();
-    const r = await run('src/main.ts', [], cleanEnv({ ...SAFE_PRODUCTION, DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1' }), (out) => out.includes('case-api listening'));
+    const r = await run(
+      'src/main.ts',
+      [],
+      cleanEnv({ ...SAFE_PRODUCTION, DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1' }),
+      (out) => out.includes('case-api listening'),
+    );
     try {
       expect(r.code).toBeNull();
       expect((await fetch(`http://127.0.0.1:${port}/health`)).status).toBe(200);
@@ -135,7 +155,12 @@ describe('process entry points', () => {
   it('npm start (development profile by flag) generates a 0600 key, prints the URL and how to get a token', async () => {
     const port = await freePort();
     const dir = join(dataDir, 'fresh');
-    const r = await run('src/main.ts', ['--default-profile', 'development'], cleanEnv({ DATA_DIR: dir, PORT: String(port) }), (out) => out.includes('npm run token'));
+    const r = await run(
+      'src/main.ts',
+      ['--default-profile', 'development'],
+      cleanEnv({ DATA_DIR: dir, PORT: String(port) }),
+      (out) => out.includes('npm run token'),
+    );
     try {
       expect(r.stdout).toContain(`http://127.0.0.1:${port}`);
       expect(r.stdout).toContain('npm run token -- --sub u1 --tenant t1 --role reviewer');
@@ -143,11 +168,19 @@ describe('process entry points', () => {
       expect(key.mode & 0o777).toBe(0o600);
       expect((await stat(dir)).mode & 0o777).toBe(0o700);
 
-      const token = await run('src/token.ts', ['--sub', 'u1', '--tenant', 't1', '--role', 'reviewer', '--ttl', '60'], cleanEnv({ DATA_DIR: dir }));
+      const token = await run(
+        'src/token.ts',
+        ['--sub', 'u1', '--tenant', 't1', '--role', 'reviewer', '--ttl', '60'],
+        cleanEnv({ DATA_DIR: dir }),
+      );
       expect(token.code).toBe(0);
       const jwt = token.stdout.trim();
       const { keys } = await loadOrCreateDevKeys(dir);
-      const verified = await jwtVerify(jwt, await importJWK(keys.jwks.keys[0]!, 'ES256'), { issuer: DEV_ISSUER, audience: DEV_AUDIENCE, typ: 'at+jwt' });
+      const verified = await jwtVerify(jwt, await importJWK(keys.jwks.keys[0]!, 'ES256'), {
+        issuer: DEV_ISSUER,
+        audience: DEV_AUDIENCE,
+        typ: 'at+jwt',
+      });
       expect(verified.payload).toMatchObject({ sub: 'u1', tenant_id: 't1', roles: ['reviewer'] });
       expect((verified.payload.exp ?? 0) - (verified.payload.iat ?? 0)).toBe(60);
 
@@ -158,10 +191,13 @@ describe('process entry points', () => {
     }
   });
 
-  it('starts when the issuer\'s key set cannot be fetched, logs it, and fails closed (503 + Retry-After) for bearer requests', async () => {
+  it("starts when the issuer's key set cannot be fetched, logs it, and fails closed (503 + Retry-After) for bearer requests", async () => {
     const port = await freePort();
-    const r = await run('src/main.ts', [], cleanEnv({ ...SAFE_PRODUCTION, DATA_DIR: join(dataDir, 'no-jwks'), PORT: String(port), HOST: '127.0.0.1' }), (out) =>
-      out.includes('case-api listening'),
+    const r = await run(
+      'src/main.ts',
+      [],
+      cleanEnv({ ...SAFE_PRODUCTION, DATA_DIR: join(dataDir, 'no-jwks'), PORT: String(port), HOST: '127.0.0.1' }),
+      (out) => out.includes('case-api listening'),
     );
     try {
       expect(r.code).toBeNull();
@@ -187,7 +223,11 @@ describe('process entry points', () => {
   });
 
   it('refuses to start with a retention setting out of range, naming the variable', async () => {
-    const r = await run('src/main.ts', ['--default-profile', 'development'], cleanEnv({ DATA_DIR: join(dataDir, 'ttl'), IDEMPOTENCY_TTL_SEC: '10', EXPORT_TTL_SEC: '999999999' }));
+    const r = await run(
+      'src/main.ts',
+      ['--default-profile', 'development'],
+      cleanEnv({ DATA_DIR: join(dataDir, 'ttl'), IDEMPOTENCY_TTL_SEC: '10', EXPORT_TTL_SEC: '999999999' }),
+    );
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('CONFIG_INVALID (IDEMPOTENCY_TTL_SEC): must be at least 60');
     expect(r.stderr).toContain('CONFIG_INVALID (EXPORT_TTL_SEC): must be at most 604800');
@@ -225,7 +265,11 @@ describe('process entry points', () => {
   });
 
   it('the token CLI refuses a token without a role (usage line, exit 2)', async () => {
-    const r = await run('src/token.ts', ['--sub', 'u1', '--tenant', 't1', '--ttl', '99999'], cleanEnv({ DATA_DIR: join(dataDir, 'cli') }));
+    const r = await run(
+      'src/token.ts',
+      ['--sub', 'u1', '--tenant', 't1', '--ttl', '99999'],
+      cleanEnv({ DATA_DIR: join(dataDir, 'cli') }),
+    );
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('usage: npm run token');
     expect(r.stdout).toBe('');

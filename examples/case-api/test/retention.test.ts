@@ -52,7 +52,11 @@ describe.each(testDatabases)('retention through the API on $name', (database) =>
   });
 
   const transition = (caseId: string, key: string, action: string, reason: string) =>
-    request(h.server).post(`/cases/${caseId}/transitions`).set(auth(senior)).set('Idempotency-Key', key).send({ action, reason });
+    request(h.server)
+      .post(`/cases/${caseId}/transitions`)
+      .set(auth(senior))
+      .set('Idempotency-Key', key)
+      .send({ action, reason });
 
   it('replay of an Idempotency-Key after IDEMPOTENCY_TTL_SEC: the same request is processed anew, not replayed', async () => {
     const c = await h.seed('tr');
@@ -166,7 +170,9 @@ describe.each(testDatabases)('retention sweeper on $name', (database) => {
   afterAll(() => database.cleanup());
 
   async function idempotency(tenantId: string, key: string, createdAt: string): Promise<void> {
-    await repo.transaction((tx) => tx.insertIdempotency(tenantId, 'u1', key, { requestHash: 'h', status: 200, body: '{}' }, createdAt));
+    await repo.transaction((tx) =>
+      tx.insertIdempotency(tenantId, 'u1', key, { requestHash: 'h', status: 200, body: '{}' }, createdAt),
+    );
   }
   async function exportRecord(tenantId: string, name: string, createdAt: string): Promise<void> {
     await repo.transaction((tx) => tx.insertExport({ name, tenantId, createdBy: 'u1', createdAt, rowCount: 0 }));
@@ -186,7 +192,10 @@ describe.each(testDatabases)('retention sweeper on $name', (database) => {
     expect(await repo.getIdempotency('t1', 'u1', 'fresh', EPOCH)).not.toBeNull();
     expect(await repo.getExport('t1', 'old.csv', EPOCH)).toBeNull();
     expect(await repo.getExport('t1', 'fresh.csv', EPOCH)).not.toBeNull();
-    expect(log.lines().find((l) => l.msg === 'retention sweep')).toMatchObject({ idempotencyRecords: 2, exportRecords: 1 });
+    expect(log.lines().find((l) => l.msg === 'retention sweep')).toMatchObject({
+      idempotencyRecords: 2,
+      exportRecords: 1,
+    });
   });
 
   it('one sweep deletes at most batchSize rows per table, oldest first; the next sweep takes the rest', async () => {
@@ -240,7 +249,14 @@ describe('retention sweeper: export files', () => {
     sweepExports: () => Promise.resolve(0),
   } as unknown as Repository;
   const sweeper = (extra: Partial<RetentionSweeperOptions> = {}) =>
-    createRetentionSweeper({ repo, exportsDir, logger: log.logger, idempotencyTtlSec: IDEMPOTENCY_TTL_SEC, exportTtlSec: EXPORT_TTL_SEC, ...extra });
+    createRetentionSweeper({
+      repo,
+      exportsDir,
+      logger: log.logger,
+      idempotencyTtlSec: IDEMPOTENCY_TTL_SEC,
+      exportTtlSec: EXPORT_TTL_SEC,
+      ...extra,
+    });
 
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'case-api-sweep-'));
@@ -309,7 +325,10 @@ describe('retention sweeper: export files', () => {
     await rm(exportsDir, { recursive: true });
     const result = await sweeper().sweep();
     expect(result).toEqual({ idempotencyRecords: 0, exportRecords: 0, exportFiles: 0, failures: 1 });
-    expect(log.lines().find((l) => l.msg === 'retention sweep failed')).toMatchObject({ step: 'export_files', level: 50 });
+    expect(log.lines().find((l) => l.msg === 'retention sweep failed')).toMatchObject({
+      step: 'export_files',
+      level: 50,
+    });
   });
 });
 
@@ -344,12 +363,18 @@ describe('retention sweeper: schedule and shutdown', () => {
     expect(sweepIntervalMs(idem, exp)).toBe(interval);
   });
 
-  it('sweeps at start and then every interval on an unref\'d timer; stop() clears it and no sweep follows', async () => {
+  it("sweeps at start and then every interval on an unref'd timer; stop() clears it and no sweep follows", async () => {
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
     const setSpy = vi.spyOn(globalThis, 'setInterval');
     const clearSpy = vi.spyOn(globalThis, 'clearInterval');
     const { calls, repo } = counted();
-    const s = createRetentionSweeper({ repo, exportsDir: dir, logger: log.logger, idempotencyTtlSec: 60, exportTtlSec: 60 });
+    const s = createRetentionSweeper({
+      repo,
+      exportsDir: dir,
+      logger: log.logger,
+      idempotencyTtlSec: 60,
+      exportTtlSec: 60,
+    });
     s.start();
     await s.sweep(); // joins the start-up sweep
     expect(calls.idempotency).toBe(1);
@@ -383,7 +408,13 @@ describe('retention sweeper: schedule and shutdown', () => {
         }),
       sweepExports: () => Promise.resolve(0),
     } as unknown as Repository;
-    const s = createRetentionSweeper({ repo, exportsDir: dir, logger: log.logger, idempotencyTtlSec: 60, exportTtlSec: 60 });
+    const s = createRetentionSweeper({
+      repo,
+      exportsDir: dir,
+      logger: log.logger,
+      idempotencyTtlSec: 60,
+      exportTtlSec: 60,
+    });
     s.start();
     const stopped = s.stop();
     let done = false;
@@ -402,8 +433,15 @@ describe('retention sweeper: schedule and shutdown', () => {
     ['idempotencyTtlSec', { idempotencyTtlSec: Number.NaN }],
   ])('refuses a bad %s at creation', (name, change) => {
     const { repo } = counted();
-    expect(() => createRetentionSweeper({ repo, exportsDir: dir, logger: log.logger, idempotencyTtlSec: 60, exportTtlSec: 60, ...change })).toThrow(
-      new RegExp(`"${name}" must be a positive whole number`),
-    );
+    expect(() =>
+      createRetentionSweeper({
+        repo,
+        exportsDir: dir,
+        logger: log.logger,
+        idempotencyTtlSec: 60,
+        exportTtlSec: 60,
+        ...change,
+      }),
+    ).toThrow(new RegExp(`"${name}" must be a positive whole number`));
   });
 });

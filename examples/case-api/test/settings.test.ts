@@ -26,7 +26,12 @@ describe('loadSettings', () => {
       expect(r.dataDir).toBe('/srv/app/.data');
       expect(r.config.jwtIssuer).toBe(DEV_ISSUER);
       const auth = authOptions(r.config, { privateJwk: {}, jwks: { keys: [] }, kid: 'k' });
-      expect(auth).toMatchObject({ issuer: DEV_ISSUER, audience: DEV_AUDIENCE, algorithms: ['ES256'], jwks: { keys: [] } });
+      expect(auth).toMatchObject({
+        issuer: DEV_ISSUER,
+        audience: DEV_AUDIENCE,
+        algorithms: ['ES256'],
+        jwks: { keys: [] },
+      });
       expect(() => authOptions(r.config, undefined)).toThrow(/no key source/);
     }
   });
@@ -37,7 +42,10 @@ describe('loadSettings', () => {
     if (r.ok) {
       expect(r.useDevKeys).toBe(false);
       expect(r.dataDir).toBe('/var/lib/case-api');
-      expect(authOptions(r.config, undefined)).toMatchObject({ jwksUri: SAFE_PRODUCTION.JWKS_URI, issuer: 'https://issuer.example' });
+      expect(authOptions(r.config, undefined)).toMatchObject({
+        jwksUri: SAFE_PRODUCTION.JWKS_URI,
+        issuer: 'https://issuer.example',
+      });
     }
   });
 
@@ -71,24 +79,37 @@ describe('loadSettings', () => {
     ['forever', 'a word', /^must be a whole number/],
   ];
   describe.each(['IDEMPOTENCY_TTL_SEC', 'EXPORT_TTL_SEC'])('%s', (variable) => {
-    it.each(badRetention)('refuses %j (%s) with a message naming the variable, in every profile', (value, _label, message) => {
-      for (const env of [{ APP_ENV: 'development' }, { APP_ENV: 'test' }, SAFE_PRODUCTION]) {
-        const r = loadSettings({ ...env, [variable]: value }, '/srv');
-        expect(r.ok).toBe(false);
-        if (!r.ok) {
-          expect(r.problems).toHaveLength(1);
-          expect(r.problems[0]).toMatchObject({ rule: 'CONFIG_INVALID', key: variable });
-          expect(r.problems[0]?.message).toMatch(message);
+    it.each(badRetention)(
+      'refuses %j (%s) with a message naming the variable, in every profile',
+      (value, _label, message) => {
+        for (const env of [{ APP_ENV: 'development' }, { APP_ENV: 'test' }, SAFE_PRODUCTION]) {
+          const r = loadSettings({ ...env, [variable]: value }, '/srv');
+          expect(r.ok).toBe(false);
+          if (!r.ok) {
+            expect(r.problems).toHaveLength(1);
+            expect(r.problems[0]).toMatchObject({ rule: 'CONFIG_INVALID', key: variable });
+            expect(r.problems[0]?.message).toMatch(message);
+          }
         }
-      }
-    });
+      },
+    );
   });
 
   it('a bad retention value is listed with the security problems, all at once', () => {
-    expect(rules({ ...SAFE_PRODUCTION, ALLOWED_ORIGINS: '*', EXPORT_TTL_SEC: '10' })).toEqual(['SEC_CORS_WILDCARD', 'CONFIG_INVALID']);
+    expect(rules({ ...SAFE_PRODUCTION, ALLOWED_ORIGINS: '*', EXPORT_TTL_SEC: '10' })).toEqual([
+      'SEC_CORS_WILDCARD',
+      'CONFIG_INVALID',
+    ]);
   });
 
   it('no NODE_ENV and no APP_ENV is production: the dev defaults do not apply', () => {
-    expect(rules({})).toEqual(expect.arrayContaining(['SEC_JWT_ISSUER_MISSING', 'SEC_JWT_AUDIENCE_MISSING', 'SEC_JWT_ALG_MISSING', 'CASE_API_JWKS_REQUIRED']));
+    expect(rules({})).toEqual(
+      expect.arrayContaining([
+        'SEC_JWT_ISSUER_MISSING',
+        'SEC_JWT_AUDIENCE_MISSING',
+        'SEC_JWT_ALG_MISSING',
+        'CASE_API_JWKS_REQUIRED',
+      ]),
+    );
   });
 });

@@ -12,11 +12,29 @@ import { testDatabases } from './db.js';
 // notBefore for lookups that ignore retention.
 const EPOCH = new Date(0).toISOString();
 
-const INJECTIONS = ["' OR '1'='1", "'; DROP TABLE cases; --", "' UNION SELECT * FROM notes --", "1; DELETE FROM cases", "x' /*", '%', '_'];
+const INJECTIONS = [
+  "' OR '1'='1",
+  "'; DROP TABLE cases; --",
+  "' UNION SELECT * FROM notes --",
+  '1; DELETE FROM cases',
+  "x' /*",
+  '%',
+  '_',
+];
 
 function makeCase(tenantId: string, n: number, extra: Partial<CaseRecord> = {}): CaseRecord {
   const at = new Date(Date.UTC(2026, 0, 1, 0, 0, n)).toISOString();
-  return { id: randomUUID(), tenantId, title: `case ${n}`, description: null, status: 'OPEN', assignedReviewerId: null, createdAt: at, updatedAt: at, ...extra };
+  return {
+    id: randomUUID(),
+    tenantId,
+    title: `case ${n}`,
+    description: null,
+    status: 'OPEN',
+    assignedReviewerId: null,
+    createdAt: at,
+    updatedAt: at,
+    ...extra,
+  };
 }
 
 describe.each(testDatabases)('repository on $name', (database) => {
@@ -27,7 +45,7 @@ describe.each(testDatabases)('repository on $name', (database) => {
   });
   afterAll(() => database.cleanup());
 
-  it('never returns another tenant\'s case', async () => {
+  it("never returns another tenant's case", async () => {
     const c = makeCase('t1', 1);
     await repo.transaction((tx) => tx.insertCase(c));
     expect(await repo.getCase('t1', c.id)).toEqual(c);
@@ -97,7 +115,18 @@ describe.each(testDatabases)('repository on $name', (database) => {
     const c = makeCase('t1', 1);
     await repo.transaction(async (tx) => {
       await tx.insertCase(c);
-      await tx.insertAudit({ id: randomUUID(), tenantId: 't1', caseId: c.id, actor: 'u1', action: 'START_REVIEW', from: 'OPEN', to: 'IN_REVIEW', reason: 'r', requestId: 'req-1', at: c.createdAt });
+      await tx.insertAudit({
+        id: randomUUID(),
+        tenantId: 't1',
+        caseId: c.id,
+        actor: 'u1',
+        action: 'START_REVIEW',
+        from: 'OPEN',
+        to: 'IN_REVIEW',
+        reason: 'r',
+        requestId: 'req-1',
+        at: c.createdAt,
+      });
       await tx.insertIdempotency('t1', 'u1', 'k1', { requestHash: 'h', status: 200, body: '{}' }, c.createdAt);
     });
     expect(await repo.listAudit('t1', c.id)).toHaveLength(1);
@@ -132,7 +161,17 @@ describe('repository selection and row checks', () => {
     ['a numeric title', { title: 1 }],
     ['a missing id', { id: undefined }],
   ])('a stored row with %s is refused, never passed on', (_label, change) => {
-    const row = { id: 'x', tenantId: 't', title: 't', description: null, status: 'OPEN', assignedReviewerId: null, createdAt: 'a', updatedAt: 'b', ...change };
+    const row = {
+      id: 'x',
+      tenantId: 't',
+      title: 't',
+      description: null,
+      status: 'OPEN',
+      assignedReviewerId: null,
+      createdAt: 'a',
+      updatedAt: 'b',
+      ...change,
+    };
     expect(() => toCase(row)).toThrow(TypeError);
   });
 });

@@ -17,7 +17,14 @@ interface Subject {
 
 async function subject(alg: 'ES256' | 'HS256'): Promise<Subject> {
   const now = Math.floor(Date.now() / 1000);
-  const claims = { iss: ISSUER, aud: AUDIENCE, sub: 'user-1', iat: now, exp: now + 3600, scope: 'cases:read cases:write' };
+  const claims = {
+    iss: ISSUER,
+    aud: AUDIENCE,
+    sub: 'user-1',
+    iat: now,
+    exp: now + 3600,
+    scope: 'cases:read cases:write',
+  };
   let signKey: Parameters<SignJWT['sign']>[0];
   let verifyKey: CryptoKey;
   let keyOption: Partial<JwtAuthOptions>;
@@ -35,13 +42,24 @@ async function subject(alg: 'ES256' | 'HS256'): Promise<Subject> {
   const token = await new SignJWT(claims).setProtectedHeader({ alg, typ: 'at+jwt' }).sign(signKey);
 
   // The direct call checks what a careful hand-written integration would: alg, iss, aud, typ, required claims.
-  const options: JWTVerifyOptions = { algorithms: [alg], issuer: ISSUER, audience: AUDIENCE, typ: 'at+jwt', requiredClaims: ['exp', 'iat', 'sub'], clockTolerance: 5 };
+  const options: JWTVerifyOptions = {
+    algorithms: [alg],
+    issuer: ISSUER,
+    audience: AUDIENCE,
+    typ: 'at+jwt',
+    requiredClaims: ['exp', 'iat', 'sub'],
+    clockTolerance: 5,
+  };
   const direct = () => jwtVerify(token, verifyKey, options);
 
   const mw = jwtAuth({ issuer: ISSUER, audience: AUDIENCE, algorithms: [alg], ...keyOption });
   await mw.ready();
   const authorization = `Bearer ${token}`;
-  const req = { headers: { authorization, host: 'bench' }, rawHeaders: ['Host', 'bench', 'Authorization', authorization], url: '/cases?page=1' } as unknown as IncomingMessage;
+  const req = {
+    headers: { authorization, host: 'bench' },
+    rawHeaders: ['Host', 'bench', 'Authorization', authorization],
+    url: '/cases?page=1',
+  } as unknown as IncomingMessage;
   const res = {} as ServerResponse;
   const middleware = () =>
     new Promise<void>((resolve, reject) => {
@@ -110,14 +128,19 @@ async function main(): Promise<void> {
   ];
   for (const r of results) {
     // Ratios are taken per round (the two sides ran back to back) and then the median: this cancels load drift.
-    const ratio = (pick: (x: Rate) => number) => median(r.middleware.map((m, i) => pick(m) / pick(r.direct[i] as Rate)));
+    const ratio = (pick: (x: Rate) => number) =>
+      median(r.middleware.map((m, i) => pick(m) / pick(r.direct[i] as Rate)));
     const dw = median(r.direct.map((x) => x.wall));
     const mw = median(r.middleware.map((x) => x.wall));
     const dc = median(r.direct.map((x) => x.cpu));
     const mc = median(r.middleware.map((x) => x.cpu));
-    lines.push(`| ${r.s.name} | ${Math.round(dw)} | ${Math.round(mw)} | ${ratio((x) => x.wall).toFixed(2)}× | ${Math.round(dc)} | ${Math.round(mc)} | ${ratio((x) => x.cpu).toFixed(2)}× |`);
+    lines.push(
+      `| ${r.s.name} | ${Math.round(dw)} | ${Math.round(mw)} | ${ratio((x) => x.wall).toFixed(2)}× | ${Math.round(dc)} | ${Math.round(mc)} | ${ratio((x) => x.cpu).toFixed(2)}× |`,
+    );
   }
-  process.stdout.write(`Node ${process.version}, ${ROUNDS} interleaved rounds of ${SLICE_MS} ms per side\n\n${lines.join('\n')}\n`);
+  process.stdout.write(
+    `Node ${process.version}, ${ROUNDS} interleaved rounds of ${SLICE_MS} ms per side\n\n${lines.join('\n')}\n`,
+  );
 }
 
 await main();

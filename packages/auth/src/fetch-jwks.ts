@@ -47,7 +47,7 @@ export function usableKeys(parsed: unknown): JSONWebKeySet {
   if (typeof parsed !== 'object' || parsed === null || !Array.isArray((parsed as { keys?: unknown }).keys)) {
     throw new Error('key set is not a JSON Web Key Set');
   }
-  const keys = ((parsed as { keys: unknown[] }).keys).filter((k) => publicJwkProblem(k) === undefined) as JWK[];
+  const keys = (parsed as { keys: unknown[] }).keys.filter((k) => publicJwkProblem(k) === undefined) as JWK[];
   if (keys.length === 0) throw new Error('key set holds no usable public signature key');
   return { keys };
 }

@@ -1,5 +1,13 @@
 // Key resolution: static keys imported once, or a remote key set with a cooldown and stale-if-error.
-import { createLocalJWKSet, errors, importJWK, type CryptoKey, type JSONWebKeySet, type JWSHeaderParameters, type JWK } from 'jose';
+import {
+  createLocalJWKSet,
+  errors,
+  importJWK,
+  type CryptoKey,
+  type JSONWebKeySet,
+  type JWSHeaderParameters,
+  type JWK,
+} from 'jose';
 import { fetchJwks } from './fetch-jwks.js';
 import type { Config } from './options.js';
 
@@ -108,7 +116,8 @@ function staticResolver(config: Config, importFor: (alg: string) => Promise<Cryp
       const key = resolved.get(alg);
       if (key !== undefined) return key;
       const pending = byAlg.get(alg);
-      if (pending === undefined) throw new errors.JOSEAlgNotAllowed('"alg" (Algorithm) Header Parameter value not allowed');
+      if (pending === undefined)
+        throw new errors.JOSEAlgNotAllowed('"alg" (Algorithm) Header Parameter value not allowed');
       return pending;
     },
     peek: (header) => resolved.get(header.alg ?? ''),
@@ -156,7 +165,11 @@ class RemoteKeySet implements KeyResolver {
         },
         (err: unknown) => {
           this.#lastFailure = err;
-          sink?.('warn', { jwksUri: this.#url.href, reason: err instanceof Error ? err.message : 'unknown' }, 'auth: key set fetch failed');
+          sink?.(
+            'warn',
+            { jwksUri: this.#url.href, reason: err instanceof Error ? err.message : 'unknown' },
+            'auth: key set fetch failed',
+          );
         },
       )
       .finally(() => {
@@ -187,7 +200,8 @@ class RemoteKeySet implements KeyResolver {
       now = Date.now();
     }
     const local = this.#local;
-    if (local !== undefined && now - this.#fetchedAt < this.#config.cacheMaxAgeMs + this.#config.staleIfErrorSec * 1000) return local;
+    if (local !== undefined && now - this.#fetchedAt < this.#config.cacheMaxAgeMs + this.#config.staleIfErrorSec * 1000)
+      return local;
     throw this.#unavailable(now);
   }
 
@@ -235,7 +249,9 @@ class RemoteKeySet implements KeyResolver {
     await this.#load(undefined);
     if (this.#local === undefined) {
       const reason = this.#lastFailure instanceof Error ? this.#lastFailure.message : 'unknown error';
-      throw new Error(`@portcullis/auth: could not load the key set from ${this.#url.href}: ${reason}`, { cause: this.#lastFailure });
+      throw new Error(`@portcullis/auth: could not load the key set from ${this.#url.href}: ${reason}`, {
+        cause: this.#lastFailure,
+      });
     }
   }
 }

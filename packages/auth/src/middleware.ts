@@ -1,7 +1,21 @@
 // jwtAuth(): verifies a Bearer JWT with jose, checks what jose leaves to the caller, and sets req.auth.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { BadRequestError, renderChallenge, ServiceUnavailableError, UnauthorizedError, type HttpError } from '@portcullis/errors';
-import { decodeProtectedHeader, errors, jwtVerify, type CryptoKey, type JWSHeaderParameters, type JWTPayload, type JWTVerifyOptions } from 'jose';
+import {
+  BadRequestError,
+  renderChallenge,
+  ServiceUnavailableError,
+  UnauthorizedError,
+  type HttpError,
+} from '@portcullis/errors';
+import {
+  decodeProtectedHeader,
+  errors,
+  jwtVerify,
+  type CryptoKey,
+  type JWSHeaderParameters,
+  type JWTPayload,
+  type JWTVerifyOptions,
+} from 'jose';
 import { createKeyResolver, KeysUnavailable } from './keys.js';
 import { deepFreeze, tokenDigest, VerifiedTokenCache } from './token-cache.js';
 import { logTo } from './log.js';
@@ -40,7 +54,11 @@ const COMPAT_TYP = new Set(['at+jwt', 'application/at+jwt', 'jwt', 'application/
 const ID_TOKEN_CLAIMS = ['nonce', 'at_hash', 'c_hash'] as const;
 const MAX_KID_LENGTH = 1024;
 
-function headerProblem(header: JWSHeaderParameters, typs: ReadonlySet<string>, typRequired: boolean): string | undefined {
+function headerProblem(
+  header: JWSHeaderParameters,
+  typs: ReadonlySet<string>,
+  typRequired: boolean,
+): string | undefined {
   for (const name of FORBIDDEN_HEADER_PARAMS) {
     if (header[name] !== undefined) return `header parameter "${name}" is not accepted`;
   }
@@ -50,7 +68,8 @@ function headerProblem(header: JWSHeaderParameters, typs: ReadonlySet<string>, t
   } else if (typeof typ !== 'string' || (!typs.has(typ) && !typs.has(typ.toLowerCase()))) {
     return 'unexpected "typ" header';
   }
-  if (kid !== undefined && (typeof kid !== 'string' || kid.length === 0 || kid.length > MAX_KID_LENGTH)) return 'invalid "kid" header';
+  if (kid !== undefined && (typeof kid !== 'string' || kid.length === 0 || kid.length > MAX_KID_LENGTH))
+    return 'invalid "kid" header';
   return undefined;
 }
 
@@ -69,7 +88,8 @@ function describe(err: unknown): { reason: string; joseCode?: string } {
 export function jwtAuth(options: JwtAuthOptions): JwtAuthMiddleware {
   const config = compileOptions(options);
   const keys = createKeyResolver(config);
-  const { realm, clockToleranceSec, maxTokenLifetimeSec, maxTokenBytes, credentialsRequired, isRevoked, timeoutMs } = config;
+  const { realm, clockToleranceSec, maxTokenLifetimeSec, maxTokenBytes, credentialsRequired, isRevoked, timeoutMs } =
+    config;
   const rfc9068 = config.profile === 'rfc9068';
   const typs = rfc9068 ? AT_JWT : COMPAT_TYP;
   const verifyOptions: JWTVerifyOptions = {
@@ -83,7 +103,9 @@ export function jwtAuth(options: JwtAuthOptions): JwtAuthMiddleware {
   const missingChallenge = Object.freeze({ realm });
   const invalidTokenChallenge = Object.freeze({ realm, error: 'invalid_token' });
   // RFC 6750 §3.1: invalid_request is a 400 that still carries the Bearer challenge.
-  const invalidRequestHeaders = Object.freeze({ 'WWW-Authenticate': renderChallenge({ realm, error: 'invalid_request' }) });
+  const invalidRequestHeaders = Object.freeze({
+    'WWW-Authenticate': renderChallenge({ realm, error: 'invalid_request' }),
+  });
 
   /** What jose leaves to us: finite exp, iat not in the future, lifetime cap, ID-token markers, sub type. */
   function claimsProblem(claims: Readonly<JWTPayload>): string | undefined {
@@ -176,12 +198,26 @@ export function jwtAuth(options: JwtAuthOptions): JwtAuthMiddleware {
     if (nbf !== undefined && (typeof nbf !== 'number' || nbf > now + clockToleranceSec)) {
       return new errors.JWTClaimValidationFailed('"nbf" claim timestamp check failed', claims, 'nbf', 'check_failed');
     }
-    if (typeof exp !== 'number' || exp <= now - clockToleranceSec) return new errors.JWTExpired('"exp" claim timestamp check failed', claims, 'exp', 'check_failed');
+    if (typeof exp !== 'number' || exp <= now - clockToleranceSec)
+      return new errors.JWTExpired('"exp" claim timestamp check failed', claims, 'exp', 'check_failed');
     if (maxTokenAgeSec !== undefined) {
-      if (typeof iat !== 'number') return new errors.JWTClaimValidationFailed('missing required "iat" claim', claims, 'iat', 'missing');
+      if (typeof iat !== 'number')
+        return new errors.JWTClaimValidationFailed('missing required "iat" claim', claims, 'iat', 'missing');
       const age = now - iat;
-      if (age - clockToleranceSec > maxTokenAgeSec) return new errors.JWTExpired('"iat" claim timestamp check failed (too far in the past)', claims, 'iat', 'check_failed');
-      if (age < -clockToleranceSec) return new errors.JWTClaimValidationFailed('"iat" claim timestamp check failed (it should be in the past)', claims, 'iat', 'check_failed');
+      if (age - clockToleranceSec > maxTokenAgeSec)
+        return new errors.JWTExpired(
+          '"iat" claim timestamp check failed (too far in the past)',
+          claims,
+          'iat',
+          'check_failed',
+        );
+      if (age < -clockToleranceSec)
+        return new errors.JWTClaimValidationFailed(
+          '"iat" claim timestamp check failed (it should be in the past)',
+          claims,
+          'iat',
+          'check_failed',
+        );
     }
     return undefined;
   }
@@ -205,7 +241,13 @@ export function jwtAuth(options: JwtAuthOptions): JwtAuthMiddleware {
       cache.set(slot.digest, { claims, scopes }, claims.exp as number, Date.now(), slot.generation);
     }
     // A fresh frozen object per request: nothing mutable is shared between requests.
-    const info: AuthInfo & { [REALM]: string } = Object.freeze({ subject: claims.sub, claims, scopes, token, [REALM]: realm });
+    const info: AuthInfo & { [REALM]: string } = Object.freeze({
+      subject: claims.sub,
+      claims,
+      scopes,
+      token,
+      [REALM]: realm,
+    });
     req.auth = info;
     next();
   }
@@ -242,7 +284,13 @@ export function jwtAuth(options: JwtAuthOptions): JwtAuthMiddleware {
     );
   }
 
-  function verified(req: IncomingMessage & { auth?: AuthInfo | undefined }, next: (err?: unknown) => void, token: string, payload: JWTPayload, slot: CacheSlot | undefined): void {
+  function verified(
+    req: IncomingMessage & { auth?: AuthInfo | undefined },
+    next: (err?: unknown) => void,
+    token: string,
+    payload: JWTPayload,
+    slot: CacheSlot | undefined,
+  ): void {
     checked(req, next, token, slot === undefined ? Object.freeze(payload) : deepFreeze(payload), undefined, slot);
   }
 
@@ -258,10 +306,16 @@ export function jwtAuth(options: JwtAuthOptions): JwtAuthMiddleware {
     }
     let code: AuthErrorCode = 'invalid_token';
     if (err instanceof errors.JWTExpired) code = 'token_expired';
-    else if (err instanceof errors.JWTClaimValidationFailed && err.claim === 'nbf' && err.reason === 'check_failed') code = 'token_not_yet_valid';
+    else if (err instanceof errors.JWTClaimValidationFailed && err.claim === 'nbf' && err.reason === 'check_failed')
+      code = 'token_not_yet_valid';
     // Anything that is neither jose's verdict nor ours is unexpected (e.g. a key the IdP published that cannot be imported): still a denial, but worth a warning.
     const expected = err instanceof errors.JOSEError || err instanceof TokenRejected;
-    logTo(req, expected ? 'debug' : 'warn', { code, ...detail }, expected ? 'auth: bearer token rejected' : 'auth: bearer token rejected (unexpected verification error)');
+    logTo(
+      req,
+      expected ? 'debug' : 'warn',
+      { code, ...detail },
+      expected ? 'auth: bearer token rejected' : 'auth: bearer token rejected (unexpected verification error)',
+    );
     return new UnauthorizedError(`auth: token rejected (${detail.reason})`, { challenge: invalidTokenChallenge, code });
   }
 
@@ -279,13 +333,24 @@ export function jwtAuth(options: JwtAuthOptions): JwtAuthMiddleware {
         deny(req, next, invalidRequest('access_token in the query string or body'), 'token in query or body');
         return;
       }
-      if (credentialsRequired) deny(req, next, new UnauthorizedError('auth: no bearer token', { challenge: missingChallenge }), 'no credentials');
+      if (credentialsRequired)
+        deny(
+          req,
+          next,
+          new UnauthorizedError('auth: no bearer token', { challenge: missingChallenge }),
+          'no credentials',
+        );
       else next();
       return;
     }
     const creds = parseAuthorization(header);
     if (creds.kind === 'other-scheme') {
-      deny(req, next, new UnauthorizedError('auth: unsupported authorization scheme', { challenge: missingChallenge }), 'not a Bearer scheme');
+      deny(
+        req,
+        next,
+        new UnauthorizedError('auth: unsupported authorization scheme', { challenge: missingChallenge }),
+        'not a Bearer scheme',
+      );
       return;
     }
     if (creds.kind !== 'token' || authorizationHeaderCount(req.rawHeaders) > 1 || tokenOutsideHeader(r)) {
@@ -295,7 +360,12 @@ export function jwtAuth(options: JwtAuthOptions): JwtAuthMiddleware {
     }
     const token = creds.token;
     if (token.length > maxTokenBytes) {
-      deny(req, next, new UnauthorizedError('auth: token larger than maxTokenBytes', { challenge: invalidTokenChallenge }), 'token too large');
+      deny(
+        req,
+        next,
+        new UnauthorizedError('auth: token larger than maxTokenBytes', { challenge: invalidTokenChallenge }),
+        'token too large',
+      );
       return;
     }
     let slot: CacheSlot | undefined;

@@ -31,8 +31,24 @@ const OPTION_KEYS = {
 } as const satisfies Record<keyof JwtAuthOptions, true>;
 
 const HMAC_MIN_BYTES: Readonly<Record<string, number>> = { HS256: 32, HS384: 48, HS512: 64 };
-const ASYMMETRIC = new Set(['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519']);
-const EC_ALG_BY_CURVE: Readonly<Record<string, string>> = { prime256v1: 'ES256', secp384r1: 'ES384', secp521r1: 'ES512' };
+const ASYMMETRIC = new Set([
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+  'Ed25519',
+]);
+const EC_ALG_BY_CURVE: Readonly<Record<string, string>> = {
+  prime256v1: 'ES256',
+  secp384r1: 'ES384',
+  secp521r1: 'ES512',
+};
 // RFC 6750 §3: realm is a quoted-string; keep it to the characters renderChallenge() accepts.
 const REALM = /^[\x20\x21\x23-\x5B\x5D-\x7E]{1,128}$/;
 
@@ -77,7 +93,9 @@ function cacheOption(value: unknown, problems: string[]): VerifiedTokenCacheConf
   // false: explicitly off (e.g. to override JWT_VERIFIED_TOKEN_CACHE_* coming through secureBaseline's config).
   if (value === undefined || value === false) return undefined;
   if (!isPlainObject(value)) {
-    problems.push(`"verifiedTokenCache" must be an object { maxEntries, maxAgeSec? } or false (got ${show(value)}); omit it or pass false to keep the cache off`);
+    problems.push(
+      `"verifiedTokenCache" must be an object { maxEntries, maxAgeSec? } or false (got ${show(value)}); omit it or pass false to keep the cache off`,
+    );
     return undefined;
   }
   for (const key of Object.keys(value)) {
@@ -85,7 +103,9 @@ function cacheOption(value: unknown, problems: string[]): VerifiedTokenCacheConf
   }
   const maxEntries = value['maxEntries'];
   if (typeof maxEntries !== 'number' || !Number.isInteger(maxEntries) || maxEntries < 1 || maxEntries > 1_000_000) {
-    problems.push(`"verifiedTokenCache.maxEntries" must be an integer number of entries from 1 to 1000000 (got ${show(maxEntries)})`);
+    problems.push(
+      `"verifiedTokenCache.maxEntries" must be an integer number of entries from 1 to 1000000 (got ${show(maxEntries)})`,
+    );
   }
   const maxAgeSec = intOption(value, 'maxAgeSec', 60, 1, 3600, 'seconds', problems, 'verifiedTokenCache.');
   return Object.freeze({ maxEntries: maxEntries as number, maxAgeSec });
@@ -129,16 +149,20 @@ function isStringList(value: unknown): value is string | readonly string[] {
 export function publicJwkProblem(jwk: unknown): string | undefined {
   if (!isPlainObject(jwk)) return 'is not an object';
   const { kty } = jwk;
-  if (kty !== 'RSA' && kty !== 'EC' && kty !== 'OKP') return `has unsupported "kty" ${show(kty)} (use RSA, EC or OKP; symmetric keys go in "secret")`;
-  if (jwk['d'] !== undefined || jwk['p'] !== undefined || jwk['q'] !== undefined || jwk['k'] !== undefined) return 'contains private key material';
-  if (jwk['use'] !== undefined && jwk['use'] !== 'sig') return `has "use" ${show(jwk['use'])} (must be "sig" or absent)`;
+  if (kty !== 'RSA' && kty !== 'EC' && kty !== 'OKP')
+    return `has unsupported "kty" ${show(kty)} (use RSA, EC or OKP; symmetric keys go in "secret")`;
+  if (jwk['d'] !== undefined || jwk['p'] !== undefined || jwk['q'] !== undefined || jwk['k'] !== undefined)
+    return 'contains private key material';
+  if (jwk['use'] !== undefined && jwk['use'] !== 'sig')
+    return `has "use" ${show(jwk['use'])} (must be "sig" or absent)`;
   let key: KeyObject;
   try {
     key = createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' });
   } catch {
     return 'is not a valid public key';
   }
-  if (key.asymmetricKeyType === 'rsa' && (key.asymmetricKeyDetails?.modulusLength ?? 0) < 2048) return 'is an RSA key shorter than 2048 bits';
+  if (key.asymmetricKeyType === 'rsa' && (key.asymmetricKeyDetails?.modulusLength ?? 0) < 2048)
+    return 'is an RSA key shorter than 2048 bits';
   return undefined;
 }
 
@@ -149,11 +173,16 @@ function keyAlgProblems(key: KeyObject, algorithms: readonly string[]): string[]
   for (const alg of algorithms) {
     let ok: boolean;
     if (alg.startsWith('RS') || alg.startsWith('PS')) ok = type === 'rsa';
-    else if (alg.startsWith('ES')) ok = type === 'ec' && EC_ALG_BY_CURVE[key.asymmetricKeyDetails?.namedCurve ?? ''] === alg;
+    else if (alg.startsWith('ES'))
+      ok = type === 'ec' && EC_ALG_BY_CURVE[key.asymmetricKeyDetails?.namedCurve ?? ''] === alg;
     else ok = type === 'ed25519';
-    if (!ok) problems.push(`"publicKey" (a ${type ?? 'unknown'} key) cannot verify ${alg}; list only algorithms that match the key`);
+    if (!ok)
+      problems.push(
+        `"publicKey" (a ${type ?? 'unknown'} key) cannot verify ${alg}; list only algorithms that match the key`,
+      );
   }
-  if (type === 'rsa' && (key.asymmetricKeyDetails?.modulusLength ?? 0) < 2048) problems.push('"publicKey" is an RSA key shorter than 2048 bits; use 2048 bits or more');
+  if (type === 'rsa' && (key.asymmetricKeyDetails?.modulusLength ?? 0) < 2048)
+    problems.push('"publicKey" is an RSA key shorter than 2048 bits; use 2048 bits or more');
   return problems;
 }
 
@@ -161,7 +190,9 @@ function toPublicKey(value: unknown, problems: string[]): KeyObject | undefined 
   try {
     if (value instanceof KeyObject) {
       if (value.type !== 'public') {
-        problems.push(`"publicKey" must be a public key (got a ${value.type} KeyObject); pass createPublicKey(...) of it`);
+        problems.push(
+          `"publicKey" must be a public key (got a ${value.type} KeyObject); pass createPublicKey(...) of it`,
+        );
         return undefined;
       }
       return value;
@@ -183,7 +214,9 @@ function toPublicKey(value: unknown, problems: string[]): KeyObject | undefined 
       return createPublicKey({ key: value as JsonWebKey, format: 'jwk' });
     }
   } catch {
-    problems.push('"publicKey" could not be parsed as a public key; pass a KeyObject, a public JWK or an SPKI/PKCS#1 PEM');
+    problems.push(
+      '"publicKey" could not be parsed as a public key; pass a KeyObject, a public JWK or an SPKI/PKCS#1 PEM',
+    );
     return undefined;
   }
   problems.push(`"publicKey" must be a KeyObject, a public JWK or a PEM string (got ${show(value)})`);
@@ -194,7 +227,9 @@ function toSecret(value: unknown, algorithms: readonly string[], problems: strin
   let bytes: Uint8Array;
   if (typeof value === 'string') {
     if (value.includes('-----BEGIN')) {
-      problems.push('"secret" looks like a PEM key; an asymmetric key must be passed as "publicKey" (algorithm confusion)');
+      problems.push(
+        '"secret" looks like a PEM key; an asymmetric key must be passed as "publicKey" (algorithm confusion)',
+      );
       return undefined;
     }
     bytes = Buffer.from(value, 'utf8');
@@ -208,7 +243,9 @@ function toSecret(value: unknown, algorithms: readonly string[], problems: strin
   }
   const need = Math.max(0, ...algorithms.map((a) => HMAC_MIN_BYTES[a] ?? 0));
   if (bytes.length < need) {
-    problems.push(`"secret" must be at least ${need} bytes for ${algorithms.join(', ')} (got a ${bytes.length}-byte secret); generate one with crypto.randomBytes(${need})`);
+    problems.push(
+      `"secret" must be at least ${need} bytes for ${algorithms.join(', ')} (got a ${bytes.length}-byte secret); generate one with crypto.randomBytes(${need})`,
+    );
     return undefined;
   }
   return bytes;
@@ -236,38 +273,48 @@ function intOption(
 /** Validates and compiles options; throws one TypeError listing every problem. */
 export function compileOptions(input: unknown): Config {
   if (!isPlainObject(input)) {
-    throw new TypeError(`${PKG}: options must be an object with issuer, audience, algorithms and one key source (got ${show(input)})`);
+    throw new TypeError(
+      `${PKG}: options must be an object with issuer, audience, algorithms and one key source (got ${show(input)})`,
+    );
   }
   const options: Readonly<Record<string, unknown>> = input;
   const problems: string[] = [];
   for (const key of Object.keys(options)) {
-    if (!Object.hasOwn(OPTION_KEYS, key)) problems.push(`unknown option "${key}"; check the spelling against the options table`);
+    if (!Object.hasOwn(OPTION_KEYS, key))
+      problems.push(`unknown option "${key}"; check the spelling against the options table`);
   }
 
   const { issuer, audience, algorithms, jwksUri, jwks, publicKey, secret } = options;
-  if (!isStringList(issuer)) problems.push(`"issuer" must be a non-empty string or array of non-empty strings (got ${show(issuer)})`);
-  if (!isStringList(audience)) problems.push(`"audience" must be a non-empty string or array of non-empty strings (got ${show(audience)})`);
+  if (!isStringList(issuer))
+    problems.push(`"issuer" must be a non-empty string or array of non-empty strings (got ${show(issuer)})`);
+  if (!isStringList(audience))
+    problems.push(`"audience" must be a non-empty string or array of non-empty strings (got ${show(audience)})`);
 
   let algs: JwsAlgorithm[] = [];
   if (!Array.isArray(algorithms) || algorithms.length === 0) {
     problems.push(`"algorithms" must be a non-empty array such as ["RS256"] (got ${show(algorithms)})`);
   } else {
     for (const alg of algorithms as unknown[]) {
-      if (typeof alg === 'string' && alg.toLowerCase() === 'none') problems.push('"algorithms" must not contain "none": unsigned tokens are never accepted');
+      if (typeof alg === 'string' && alg.toLowerCase() === 'none')
+        problems.push('"algorithms" must not contain "none": unsigned tokens are never accepted');
       else if (typeof alg !== 'string' || (!ASYMMETRIC.has(alg) && HMAC_MIN_BYTES[alg] === undefined))
         problems.push(`"algorithms" contains unsupported ${show(alg)}; use RS*, PS*, ES*, EdDSA, Ed25519 or HS*`);
     }
     algs = [...new Set(algorithms as JwsAlgorithm[])];
     const symmetric = algs.filter((a) => HMAC_MIN_BYTES[a] !== undefined).length;
     if (symmetric > 0 && symmetric < algs.length)
-      problems.push(`"algorithms" mixes HS* with asymmetric algorithms (got ${JSON.stringify(algs)}); this enables key confusion, configure one family`);
+      problems.push(
+        `"algorithms" mixes HS* with asymmetric algorithms (got ${JSON.stringify(algs)}); this enables key confusion, configure one family`,
+      );
   }
   const isSymmetric = algs.length > 0 && algs.every((a) => HMAC_MIN_BYTES[a] !== undefined);
 
   const sources = (['jwksUri', 'jwks', 'publicKey', 'secret'] as const).filter((k) => options[k] !== undefined);
   let source: KeySource | undefined;
   if (sources.length !== 1) {
-    problems.push(`exactly one of "jwksUri", "jwks", "publicKey" or "secret" is required (got ${sources.length === 0 ? 'none' : sources.join(', ')})`);
+    problems.push(
+      `exactly one of "jwksUri", "jwks", "publicKey" or "secret" is required (got ${sources.length === 0 ? 'none' : sources.join(', ')})`,
+    );
   } else if (sources[0] === 'secret') {
     if (!isSymmetric) problems.push('"secret" can only be used with HS256/HS384/HS512 "algorithms"');
     const bytes = toSecret(secret, algs, problems);
@@ -282,12 +329,20 @@ export function compileOptions(input: unknown): Config {
         problems.push(`"jwksUri" must be an absolute https URL (got ${show(jwksUri)})`);
       }
       if (url !== undefined) {
-        if (typeof jwksUri !== 'string' && !(jwksUri instanceof URL)) problems.push(`"jwksUri" must be a string or URL (got ${show(jwksUri)})`);
+        if (typeof jwksUri !== 'string' && !(jwksUri instanceof URL))
+          problems.push(`"jwksUri" must be a string or URL (got ${show(jwksUri)})`);
         else if (url.username !== '' || url.password !== '') problems.push('"jwksUri" must not carry credentials');
         else if (url.protocol === 'https:') source = { kind: 'remote', url };
-        else if (url.protocol === 'http:' && isLoopbackHost(url.hostname) && options['dangerouslyAllowHttpJwks'] === true) source = { kind: 'remote', url };
+        else if (
+          url.protocol === 'http:' &&
+          isLoopbackHost(url.hostname) &&
+          options['dangerouslyAllowHttpJwks'] === true
+        )
+          source = { kind: 'remote', url };
         else if (url.protocol === 'http:' && isLoopbackHost(url.hostname))
-          problems.push(`"jwksUri" uses http (got "${url.href}"); use https, or set dangerouslyAllowHttpJwks: true for a loopback test server`);
+          problems.push(
+            `"jwksUri" uses http (got "${url.href}"); use https, or set dangerouslyAllowHttpJwks: true for a loopback test server`,
+          );
         else problems.push(`"jwksUri" must use https (got ${show(url.href)})`);
       }
     } else if (sources[0] === 'jwks') {
@@ -313,8 +368,10 @@ export function compileOptions(input: unknown): Config {
   }
 
   const allow = options['dangerouslyAllowHttpJwks'];
-  if (allow !== undefined && typeof allow !== 'boolean') problems.push(`"dangerouslyAllowHttpJwks" must be a boolean (got ${show(allow)})`);
-  if (allow === true && jwksUri === undefined) problems.push('"dangerouslyAllowHttpJwks" only applies with "jwksUri"; remove it');
+  if (allow !== undefined && typeof allow !== 'boolean')
+    problems.push(`"dangerouslyAllowHttpJwks" must be a boolean (got ${show(allow)})`);
+  if (allow === true && jwksUri === undefined)
+    problems.push('"dangerouslyAllowHttpJwks" only applies with "jwksUri"; remove it');
   if (jwksUri === undefined) {
     for (const k of ['cooldownMs', 'cacheMaxAgeMs', 'staleIfErrorSec']) {
       if (options[k] !== undefined) problems.push(`"${k}" only applies with "jwksUri"; remove it`);
@@ -322,16 +379,21 @@ export function compileOptions(input: unknown): Config {
   }
 
   const profile = options['profile'] ?? 'rfc9068';
-  if (profile !== 'rfc9068' && profile !== 'compat') problems.push(`"profile" must be "rfc9068" or "compat" (got ${show(profile)})`);
+  if (profile !== 'rfc9068' && profile !== 'compat')
+    problems.push(`"profile" must be "rfc9068" or "compat" (got ${show(profile)})`);
 
   const tol = options['clockToleranceSec'];
   let clockToleranceSec = 5;
   if (tol !== undefined) {
-    if (typeof tol !== 'number' || !Number.isFinite(tol) || tol < 0 || tol > 300) problems.push(`"clockToleranceSec" must be a number of seconds from 0 to 300 (got ${show(tol)})`);
+    if (typeof tol !== 'number' || !Number.isFinite(tol) || tol < 0 || tol > 300)
+      problems.push(`"clockToleranceSec" must be a number of seconds from 0 to 300 (got ${show(tol)})`);
     else clockToleranceSec = tol;
   }
   const maxTokenLifetimeSec = intOption(options, 'maxTokenLifetimeSec', 86_400, 1, 31_536_000, 'seconds', problems);
-  const maxTokenAgeSec = options['maxTokenAgeSec'] === undefined ? undefined : intOption(options, 'maxTokenAgeSec', 0, 1, 31_536_000, 'seconds', problems);
+  const maxTokenAgeSec =
+    options['maxTokenAgeSec'] === undefined
+      ? undefined
+      : intOption(options, 'maxTokenAgeSec', 0, 1, 31_536_000, 'seconds', problems);
   const maxTokenBytes = intOption(options, 'maxTokenBytes', 8192, 64, 1_048_576, 'bytes', problems);
   const timeoutMs = intOption(options, 'timeoutMs', 5000, 1, 60_000, 'milliseconds', problems);
   const cooldownMs = intOption(options, 'cooldownMs', 30_000, 1, 86_400_000, 'milliseconds', problems);
@@ -339,11 +401,14 @@ export function compileOptions(input: unknown): Config {
   const staleIfErrorSec = intOption(options, 'staleIfErrorSec', 3600, 0, 604_800, 'seconds', problems);
 
   const credentialsRequired = options['credentialsRequired'] ?? true;
-  if (typeof credentialsRequired !== 'boolean') problems.push(`"credentialsRequired" must be a boolean (got ${show(credentialsRequired)})`);
+  if (typeof credentialsRequired !== 'boolean')
+    problems.push(`"credentialsRequired" must be a boolean (got ${show(credentialsRequired)})`);
   const isRevoked = options['isRevoked'];
-  if (isRevoked !== undefined && typeof isRevoked !== 'function') problems.push(`"isRevoked" must be a function (claims) => Promise<boolean> (got ${show(isRevoked)})`);
+  if (isRevoked !== undefined && typeof isRevoked !== 'function')
+    problems.push(`"isRevoked" must be a function (claims) => Promise<boolean> (got ${show(isRevoked)})`);
   const realm = options['realm'] ?? 'api';
-  if (typeof realm !== 'string' || !REALM.test(realm)) problems.push(`"realm" must be 1-128 printable ASCII characters without '"' or '\\' (got ${show(realm)})`);
+  if (typeof realm !== 'string' || !REALM.test(realm))
+    problems.push(`"realm" must be 1-128 printable ASCII characters without '"' or '\\' (got ${show(realm)})`);
 
   const verifiedTokenCache = cacheOption(options['verifiedTokenCache'], problems);
 

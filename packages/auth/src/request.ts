@@ -26,7 +26,12 @@ export function authorizationHeaderCount(rawHeaders: readonly string[]): number 
   let count = 0;
   for (let i = 0; i < rawHeaders.length; i += 2) {
     const name = rawHeaders[i];
-    if (name !== undefined && name.length === 13 && (name === 'Authorization' || name === 'authorization' || name.toLowerCase() === 'authorization')) count++;
+    if (
+      name !== undefined &&
+      name.length === 13 &&
+      (name === 'Authorization' || name === 'authorization' || name.toLowerCase() === 'authorization')
+    )
+      count++;
   }
   return count;
 }

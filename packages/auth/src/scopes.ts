@@ -26,7 +26,11 @@ export function scopesOf(claims: Readonly<Record<string, unknown>>): readonly st
 }
 
 /** A middleware that lets the request through only when `req.auth.scopes` holds every one of `scopes`. */
-export type RequireScopesMiddleware = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
+export type RequireScopesMiddleware = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  next: (err?: unknown) => void,
+) => void;
 
 /**
  * Requires every listed scope on the verified token (mount after jwtAuth()).
@@ -35,10 +39,13 @@ export type RequireScopesMiddleware = (req: IncomingMessage, res: ServerResponse
  * @param scopes one or more RFC 6749 scope tokens, e.g. requireScopes('cases:read')
  */
 export function requireScopes(...scopes: string[]): RequireScopesMiddleware {
-  if (scopes.length === 0) throw new TypeError('@portcullis/auth: requireScopes() needs at least one scope, e.g. requireScopes("cases:read")');
+  if (scopes.length === 0)
+    throw new TypeError('@portcullis/auth: requireScopes() needs at least one scope, e.g. requireScopes("cases:read")');
   for (const s of scopes as unknown[]) {
     if (typeof s !== 'string' || !SCOPE_TOKEN.test(s)) {
-      throw new TypeError(`@portcullis/auth: requireScopes() scope ${JSON.stringify(s) ?? String(s)} is not a valid scope token (RFC 6749 §3.3: printable ASCII, no spaces, quotes or backslashes)`);
+      throw new TypeError(
+        `@portcullis/auth: requireScopes() scope ${JSON.stringify(s) ?? String(s)} is not a valid scope token (RFC 6749 §3.3: printable ASCII, no spaces, quotes or backslashes)`,
+      );
     }
   }
   const needed = Object.freeze([...new Set(scopes)]);
@@ -46,7 +53,11 @@ export function requireScopes(...scopes: string[]): RequireScopesMiddleware {
   return function requireScopesMiddleware(req, _res, next) {
     const auth = (req as IncomingMessage & { auth?: AuthInfo }).auth;
     if (typeof auth !== 'object' || auth === null || !Array.isArray(auth.scopes)) {
-      next(new UnauthorizedError('auth: requireScopes() reached without a verified token', { challenge: { realm: 'api' } }));
+      next(
+        new UnauthorizedError('auth: requireScopes() reached without a verified token', {
+          challenge: { realm: 'api' },
+        }),
+      );
       return;
     }
     const tagged = (auth as { [REALM]?: unknown })[REALM];

@@ -8,10 +8,27 @@ import { jwtAuth, type AuthInfo, type JwtAuthOptions } from '@portcullis/auth';
 import { expressFlavours, buildApp, type ExpressFlavour } from '../../../test-support/express.js';
 import { countSignatureChecks } from '../../../test-support/signature-checks.js';
 import { tokenDigest } from '../src/token-cache.js';
-import { AUDIENCE, HMAC_SECRET, ISSUER, claims, hsJwt, jwt, keys, now, sleep, startJwksServer, type JwksServer } from './helpers.js';
+import {
+  AUDIENCE,
+  HMAC_SECRET,
+  ISSUER,
+  claims,
+  hsJwt,
+  jwt,
+  keys,
+  now,
+  sleep,
+  startJwksServer,
+  type JwksServer,
+} from './helpers.js';
 
 type Opts = { [K in keyof JwtAuthOptions]?: JwtAuthOptions[K] | undefined };
-const base: JwtAuthOptions = { issuer: ISSUER, audience: AUDIENCE, algorithms: ['ES256'], jwks: { keys: [keys.ec.jwk] } };
+const base: JwtAuthOptions = {
+  issuer: ISSUER,
+  audience: AUDIENCE,
+  algorithms: ['ES256'],
+  jwks: { keys: [keys.ec.jwk] },
+};
 const cached: Opts = { verifiedTokenCache: { maxEntries: 100, maxAgeSec: 3600 } };
 
 const signatureChecks = countSignatureChecks();
@@ -27,7 +44,8 @@ function appWith(flavour: ExpressFlavour, options: Opts) {
     });
     a.use(errorHandler());
   });
-  const get = (token: string, header = `Bearer ${token}`, path = '/r') => request(app).get(path).set('Authorization', header);
+  const get = (token: string, header = `Bearer ${token}`, path = '/r') =>
+    request(app).get(path).set('Authorization', header);
   return { app, seen, get, mw };
 }
 
@@ -160,7 +178,12 @@ describe.each(expressFlavours)('verifiedTokenCache on $name', (flavour) => {
     const { get, seen } = appWith(flavour, cached);
     const token = await jwt(keys.ec);
     expect((await get(token)).status).toBe(200);
-    for (const [header, path] of [[`Bearer  ${token}`, '/r'], [`Bearer ${token},x`, '/r'], [`Bearer\t${token}`, '/r'], [`Bearer ${token}`, `/r?access_token=${token}`]] as const) {
+    for (const [header, path] of [
+      [`Bearer  ${token}`, '/r'],
+      [`Bearer ${token},x`, '/r'],
+      [`Bearer\t${token}`, '/r'],
+      [`Bearer ${token}`, `/r?access_token=${token}`],
+    ] as const) {
       const res = await get(token, header, path);
       expect(res.status).toBe(400);
       expect(code(res)).toBe('invalid_request');
@@ -204,7 +227,14 @@ describe.each(expressFlavours)('verifiedTokenCache with a remote key set on $nam
     await server.close();
   });
 
-  const remote = (extra: Opts): Opts => ({ ...cached, jwks: undefined, jwksUri: server.url, dangerouslyAllowHttpJwks: true, algorithms: ['ES256', 'RS256'], ...extra });
+  const remote = (extra: Opts): Opts => ({
+    ...cached,
+    jwks: undefined,
+    jwksUri: server.url,
+    dangerouslyAllowHttpJwks: true,
+    algorithms: ['ES256', 'RS256'],
+    ...extra,
+  });
 
   it('flushes on key rotation: a token signed by a removed key is rejected after the refetch', async () => {
     const { get, mw } = appWith(flavour, remote({ cooldownMs: 30 }));

@@ -41,28 +41,53 @@ export const now = (): number => Math.floor(Date.now() / 1000);
 
 /** Valid RFC 9068 claims; pass `undefined` to drop one. */
 export function claims(overrides: Record<string, unknown> = {}): JWTPayload {
-  const merged: Record<string, unknown> = { iss: ISSUER, aud: AUDIENCE, sub: 'user-1', iat: now(), exp: now() + 600, scope: 'cases:read cases:write', jti: 'j1', ...overrides };
+  const merged: Record<string, unknown> = {
+    iss: ISSUER,
+    aud: AUDIENCE,
+    sub: 'user-1',
+    iat: now(),
+    exp: now() + 600,
+    scope: 'cases:read cases:write',
+    jti: 'j1',
+    ...overrides,
+  };
   return Object.fromEntries(Object.entries(merged).filter(([, v]) => v !== undefined));
 }
 
 /** A well-formed token signed with jose. */
-export async function jwt(key: TestKey, payload: JWTPayload = claims(), header: Record<string, unknown> = {}): Promise<string> {
-  return new SignJWT(payload).setProtectedHeader({ alg: key.alg, typ: 'at+jwt', kid: key.kid, ...header }).sign(key.privateKey);
+export async function jwt(
+  key: TestKey,
+  payload: JWTPayload = claims(),
+  header: Record<string, unknown> = {},
+): Promise<string> {
+  return new SignJWT(payload)
+    .setProtectedHeader({ alg: key.alg, typ: 'at+jwt', kid: key.kid, ...header })
+    .sign(key.privateKey);
 }
 
-export async function hsJwt(payload: JWTPayload = claims(), header: Record<string, unknown> = {}, secret: string = HMAC_SECRET): Promise<string> {
+export async function hsJwt(
+  payload: JWTPayload = claims(),
+  header: Record<string, unknown> = {},
+  secret: string = HMAC_SECRET,
+): Promise<string> {
   return new SignJWT(payload).setProtectedHeader({ alg: 'HS256', typ: 'at+jwt', ...header }).sign(Buffer.from(secret));
 }
 
 export const b64 = (s: string | Buffer): string => Buffer.from(s).toString('base64url');
 
 /** Signs raw JSON text (for tokens jose will not build: exp 1e400, crit, b64:false...). */
-export function rawToken(headerJson: string, payloadJson: string, signer: TestKey | { hmac: string | Buffer }, dsaEncoding: 'ieee-p1363' | 'der' = 'ieee-p1363'): string {
+export function rawToken(
+  headerJson: string,
+  payloadJson: string,
+  signer: TestKey | { hmac: string | Buffer },
+  dsaEncoding: 'ieee-p1363' | 'der' = 'ieee-p1363',
+): string {
   const input = `${b64(headerJson)}.${b64(payloadJson)}`;
   let sig: Buffer;
   if ('hmac' in signer) sig = createHmac('sha256', signer.hmac).update(input).digest();
   else if (signer.alg === 'RS256') sig = cryptoSign('sha256', Buffer.from(input), signer.privateKey);
-  else if (signer.alg === 'ES256') sig = cryptoSign('sha256', Buffer.from(input), { key: signer.privateKey, dsaEncoding });
+  else if (signer.alg === 'ES256')
+    sig = cryptoSign('sha256', Buffer.from(input), { key: signer.privateKey, dsaEncoding });
   else sig = cryptoSign(null, Buffer.from(input), signer.privateKey);
   return `${input}.${sig.toString('base64url')}`;
 }
@@ -90,7 +115,10 @@ export async function startJwksServer(initial: JWK[]): Promise<JwksServer> {
         res.writeHead(500).end('oops');
         return;
       case 'slow':
-        setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: state.keys })), 1500).unref();
+        setTimeout(
+          () => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: state.keys })),
+          1500,
+        ).unref();
         return;
       case 'redirect':
         res.writeHead(302, { location: `${url}/elsewhere` }).end();
@@ -118,7 +146,9 @@ export async function startJwksServer(initial: JWK[]): Promise<JwksServer> {
         res.writeHead(200, { 'content-type': 'application/json' }).end('<html>');
         return;
       case 'private':
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: state.keys.map((k) => ({ ...k, d: 'AAAA' })) }));
+        res
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ keys: state.keys.map((k) => ({ ...k, d: 'AAAA' })) }));
         return;
       default:
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: state.keys }));

@@ -61,7 +61,9 @@ describe.each(expressFlavours)('remote key set on $name', (flavour) => {
   it('bounds refetches under an unknown-kid flood (one per cooldown)', async () => {
     const { mw, get } = setup(flavour, { cooldownMs: 60_000 });
     await mw.ready();
-    const forged = await Promise.all(Array.from({ length: 30 }, (_, i) => jwt({ ...keys.attacker, kid: `flood-${i}` })));
+    const forged = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => jwt({ ...keys.attacker, kid: `flood-${i}` })),
+    );
     const results = await Promise.all(forged.map((t) => get(t)));
     expect(results.every((r) => r.status === 401 && (r.body as { code: string }).code === 'invalid_token')).toBe(true);
     expect(server.hits).toBe(1);
@@ -69,7 +71,9 @@ describe.each(expressFlavours)('remote key set on $name', (flavour) => {
 
   it('refetches at most once for a concurrent flood once the cooldown has passed', async () => {
     const { mw, get } = setup(flavour, { cooldownMs: 300 });
-    const forged = await Promise.all(Array.from({ length: 20 }, (_, i) => jwt({ ...keys.attacker, kid: `flood-${i}` })));
+    const forged = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => jwt({ ...keys.attacker, kid: `flood-${i}` })),
+    );
     await mw.ready();
     await sleep(310);
     const results = await Promise.all(forged.map((t) => get(t)));
@@ -193,16 +197,26 @@ describe.each(expressFlavours)('remote key set on $name', (flavour) => {
   it('logs key set failures to req.log.warn without exposing them', async () => {
     server.mode = 'status500';
     const lines: { obj: Record<string, unknown>; msg: string }[] = [];
-    const mw = jwtAuth({ issuer: ISSUER, audience: AUDIENCE, algorithms: ['RS256'], jwksUri: server.url, dangerouslyAllowHttpJwks: true });
+    const mw = jwtAuth({
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      algorithms: ['RS256'],
+      jwksUri: server.url,
+      dangerouslyAllowHttpJwks: true,
+    });
     const app = buildApp(flavour, (a) => {
       a.use((req, _res, next) => {
-        (req as unknown as { log: object }).log = { warn: (obj: Record<string, unknown>, msg: string) => lines.push({ obj, msg }) };
+        (req as unknown as { log: object }).log = {
+          warn: (obj: Record<string, unknown>, msg: string) => lines.push({ obj, msg }),
+        };
         next();
       });
       a.get('/r', mw, (_req, res) => res.json({}));
       a.use(errorHandler());
     });
-    const res = await request(app).get('/r').set('Authorization', `Bearer ${await jwt(keys.rsa)}`);
+    const res = await request(app)
+      .get('/r')
+      .set('Authorization', `Bearer ${await jwt(keys.rsa)}`);
     expect(res.status).toBe(503);
     expect(JSON.stringify(res.body)).not.toMatch(/500|jwks|127\.0\.0\.1/);
     expect(lines.map((l) => l.msg)).toContain('auth: key set fetch failed');

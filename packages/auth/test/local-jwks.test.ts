@@ -8,8 +8,18 @@ import { expressFlavours, buildApp } from '../../../test-support/express.js';
 import { AUDIENCE, ISSUER, jwt, keys } from './helpers.js';
 
 const { kid: _kid, ...withoutKid } = keys.ec.jwk;
-const twoRsa: JwtAuthOptions = { issuer: ISSUER, audience: AUDIENCE, algorithms: ['RS256', 'ES256'], jwks: { keys: [keys.rsa.jwk, keys.rsa2.jwk, keys.ec.jwk] } };
-const oneEc: JwtAuthOptions = { issuer: ISSUER, audience: AUDIENCE, algorithms: ['ES256'], jwks: { keys: [withoutKid] } };
+const twoRsa: JwtAuthOptions = {
+  issuer: ISSUER,
+  audience: AUDIENCE,
+  algorithms: ['RS256', 'ES256'],
+  jwks: { keys: [keys.rsa.jwk, keys.rsa2.jwk, keys.ec.jwk] },
+};
+const oneEc: JwtAuthOptions = {
+  issuer: ISSUER,
+  audience: AUDIENCE,
+  algorithms: ['ES256'],
+  jwks: { keys: [withoutKid] },
+};
 
 describe.each(expressFlavours)('local key set on $name', (flavour) => {
   const appFor = (options: JwtAuthOptions, warm: boolean) => {
@@ -25,10 +35,30 @@ describe.each(expressFlavours)('local key set on $name', (flavour) => {
     ['accepts the key its kid names', twoRsa, () => jwt(keys.rsa2), 200],
     ['accepts an EC key next to RSA keys', twoRsa, () => jwt(keys.ec), 200],
     ['rejects an unknown kid', twoRsa, () => jwt({ ...keys.rsa, kid: 'nope' }), 401],
-    ['rejects a signature by another key under a known kid', twoRsa, () => jwt({ ...keys.rsa, kid: keys.rsa2.kid }), 401],
-    ['rejects a kid-less token when several keys could match', twoRsa, () => jwt({ ...keys.rsa, kid: undefined as unknown as string }), 401],
-    ['rejects the attacker key under the kid of an EC key', twoRsa, () => jwt({ ...keys.attacker, kid: keys.ec.kid }), 401],
-    ['accepts a kid-less token against a one-key set', oneEc, () => jwt({ ...keys.ec, kid: undefined as unknown as string }), 200],
+    [
+      'rejects a signature by another key under a known kid',
+      twoRsa,
+      () => jwt({ ...keys.rsa, kid: keys.rsa2.kid }),
+      401,
+    ],
+    [
+      'rejects a kid-less token when several keys could match',
+      twoRsa,
+      () => jwt({ ...keys.rsa, kid: undefined as unknown as string }),
+      401,
+    ],
+    [
+      'rejects the attacker key under the kid of an EC key',
+      twoRsa,
+      () => jwt({ ...keys.attacker, kid: keys.ec.kid }),
+      401,
+    ],
+    [
+      'accepts a kid-less token against a one-key set',
+      oneEc,
+      () => jwt({ ...keys.ec, kid: undefined as unknown as string }),
+      200,
+    ],
     ['rejects a kid on a set whose key has none', oneEc, () => jwt(keys.ec), 401],
   ])('%s, the same way every time', async (_name, options, token, status) => {
     for (const warm of [false, true]) {

@@ -6,7 +6,12 @@ import { jwtAuth, requireScopes, type AuthInfo, type JwtAuthOptions } from '@por
 import { expressFlavours, buildApp, type ExpressFlavour } from '../../../test-support/express.js';
 import { AUDIENCE, ISSUER, claims, jwt, keys, now } from './helpers.js';
 
-const base: JwtAuthOptions = { issuer: ISSUER, audience: AUDIENCE, algorithms: ['ES256'], publicKey: keys.ec.publicKey };
+const base: JwtAuthOptions = {
+  issuer: ISSUER,
+  audience: AUDIENCE,
+  algorithms: ['ES256'],
+  publicKey: keys.ec.publicKey,
+};
 
 interface Seen {
   auth: AuthInfo | undefined;
@@ -16,14 +21,20 @@ interface Seen {
 
 type Opts = { [K in keyof JwtAuthOptions]?: JwtAuthOptions[K] | undefined };
 
-function appWith(flavour: ExpressFlavour, options: Opts = {}, scopes?: string[], logger: 'full' | 'info-only' | 'broken' | 'none' = 'full') {
+function appWith(
+  flavour: ExpressFlavour,
+  options: Opts = {},
+  scopes?: string[],
+  logger: 'full' | 'info-only' | 'broken' | 'none' = 'full',
+) {
   const seen: Seen = { auth: undefined, runs: 0, logs: [] };
   const mw = jwtAuth({ ...base, ...options } as JwtAuthOptions);
   const app = buildApp(flavour, (a) => {
     a.use(flavour.json());
     a.use((req, _res, next) => {
       const rec = (level: string) => (obj: Record<string, unknown>, msg: string) => seen.logs.push({ level, obj, msg });
-      if (logger === 'full') (req as unknown as { log: object }).log = { debug: rec('debug'), info: rec('info'), warn: rec('warn') };
+      if (logger === 'full')
+        (req as unknown as { log: object }).log = { debug: rec('debug'), info: rec('info'), warn: rec('warn') };
       if (logger === 'info-only') (req as unknown as { log: object }).log = { info: rec('info') };
       if (logger === 'broken')
         (req as unknown as { log: object }).log = {
@@ -71,7 +82,9 @@ describe.each(expressFlavours)('jwtAuth requests on $name', (flavour) => {
 
   it.each(['bearer', 'BEARER', 'BeArEr'])('accepts the scheme spelled %s', async (scheme) => {
     const { app } = appWith(flavour);
-    const res = await request(app).get('/r').set('Authorization', `${scheme} ${await jwt(keys.ec)}`);
+    const res = await request(app)
+      .get('/r')
+      .set('Authorization', `${scheme} ${await jwt(keys.ec)}`);
     expect(res.status).toBe(200);
   });
 
@@ -104,7 +117,9 @@ describe.each(expressFlavours)('jwtAuth requests on $name', (flavour) => {
     ['an empty Authorization header', () => ''],
   ])('answers 400 invalid_request for %s', async (_name, header) => {
     const { app, seen } = appWith(flavour);
-    const res = await request(app).get('/r').set('Authorization', header(await jwt(keys.ec)));
+    const res = await request(app)
+      .get('/r')
+      .set('Authorization', header(await jwt(keys.ec)));
     expect(res.status).toBe(400);
     expect(code(res)).toBe('invalid_request');
     expect(res.headers['www-authenticate']).toBe('Bearer realm="api", error="invalid_request"');
@@ -114,7 +129,9 @@ describe.each(expressFlavours)('jwtAuth requests on $name', (flavour) => {
   it('answers 400 invalid_request for several Authorization headers', async () => {
     const { app, seen } = appWith(flavour);
     const token = await jwt(keys.ec);
-    const res = await request(app).get('/r').set('Authorization', [`Bearer ${token}`, `Bearer ${token}`] as unknown as string);
+    const res = await request(app)
+      .get('/r')
+      .set('Authorization', [`Bearer ${token}`, `Bearer ${token}`] as unknown as string);
     expect(res.status).toBe(400);
     expect(code(res)).toBe('invalid_request');
     expect(seen.runs).toBe(0);
@@ -137,7 +154,9 @@ describe.each(expressFlavours)('jwtAuth requests on $name', (flavour) => {
 
   it('ignores an unrelated query string', async () => {
     const { app } = appWith(flavour);
-    const res = await request(app).get('/r?x=%20&token=1').set('Authorization', `Bearer ${await jwt(keys.ec)}`);
+    const res = await request(app)
+      .get('/r?x=%20&token=1')
+      .set('Authorization', `Bearer ${await jwt(keys.ec)}`);
     expect(res.status).toBe(200);
   });
 
@@ -154,7 +173,9 @@ describe.each(expressFlavours)('jwtAuth requests on $name', (flavour) => {
 
   it('never reads a token from a cookie', async () => {
     const { app, seen } = appWith(flavour);
-    const res = await request(app).get('/r').set('Cookie', `access_token=${await jwt(keys.ec)}`);
+    const res = await request(app)
+      .get('/r')
+      .set('Cookie', `access_token=${await jwt(keys.ec)}`);
     expect(res.status).toBe(401);
     expect(seen.runs).toBe(0);
   });
@@ -181,37 +202,59 @@ describe.each(expressFlavours)('jwtAuth requests on $name', (flavour) => {
   it('uses the configured realm in every challenge', async () => {
     const { app } = appWith(flavour, { realm: 'cases' }, ['admin']);
     expect((await request(app).get('/r')).headers['www-authenticate']).toBe('Bearer realm="cases"');
-    expect((await request(app).get('/r').set('Authorization', 'Bearer x.y.z')).headers['www-authenticate']).toBe('Bearer realm="cases", error="invalid_token"');
-    expect((await request(app).get('/r').set('Authorization', 'Bearer  x')).headers['www-authenticate']).toBe('Bearer realm="cases", error="invalid_request"');
-    const forbidden = await request(app).get('/r').set('Authorization', `Bearer ${await jwt(keys.ec)}`);
-    expect(forbidden.headers['www-authenticate']).toBe('Bearer realm="cases", error="insufficient_scope", scope="admin"');
+    expect((await request(app).get('/r').set('Authorization', 'Bearer x.y.z')).headers['www-authenticate']).toBe(
+      'Bearer realm="cases", error="invalid_token"',
+    );
+    expect((await request(app).get('/r').set('Authorization', 'Bearer  x')).headers['www-authenticate']).toBe(
+      'Bearer realm="cases", error="invalid_request"',
+    );
+    const forbidden = await request(app)
+      .get('/r')
+      .set('Authorization', `Bearer ${await jwt(keys.ec)}`);
+    expect(forbidden.headers['www-authenticate']).toBe(
+      'Bearer realm="cases", error="insufficient_scope", scope="admin"',
+    );
   });
 
   it('clockToleranceSec: 0 rejects a token that expired 2 s ago', async () => {
     const { app } = appWith(flavour, { clockToleranceSec: 0 });
-    const res = await request(app).get('/r').set('Authorization', `Bearer ${await jwt(keys.ec, claims({ exp: now() - 2 }))}`);
+    const res = await request(app)
+      .get('/r')
+      .set('Authorization', `Bearer ${await jwt(keys.ec, claims({ exp: now() - 2 }))}`);
     expect(res.status).toBe(401);
     expect(code(res)).toBe('token_expired');
   });
 
   it('maxTokenAgeSec rejects a token issued too long ago', async () => {
     const { app } = appWith(flavour, { maxTokenAgeSec: 60 });
-    const res = await request(app).get('/r').set('Authorization', `Bearer ${await jwt(keys.ec, claims({ iat: now() - 600 }))}`);
+    const res = await request(app)
+      .get('/r')
+      .set('Authorization', `Bearer ${await jwt(keys.ec, claims({ iat: now() - 600 }))}`);
     expect(res.status).toBe(401);
     expect(code(res)).toBe('token_expired');
-    expect((await request(app).get('/r').set('Authorization', `Bearer ${await jwt(keys.ec)}`)).status).toBe(200);
+    expect(
+      (
+        await request(app)
+          .get('/r')
+          .set('Authorization', `Bearer ${await jwt(keys.ec)}`)
+      ).status,
+    ).toBe(200);
   });
 
   it('maxTokenLifetimeSec caps exp − iat', async () => {
     const { app } = appWith(flavour, { maxTokenLifetimeSec: 300 });
-    const res = await request(app).get('/r').set('Authorization', `Bearer ${await jwt(keys.ec, claims({ exp: now() + 600 }))}`);
+    const res = await request(app)
+      .get('/r')
+      .set('Authorization', `Bearer ${await jwt(keys.ec, claims({ exp: now() + 600 }))}`);
     expect(res.status).toBe(401);
     expect(code(res)).toBe('invalid_token');
   });
 
   it('maxTokenBytes rejects a larger token before decoding it', async () => {
     const { app, seen } = appWith(flavour, { maxTokenBytes: 256 });
-    const res = await request(app).get('/r').set('Authorization', `Bearer ${'a'.repeat(300)}`);
+    const res = await request(app)
+      .get('/r')
+      .set('Authorization', `Bearer ${'a'.repeat(300)}`);
     expect(res.status).toBe(401);
     expect(seen.logs.some((l) => l.obj['reason'] === 'token too large')).toBe(true);
   });
@@ -220,25 +263,38 @@ describe.each(expressFlavours)('jwtAuth requests on $name', (flavour) => {
     it('rejects a revoked token with 401 and passes a frozen claims set', async () => {
       const hook = vi.fn((c: { jti?: string }) => Promise.resolve(c.jti === 'j1'));
       const { app, seen } = appWith(flavour, { isRevoked: hook });
-      const res = await request(app).get('/r').set('Authorization', `Bearer ${await jwt(keys.ec)}`);
+      const res = await request(app)
+        .get('/r')
+        .set('Authorization', `Bearer ${await jwt(keys.ec)}`);
       expect(res.status).toBe(401);
       expect(code(res)).toBe('invalid_token');
       expect(hook).toHaveBeenCalledOnce();
       expect(Object.isFrozen(hook.mock.calls[0]?.[0])).toBe(true);
-      expect((await request(app).get('/r').set('Authorization', `Bearer ${await jwt(keys.ec, claims({ jti: 'j2' }))}`)).status).toBe(200);
+      expect(
+        (
+          await request(app)
+            .get('/r')
+            .set('Authorization', `Bearer ${await jwt(keys.ec, claims({ jti: 'j2' }))}`)
+        ).status,
+      ).toBe(200);
       expect(seen.runs).toBe(1);
     });
 
     it.each<[string, () => Promise<boolean>]>([
       ['rejects', () => Promise.reject(new Error('redis down'))],
-      ['throws synchronously', () => {
-        throw new Error('boom');
-      }],
+      [
+        'throws synchronously',
+        () => {
+          throw new Error('boom');
+        },
+      ],
       ['never answers (timeout)', () => new Promise<boolean>(() => undefined)],
       ['answers a non-boolean', () => Promise.resolve('no' as unknown as boolean)],
     ])('fails closed with 503 when the hook %s', async (_name, hook) => {
       const { app, seen } = appWith(flavour, { isRevoked: hook, timeoutMs: 50 });
-      const res = await request(app).get('/r').set('Authorization', `Bearer ${await jwt(keys.ec)}`);
+      const res = await request(app)
+        .get('/r')
+        .set('Authorization', `Bearer ${await jwt(keys.ec)}`);
       expect(res.status).toBe(503);
       expect(code(res)).toBe('unavailable');
       expect(res.headers['retry-after']).toBe('1');
@@ -249,7 +305,9 @@ describe.each(expressFlavours)('jwtAuth requests on $name', (flavour) => {
     it('is not called for a token that fails verification', async () => {
       const hook = vi.fn(() => Promise.resolve(false));
       const { app } = appWith(flavour, { isRevoked: hook });
-      await request(app).get('/r').set('Authorization', `Bearer ${await jwt(keys.ec, claims({ aud: 'x' }))}`);
+      await request(app)
+        .get('/r')
+        .set('Authorization', `Bearer ${await jwt(keys.ec, claims({ aud: 'x' }))}`);
       expect(hook).not.toHaveBeenCalled();
     });
   });
@@ -257,22 +315,34 @@ describe.each(expressFlavours)('jwtAuth requests on $name', (flavour) => {
   describe('requireScopes', () => {
     it('lets a token with every scope through', async () => {
       const { app, seen } = appWith(flavour, {}, ['cases:read', 'cases:write']);
-      expect((await request(app).get('/r').set('Authorization', `Bearer ${await jwt(keys.ec)}`)).status).toBe(200);
+      expect(
+        (
+          await request(app)
+            .get('/r')
+            .set('Authorization', `Bearer ${await jwt(keys.ec)}`)
+        ).status,
+      ).toBe(200);
       expect(seen.runs).toBe(1);
     });
 
     it('answers 403 insufficient_scope naming the needed scopes', async () => {
       const { app, seen } = appWith(flavour, {}, ['cases:read', 'cases:admin']);
-      const res = await request(app).get('/r').set('Authorization', `Bearer ${await jwt(keys.ec)}`);
+      const res = await request(app)
+        .get('/r')
+        .set('Authorization', `Bearer ${await jwt(keys.ec)}`);
       expect(res.status).toBe(403);
       expect(code(res)).toBe('insufficient_scope');
-      expect(res.headers['www-authenticate']).toBe('Bearer realm="api", error="insufficient_scope", scope="cases:read cases:admin"');
+      expect(res.headers['www-authenticate']).toBe(
+        'Bearer realm="api", error="insufficient_scope", scope="cases:read cases:admin"',
+      );
       expect(seen.runs).toBe(0);
     });
 
     it('does not treat a scope prefix or substring as a match', async () => {
       const { app } = appWith(flavour, {}, ['cases']);
-      const res = await request(app).get('/r').set('Authorization', `Bearer ${await jwt(keys.ec, claims({ scope: 'cases:read casesX' }))}`);
+      const res = await request(app)
+        .get('/r')
+        .set('Authorization', `Bearer ${await jwt(keys.ec, claims({ scope: 'cases:read casesX' }))}`);
       expect(res.status).toBe(403);
     });
 
@@ -315,21 +385,61 @@ describe.each(expressFlavours)('jwtAuth requests on $name', (flavour) => {
   });
 
   it('verifies with a local JWKS (kid selection)', async () => {
-    const { app } = appWith(flavour, { publicKey: undefined, jwks: { keys: [keys.rsa.jwk, keys.ec.jwk] }, algorithms: ['RS256', 'ES256'] });
-    expect((await request(app).get('/r').set('Authorization', `Bearer ${await jwt(keys.rsa)}`)).status).toBe(200);
-    expect((await request(app).get('/r').set('Authorization', `Bearer ${await jwt(keys.ec)}`)).status).toBe(200);
-    expect((await request(app).get('/r').set('Authorization', `Bearer ${await jwt(keys.rsa2)}`)).status).toBe(401);
+    const { app } = appWith(flavour, {
+      publicKey: undefined,
+      jwks: { keys: [keys.rsa.jwk, keys.ec.jwk] },
+      algorithms: ['RS256', 'ES256'],
+    });
+    expect(
+      (
+        await request(app)
+          .get('/r')
+          .set('Authorization', `Bearer ${await jwt(keys.rsa)}`)
+      ).status,
+    ).toBe(200);
+    expect(
+      (
+        await request(app)
+          .get('/r')
+          .set('Authorization', `Bearer ${await jwt(keys.ec)}`)
+      ).status,
+    ).toBe(200);
+    expect(
+      (
+        await request(app)
+          .get('/r')
+          .set('Authorization', `Bearer ${await jwt(keys.rsa2)}`)
+      ).status,
+    ).toBe(401);
   });
 
   it('verifies with a PEM public key and several algorithms of its family', async () => {
     const pem = keys.rsa.publicKey.export({ type: 'spki', format: 'pem' }) as string;
     const { app } = appWith(flavour, { publicKey: pem, algorithms: ['RS256', 'PS256'] });
-    expect((await request(app).get('/r').set('Authorization', `Bearer ${await jwt(keys.rsa)}`)).status).toBe(200);
-    expect((await request(app).get('/r').set('Authorization', `Bearer ${await jwt({ ...keys.rsa, alg: 'PS256' as 'RS256' })}`)).status).toBe(200);
+    expect(
+      (
+        await request(app)
+          .get('/r')
+          .set('Authorization', `Bearer ${await jwt(keys.rsa)}`)
+      ).status,
+    ).toBe(200);
+    expect(
+      (
+        await request(app)
+          .get('/r')
+          .set('Authorization', `Bearer ${await jwt({ ...keys.rsa, alg: 'PS256' as 'RS256' })}`)
+      ).status,
+    ).toBe(200);
   });
 
   it('issuer and audience lists accept any listed value', async () => {
     const { app } = appWith(flavour, { issuer: ['https://a.example', ISSUER], audience: ['x', AUDIENCE] });
-    expect((await request(app).get('/r').set('Authorization', `Bearer ${await jwt(keys.ec)}`)).status).toBe(200);
+    expect(
+      (
+        await request(app)
+          .get('/r')
+          .set('Authorization', `Bearer ${await jwt(keys.ec)}`)
+      ).status,
+    ).toBe(200);
   });
 });

@@ -31,24 +31,45 @@ describe('parseAuthorization', () => {
 describe.each(expressFlavours)('attacker tokens on $name', (flavour) => {
   let runs = 0;
   const app = buildApp(flavour, (a) => {
-    a.get('/r', jwtAuth({ issuer: ISSUER, audience: AUDIENCE, algorithms: ['RS256', 'ES256'], jwks: { keys: [keys.rsa.jwk, keys.ec.jwk] } }), (_req, res) => {
-      runs++;
-      res.json({});
-    });
+    a.get(
+      '/r',
+      jwtAuth({
+        issuer: ISSUER,
+        audience: AUDIENCE,
+        algorithms: ['RS256', 'ES256'],
+        jwks: { keys: [keys.rsa.jwk, keys.ec.jwk] },
+      }),
+      (_req, res) => {
+        runs++;
+        res.json({});
+      },
+    );
     a.use(errorHandler());
   });
 
   const segment = fc.oneof(
     fc.string({ maxLength: 60 }).map((s) => b64(s)),
     fc.json({ maxDepth: 2 }).map((j) => b64(j)),
-    fc.record({ alg: fc.constantFrom('RS256', 'ES256', 'none', 'HS256', 'PS256'), typ: fc.constantFrom('at+jwt', 'JWT', undefined), kid: fc.constantFrom('rsa-1', 'ec-1', 'x', undefined), jku: fc.constantFrom(undefined, 'https://evil.example') }, { requiredKeys: [] }).map((h) => b64(JSON.stringify(h))),
+    fc
+      .record(
+        {
+          alg: fc.constantFrom('RS256', 'ES256', 'none', 'HS256', 'PS256'),
+          typ: fc.constantFrom('at+jwt', 'JWT', undefined),
+          kid: fc.constantFrom('rsa-1', 'ec-1', 'x', undefined),
+          jku: fc.constantFrom(undefined, 'https://evil.example'),
+        },
+        { requiredKeys: [] },
+      )
+      .map((h) => b64(JSON.stringify(h))),
     fc.stringMatching(/^[A-Za-z0-9_-]{0,40}$/),
   );
 
   it('never answers 5xx and never runs the handler for forged tokens', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(segment, { minLength: 1, maxLength: 6 }), async (parts) => {
-        const res = await request(app).get('/r').set('Authorization', `Bearer ${parts.join('.')}`);
+        const res = await request(app)
+          .get('/r')
+          .set('Authorization', `Bearer ${parts.join('.')}`);
         expect([400, 401]).toContain(res.status);
         expect(typeof (res.body as { code?: unknown }).code).toBe('string');
       }),

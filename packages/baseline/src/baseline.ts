@@ -16,7 +16,9 @@ import { tag, type CookiePolicy } from './tags.js';
 
 type Next = (err?: unknown) => void;
 type Logger = ReturnType<typeof createLogger>;
-type AuthMiddleware = ((req: IncomingMessage, res: ServerResponse, next: Next) => void) & { ready?: () => Promise<void> };
+type AuthMiddleware = ((req: IncomingMessage, res: ServerResponse, next: Next) => void) & {
+  ready?: () => Promise<void>;
+};
 
 /** Options of secureBaseline(). */
 export interface SecureBaselineOptions {
@@ -59,16 +61,35 @@ export interface SecureBaseline {
   shutdown(): Promise<void>;
 }
 
-const OPTION_KEYS = ['config', 'auth', 'publicRoutes', 'rateLimit', 'logger', 'cookies', 'bodyTypes', 'headers', 'quietRoutes'];
+const OPTION_KEYS = [
+  'config',
+  'auth',
+  'publicRoutes',
+  'rateLimit',
+  'logger',
+  'cookies',
+  'bodyTypes',
+  'headers',
+  'quietRoutes',
+];
 
 function isConfig(value: unknown): value is SecurityConfig {
   if (typeof value !== 'object' || value === null) return false;
   const c = value as Record<string, unknown>;
-  return typeof c['profile'] === 'string' && Array.isArray(c['allowedOrigins']) && typeof c['bodyLimit'] === 'string' && typeof c['rateLimitMax'] === 'number';
+  return (
+    typeof c['profile'] === 'string' &&
+    Array.isArray(c['allowedOrigins']) &&
+    typeof c['bodyLimit'] === 'string' &&
+    typeof c['rateLimitMax'] === 'number'
+  );
 }
 
 function authFromConfig(config: SecurityConfig, given: Partial<JwtAuthOptions>): JwtAuthOptions {
-  const hasKeySource = given.jwksUri !== undefined || given.jwks !== undefined || given.publicKey !== undefined || given.secret !== undefined;
+  const hasKeySource =
+    given.jwksUri !== undefined ||
+    given.jwks !== undefined ||
+    given.publicKey !== undefined ||
+    given.secret !== undefined;
   const options: Record<string, unknown> = {};
   if (config.jwtIssuer !== undefined) options['issuer'] = config.jwtIssuer;
   if (config.jwtAudience !== undefined) options['audience'] = config.jwtAudience;
@@ -79,7 +100,8 @@ function authFromConfig(config: SecurityConfig, given: Partial<JwtAuthOptions>):
   const cacheEntries: unknown = config.jwtVerifiedTokenCacheMaxEntries;
   if (cacheEntries !== undefined && cacheEntries !== 0) {
     const cacheAge: unknown = config.jwtVerifiedTokenCacheMaxAgeSec;
-    options['verifiedTokenCache'] = cacheAge === undefined ? { maxEntries: cacheEntries } : { maxEntries: cacheEntries, maxAgeSec: cacheAge };
+    options['verifiedTokenCache'] =
+      cacheAge === undefined ? { maxEntries: cacheEntries } : { maxEntries: cacheEntries, maxAgeSec: cacheAge };
   }
   if (!hasKeySource) {
     if (config.jwksUri !== undefined) options['jwksUri'] = config.jwksUri;
@@ -95,8 +117,15 @@ function checkCookies(value: unknown): false | true | CookiePolicy {
   if (typeof value === 'object' && value !== null) {
     const c = value as Record<string, unknown>;
     checkKeys('secureBaseline', value, ['secure', 'httpOnly', 'sameSite']);
-    if (typeof c['secure'] !== 'boolean' || typeof c['httpOnly'] !== 'boolean' || !['strict', 'lax', 'none', false].includes(c['sameSite'] as string)) {
-      fail('secureBaseline', '"cookies" must be true, false or { secure: boolean, httpOnly: boolean, sameSite: "strict" | "lax" | "none" | false }');
+    if (
+      typeof c['secure'] !== 'boolean' ||
+      typeof c['httpOnly'] !== 'boolean' ||
+      !['strict', 'lax', 'none', false].includes(c['sameSite'] as string)
+    ) {
+      fail(
+        'secureBaseline',
+        '"cookies" must be true, false or { secure: boolean, httpOnly: boolean, sameSite: "strict" | "lax" | "none" | false }',
+      );
     }
     return value as CookiePolicy;
   }
@@ -111,14 +140,23 @@ function checkCookies(value: unknown): false | true | CookiePolicy {
 export function secureBaseline(options: SecureBaselineOptions): SecureBaseline {
   const given = checkKeys('secureBaseline', options, OPTION_KEYS);
   const config = given['config'];
-  if (!isConfig(config)) fail('secureBaseline', '"config" must be the result of loadSecurityConfig() from @portcullis/config');
+  if (!isConfig(config))
+    fail('secureBaseline', '"config" must be the result of loadSecurityConfig() from @portcullis/config');
   const authOption = given['auth'];
-  if (authOption === undefined || authOption === null || (typeof authOption !== 'object' && typeof authOption !== 'function')) {
-    fail('secureBaseline', '"auth" is required: jwtAuth options or a jwtAuth middleware (authentication is deny-by-default)');
+  if (
+    authOption === undefined ||
+    authOption === null ||
+    (typeof authOption !== 'object' && typeof authOption !== 'function')
+  ) {
+    fail(
+      'secureBaseline',
+      '"auth" is required: jwtAuth options or a jwtAuth middleware (authentication is deny-by-default)',
+    );
   }
   const cookies = checkCookies(given['cookies']);
   const publicSpecs = given['publicRoutes'] ?? [{ method: 'GET', path: '/health' }];
-  if (!Array.isArray(publicSpecs)) fail('secureBaseline', `"publicRoutes" must be an array of { method, path } (got ${show(publicSpecs)})`);
+  if (!Array.isArray(publicSpecs))
+    fail('secureBaseline', `"publicRoutes" must be an array of { method, path } (got ${show(publicSpecs)})`);
   const publicRoutes = publicSpecs.map((spec: unknown) => compileRoute('secureBaseline', 'publicRoutes', spec));
   const quietRoutes = given['quietRoutes'] ?? ['GET /health'];
 

@@ -27,7 +27,8 @@ export function csrfGuard(options?: CsrfGuardOptions) {
   const trusted = new Set<string>();
   for (const entry of list as unknown[]) {
     const origin = parseOrigin(entry);
-    if (origin === null) fail('csrfGuard', `"trustedOrigins" entry ${show(entry)} is not an origin like "https://app.example.com"`);
+    if (origin === null)
+      fail('csrfGuard', `"trustedOrigins" entry ${show(entry)} is not an origin like "https://app.example.com"`);
     trusted.add(origin);
   }
 
@@ -56,11 +57,21 @@ export function csrfGuard(options?: CsrfGuardOptions) {
         return;
       }
       const parsed = parseOrigin(origin);
-      if ((parsed !== null && req.headers.host !== undefined && new URL(parsed).host === req.headers.host.toLowerCase()) || isTrusted(origin)) {
+      if (
+        (parsed !== null &&
+          req.headers.host !== undefined &&
+          new URL(parsed).host === req.headers.host.toLowerCase()) ||
+        isTrusted(origin)
+      ) {
         next();
         return;
       }
     }
-    next(new ForbiddenError('cross-site request rejected', { code: 'csrf_rejected', detail: 'Cross-site requests are not allowed here.' }));
+    next(
+      new ForbiddenError('cross-site request rejected', {
+        code: 'csrf_rejected',
+        detail: 'Cross-site requests are not allowed here.',
+      }),
+    );
   };
 }

@@ -34,13 +34,18 @@ export type SecurityHeadersOverrides = Pick<HelmetOptions, (typeof HELMET_KEYS)[
   permissionsPolicy?: string | false | undefined;
 };
 
-const API_CSP = { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"], baseUri: ["'none'"], formAction: ["'none'"] } } as const;
+const API_CSP = {
+  useDefaults: false,
+  directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"], baseUri: ["'none'"], formAction: ["'none'"] },
+} as const;
 
 /** Powerful features a page rarely needs; "web" denies them all. */
 export const RESTRICTIVE_PERMISSIONS_POLICY =
   'accelerometer=(), autoplay=(), camera=(), display-capture=(), encrypted-media=(), fullscreen=(), geolocation=(), gyroscope=(), hid=(), magnetometer=(), microphone=(), midi=(), payment=(), picture-in-picture=(), publickey-credentials-get=(), screen-wake-lock=(), serial=(), usb=(), xr-spatial-tracking=()';
 
-const PROFILES: Readonly<Record<HeaderProfile, { helmet: HelmetOptions; cacheControl: string | false; permissionsPolicy: string | false }>> = {
+const PROFILES: Readonly<
+  Record<HeaderProfile, { helmet: HelmetOptions; cacheControl: string | false; permissionsPolicy: string | false }>
+> = {
   api: {
     helmet: {
       contentSecurityPolicy: API_CSP,
@@ -95,7 +100,8 @@ function record(middleware: ReturnType<typeof helmet>): { set: [string, string][
   run({}, fake, (err?: unknown) => {
     error = err;
   });
-  if (error !== undefined) fail('securityHeaders', `helmet rejected the options: ${error instanceof Error ? error.message : 'unknown error'}`);
+  if (error !== undefined)
+    fail('securityHeaders', `helmet rejected the options: ${error instanceof Error ? error.message : 'unknown error'}`);
   return { set, removed };
 }
 
@@ -105,16 +111,20 @@ function record(middleware: ReturnType<typeof helmet>): { set: [string, string][
  * directive is a function, e.g. a nonce).
  */
 export function securityHeaders(profile: HeaderProfile = 'api', overrides?: SecurityHeadersOverrides) {
-  if (profile !== 'api' && profile !== 'web') fail('securityHeaders', `profile must be "api" or "web" (got ${JSON.stringify(profile)})`);
+  if (profile !== 'api' && profile !== 'web')
+    fail('securityHeaders', `profile must be "api" or "web" (got ${JSON.stringify(profile)})`);
   const given = checkKeys('securityHeaders', overrides, [...HELMET_KEYS, 'cacheControl', 'permissionsPolicy']);
   const base = PROFILES[profile];
   const helmetOptions: Record<string, unknown> = { ...base.helmet };
   for (const key of HELMET_KEYS) {
     if (given[key] !== undefined) helmetOptions[key] = given[key];
   }
-  const cacheControl = given['cacheControl'] === undefined ? base.cacheControl : checkHeaderValue('cacheControl', given['cacheControl']);
+  const cacheControl =
+    given['cacheControl'] === undefined ? base.cacheControl : checkHeaderValue('cacheControl', given['cacheControl']);
   const permissionsPolicy =
-    given['permissionsPolicy'] === undefined ? base.permissionsPolicy : checkHeaderValue('permissionsPolicy', given['permissionsPolicy']);
+    given['permissionsPolicy'] === undefined
+      ? base.permissionsPolicy
+      : checkHeaderValue('permissionsPolicy', given['permissionsPolicy']);
 
   let middleware: ReturnType<typeof helmet>;
   try {

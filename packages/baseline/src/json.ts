@@ -30,7 +30,10 @@ function hasForeignCharset(contentType: string): boolean {
     if (!param.startsWith('charset')) continue;
     const eq = param.indexOf('=');
     if (eq === -1) continue;
-    const value = param.slice(eq + 1).trim().replace(/^"|"$/g, '');
+    const value = param
+      .slice(eq + 1)
+      .trim()
+      .replace(/^"|"$/g, '');
     if (value !== 'utf-8' && value !== 'utf8') return true;
   }
   return false;
@@ -58,11 +61,15 @@ function hasBody(req: IncomingMessage): boolean {
 export function jsonBody(options?: JsonBodyOptions) {
   const given = checkKeys('jsonBody', options, ['limit', 'allowDuplicateKeys', 'maxDepth']);
   const limit = given['limit'] ?? '100kb';
-  if (!(typeof limit === 'number' && Number.isInteger(limit) && limit > 0) && !(typeof limit === 'string' && SIZE.test(limit))) {
+  if (
+    !(typeof limit === 'number' && Number.isInteger(limit) && limit > 0) &&
+    !(typeof limit === 'string' && SIZE.test(limit))
+  ) {
     fail('jsonBody', `"limit" must be a positive integer of bytes or a size like "100kb" (got ${show(limit)})`);
   }
   const allowDuplicateKeys = given['allowDuplicateKeys'] ?? false;
-  if (typeof allowDuplicateKeys !== 'boolean') fail('jsonBody', `"allowDuplicateKeys" must be a boolean (got ${show(allowDuplicateKeys)})`);
+  if (typeof allowDuplicateKeys !== 'boolean')
+    fail('jsonBody', `"allowDuplicateKeys" must be a boolean (got ${show(allowDuplicateKeys)})`);
   const maxDepth = given['maxDepth'] ?? 32;
   if (typeof maxDepth !== 'number' || !Number.isInteger(maxDepth) || maxDepth < 1 || maxDepth > 1000) {
     fail('jsonBody', `"maxDepth" must be an integer from 1 to 1000 (got ${show(maxDepth)})`);
@@ -96,7 +103,11 @@ export function jsonBody(options?: JsonBodyOptions) {
       const first = text.trimStart().charCodeAt(0);
       if (first !== 123 && first !== 91) {
         req.body = undefined;
-        next(new BadRequestError('JSON body must be an object or an array', { detail: 'The JSON body must be an object or an array.' }));
+        next(
+          new BadRequestError('JSON body must be an object or an array', {
+            detail: 'The JSON body must be an object or an array.',
+          }),
+        );
         return;
       }
       const finding = scanJson(text, maxDepth, allowDuplicateKeys);
@@ -151,12 +162,20 @@ function mediaType(contentType: string | undefined): string {
 export function requireJson(options?: RequireJsonOptions) {
   const given = checkKeys('requireJson', options, ['allow']);
   const allowSpec = given['allow'] ?? [];
-  if (!Array.isArray(allowSpec)) fail('requireJson', `"allow" must be an array of { method, path, types } (got ${show(allowSpec)})`);
+  if (!Array.isArray(allowSpec))
+    fail('requireJson', `"allow" must be an array of { method, path, types } (got ${show(allowSpec)})`);
   const allowed = allowSpec.map((spec: unknown) => {
     const route = compileRoute('requireJson', 'allow', spec);
     const types = (spec as { types?: unknown }).types;
-    if (!Array.isArray(types) || types.length === 0 || !types.every((t) => typeof t === 'string' && MEDIA_TYPE.test(t.toLowerCase()))) {
-      fail('requireJson', `"allow" entry ${route.method} ${route.path} needs "types", a non-empty array of media types like "text/csv"`);
+    if (
+      !Array.isArray(types) ||
+      types.length === 0 ||
+      !types.every((t) => typeof t === 'string' && MEDIA_TYPE.test(t.toLowerCase()))
+    ) {
+      fail(
+        'requireJson',
+        `"allow" entry ${route.method} ${route.path} needs "types", a non-empty array of media types like "text/csv"`,
+      );
     }
     return { route, types: new Set((types as string[]).map((t) => t.toLowerCase())) };
   });

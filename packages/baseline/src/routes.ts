@@ -29,7 +29,9 @@ export function compileRoute(fn: string, option: string, spec: unknown): Compile
     throw new TypeError(`@portcullis/baseline: ${fn}: "${option}" method must be an HTTP method such as "GET"`);
   }
   if (typeof path !== 'string' || !path.startsWith('/') || path.includes('?') || path.includes('#')) {
-    throw new TypeError(`@portcullis/baseline: ${fn}: "${option}" path must start with "/" and carry no query (got ${JSON.stringify(path)})`);
+    throw new TypeError(
+      `@portcullis/baseline: ${fn}: "${option}" path must start with "/" and carry no query (got ${JSON.stringify(path)})`,
+    );
   }
   const parts = path === '/' ? [] : path.slice(1).split('/');
   const segments = parts.map((part) => {

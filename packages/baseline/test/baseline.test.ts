@@ -16,8 +16,17 @@ beforeAll(async () => {
 
 const quietLogger = () => createLogger({ level: 'silent' });
 
-function appWith(flavour: ExpressFlavour, extra: Partial<SecureBaselineOptions> = {}, env: Record<string, string> = {}) {
-  const baseline = secureBaseline({ config: testConfig(env), auth: { jwks: keys.jwks }, logger: quietLogger(), ...extra });
+function appWith(
+  flavour: ExpressFlavour,
+  extra: Partial<SecureBaselineOptions> = {},
+  env: Record<string, string> = {},
+) {
+  const baseline = secureBaseline({
+    config: testConfig(env),
+    auth: { jwks: keys.jwks },
+    logger: quietLogger(),
+    ...extra,
+  });
   return buildApp(flavour, (app) => {
     app.use(baseline.before);
     app.get('/health', (_req, res) => res.json({ status: 'ok' }));
@@ -77,9 +86,27 @@ describe.each(expressFlavours)('secureBaseline on $name', (flavour) => {
   it.each([
     ['403', (app: ReturnType<typeof appWith>) => withToken(request(app).get('/forbidden')), 403, 'forbidden'],
     ['404', (app: ReturnType<typeof appWith>) => withToken(request(app).get('/nope')), 404, 'not_found'],
-    ['413', (app: ReturnType<typeof appWith>) => withToken(request(app).post('/cases')).send({ big: 'x'.repeat(200_000) }), 413, 'payload_too_large'],
-    ['415', (app: ReturnType<typeof appWith>) => withToken(request(app).post('/cases')).type('form').send('title=x'), 415, 'unsupported_media_type'],
-    ['400 prototype pollution', (app: ReturnType<typeof appWith>) => withToken(request(app).post('/cases')).set('Content-Type', 'application/json').send('{"__proto__":{"admin":true}}'), 400, 'prototype_pollution'],
+    [
+      '413',
+      (app: ReturnType<typeof appWith>) => withToken(request(app).post('/cases')).send({ big: 'x'.repeat(200_000) }),
+      413,
+      'payload_too_large',
+    ],
+    [
+      '415',
+      (app: ReturnType<typeof appWith>) => withToken(request(app).post('/cases')).type('form').send('title=x'),
+      415,
+      'unsupported_media_type',
+    ],
+    [
+      '400 prototype pollution',
+      (app: ReturnType<typeof appWith>) =>
+        withToken(request(app).post('/cases'))
+          .set('Content-Type', 'application/json')
+          .send('{"__proto__":{"admin":true}}'),
+      400,
+      'prototype_pollution',
+    ],
     ['500', (app: ReturnType<typeof appWith>) => withToken(request(app).get('/boom')), 500, 'internal_error'],
   ])('a %s carries the api headers and CORS for the allowed origin', async (_title, send, status, code) => {
     const res = await send(appWith(flavour));
@@ -102,10 +129,19 @@ describe.each(expressFlavours)('secureBaseline on $name', (flavour) => {
 
   it('turns csrfGuard on with cookies: a cross-site POST is refused with 403 csrf_rejected', async () => {
     const app = appWith(flavour, { cookies: { secure: true, httpOnly: true, sameSite: 'lax' } });
-    const res = await request(app).post('/cases').set('Authorization', `Bearer ${token}`).set('Sec-Fetch-Site', 'cross-site').set('Origin', 'https://evil.example').send({ title: 'x' });
+    const res = await request(app)
+      .post('/cases')
+      .set('Authorization', `Bearer ${token}`)
+      .set('Sec-Fetch-Site', 'cross-site')
+      .set('Origin', 'https://evil.example')
+      .send({ title: 'x' });
     expect(res.status).toBe(403);
     expect(res.body.code).toBe('csrf_rejected');
-    const ok = await request(app).post('/cases').set('Authorization', `Bearer ${token}`).set('Sec-Fetch-Site', 'same-origin').send({ title: 'x' });
+    const ok = await request(app)
+      .post('/cases')
+      .set('Authorization', `Bearer ${token}`)
+      .set('Sec-Fetch-Site', 'same-origin')
+      .send({ title: 'x' });
     expect(ok.status).toBe(201);
   });
 
@@ -122,15 +158,26 @@ describe.each(expressFlavours)('secureBaseline on $name', (flavour) => {
       a.post('/cases', (_req, res) => res.status(201).json({ ok: true }));
       a.use(baseline.after);
     });
-    const csv = await request(app).post('/import').set('Authorization', `Bearer ${token}`).type('text/csv').send('title\nx\n');
+    const csv = await request(app)
+      .post('/import')
+      .set('Authorization', `Bearer ${token}`)
+      .type('text/csv')
+      .send('title\nx\n');
     expect(csv.status).toBe(201);
-    const other = await request(app).post('/cases').set('Authorization', `Bearer ${token}`).type('text/csv').send('title\nx\n');
+    const other = await request(app)
+      .post('/cases')
+      .set('Authorization', `Bearer ${token}`)
+      .type('text/csv')
+      .send('title\nx\n');
     expect(other.status).toBe(415);
   });
 
   it('refuses preflights from anywhere when no origin is allowed', async () => {
     const app = appWith(flavour, {}, { ALLOWED_ORIGINS: '' });
-    const res = await request(app).options('/cases/1').set('Origin', ALLOWED).set('Access-Control-Request-Method', 'GET');
+    const res = await request(app)
+      .options('/cases/1')
+      .set('Origin', ALLOWED)
+      .set('Access-Control-Request-Method', 'GET');
     expect(res.status).toBe(403);
     expect(res.body.code).toBe('cors_rejected');
     expect(res.headers['access-control-allow-origin']).toBeUndefined();
@@ -140,10 +187,24 @@ describe.each(expressFlavours)('secureBaseline on $name', (flavour) => {
 describe('secureBaseline validation', () => {
   it.each([
     ['a missing config', () => secureBaseline({ auth: {} } as never)],
-    ['a config that is not from loadSecurityConfig', () => secureBaseline({ config: { profile: 'production' }, auth: {} } as never)],
+    [
+      'a config that is not from loadSecurityConfig',
+      () => secureBaseline({ config: { profile: 'production' }, auth: {} } as never),
+    ],
     ['a missing auth', () => secureBaseline({ config: testConfig() } as never)],
-    ['an unknown option', () => secureBaseline({ config: testConfig(), auth: { jwks: keys.jwks }, publicRoute: [] } as never)],
-    ['a wildcard public route', () => secureBaseline({ config: testConfig(), auth: { jwks: keys.jwks }, publicRoutes: [{ method: 'GET', path: '/*' }] })],
+    [
+      'an unknown option',
+      () => secureBaseline({ config: testConfig(), auth: { jwks: keys.jwks }, publicRoute: [] } as never),
+    ],
+    [
+      'a wildcard public route',
+      () =>
+        secureBaseline({
+          config: testConfig(),
+          auth: { jwks: keys.jwks },
+          publicRoutes: [{ method: 'GET', path: '/*' }],
+        }),
+    ],
     ['bad cookies', () => secureBaseline({ config: testConfig(), auth: { jwks: keys.jwks }, cookies: 'yes' as never })],
   ])('throws a TypeError for %s', (_title, make) => {
     expect(make).toThrow(TypeError);
@@ -151,6 +212,8 @@ describe('secureBaseline validation', () => {
   });
 
   it('refuses an auth configuration jwtAuth refuses (alg none from the config)', () => {
-    expect(() => secureBaseline({ config: testConfig(), auth: { jwks: keys.jwks, algorithms: ['none' as never] } })).toThrow(TypeError);
+    expect(() =>
+      secureBaseline({ config: testConfig(), auth: { jwks: keys.jwks, algorithms: ['none' as never] } }),
+    ).toThrow(TypeError);
   });
 });

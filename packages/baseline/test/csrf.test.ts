@@ -14,9 +14,15 @@ describe.each(expressFlavours)('csrfGuard on $name', (flavour) => {
   });
 
   it.each([
-    ['rejects a cross-site form POST (Sec-Fetch-Site cross-site, foreign Origin)', { 'Sec-Fetch-Site': 'cross-site', Origin: 'https://evil.example' }],
+    [
+      'rejects a cross-site form POST (Sec-Fetch-Site cross-site, foreign Origin)',
+      { 'Sec-Fetch-Site': 'cross-site', Origin: 'https://evil.example' },
+    ],
     ['rejects a same-site but cross-origin POST', { 'Sec-Fetch-Site': 'same-site', Origin: 'https://sub.example.com' }],
-    ['rejects cross-site with a look-alike trusted origin', { 'Sec-Fetch-Site': 'cross-site', Origin: 'https://app.example.com.evil.example' }],
+    [
+      'rejects cross-site with a look-alike trusted origin',
+      { 'Sec-Fetch-Site': 'cross-site', Origin: 'https://app.example.com.evil.example' },
+    ],
     ['rejects cross-site with Origin null', { 'Sec-Fetch-Site': 'cross-site', Origin: 'null' }],
     ['rejects an old browser posting from a foreign Origin', { Origin: 'https://evil.example' }],
   ])('%s', async (_title, headers) => {
@@ -38,12 +44,19 @@ describe.each(expressFlavours)('csrfGuard on $name', (flavour) => {
   });
 
   it('lets an old browser through when Origin matches Host', async () => {
-    const res = await request(app).post('/transfer').set('Host', 'api.example.com').set('Origin', 'https://api.example.com').send({});
+    const res = await request(app)
+      .post('/transfer')
+      .set('Host', 'api.example.com')
+      .set('Origin', 'https://api.example.com')
+      .send({});
     expect(res.status).toBe(200);
   });
 
   it('lets GET through even cross-site', async () => {
-    const res = await request(app).get('/account').set('Sec-Fetch-Site', 'cross-site').set('Origin', 'https://evil.example');
+    const res = await request(app)
+      .get('/account')
+      .set('Sec-Fetch-Site', 'cross-site')
+      .set('Origin', 'https://evil.example');
     expect(res.status).toBe(200);
   });
 });

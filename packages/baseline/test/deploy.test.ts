@@ -7,7 +7,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { jwtAuth } from '@portcullis/auth';
 import { createLogger, requestLogger } from '@portcullis/logging';
 import { redisStore } from '@portcullis/ratelimit';
-import { assertDeploy, checkDeploy, secureBaseline, securityHeaders, type SecureBaselineOptions } from '@portcullis/baseline';
+import {
+  assertDeploy,
+  checkDeploy,
+  secureBaseline,
+  securityHeaders,
+  type SecureBaselineOptions,
+} from '@portcullis/baseline';
 import { makeKeys, testConfig, type Keys } from './helpers.js';
 
 let keys: Keys;
@@ -30,16 +36,24 @@ const prodConfig = () => testConfig(PROD_ENV);
 function goodApp(extra: Partial<SecureBaselineOptions> = {}, configEnv: Record<string, string> = PROD_ENV): Express {
   const app = express5();
   app.disable('x-powered-by');
-  const baseline = secureBaseline({ config: testConfig(configEnv), auth: { jwks: keys.jwks }, logger: createLogger({ level: 'silent' }), ...extra });
+  const baseline = secureBaseline({
+    config: testConfig(configEnv),
+    auth: { jwks: keys.jwks },
+    logger: createLogger({ level: 'silent' }),
+    ...extra,
+  });
   app.use(baseline.before);
   app.get('/cases', (_req, res) => res.json([]));
   app.use(baseline.after);
   return app;
 }
 
-const ids = (app: Express, config = prodConfig(), instances = 1) => checkDeploy(app, config, { instances }).map((f) => f.id);
+const ids = (app: Express, config = prodConfig(), instances = 1) =>
+  checkDeploy(app, config, { instances }).map((f) => f.id);
 const errorIds = (app: Express, config = prodConfig(), instances = 1) =>
-  checkDeploy(app, config, { instances }).filter((f) => f.severity === 'error').map((f) => f.id);
+  checkDeploy(app, config, { instances })
+    .filter((f) => f.severity === 'error')
+    .map((f) => f.id);
 
 describe('checkDeploy', () => {
   it('finds no error on a correct production app', () => {
@@ -83,7 +97,11 @@ describe('checkDeploy', () => {
         const app = express5();
         app.disable('x-powered-by');
         app.get('/admin', (_req, res) => res.json({}));
-        const b = secureBaseline({ config: prodConfig(), auth: { jwks: keys.jwks }, logger: createLogger({ level: 'silent' }) });
+        const b = secureBaseline({
+          config: prodConfig(),
+          auth: { jwks: keys.jwks },
+          logger: createLogger({ level: 'silent' }),
+        });
         app.use(b.before);
         app.use(b.after);
         return app;
@@ -95,7 +113,11 @@ describe('checkDeploy', () => {
       () => {
         const app = express5();
         app.disable('x-powered-by');
-        const b = secureBaseline({ config: prodConfig(), auth: { jwks: keys.jwks }, logger: createLogger({ level: 'silent' }) });
+        const b = secureBaseline({
+          config: prodConfig(),
+          auth: { jwks: keys.jwks },
+          logger: createLogger({ level: 'silent' }),
+        });
         app.use([...b.before].reverse());
         app.get('/cases', (_req, res) => res.json([]));
         app.use(b.after);
@@ -108,7 +130,11 @@ describe('checkDeploy', () => {
       () => {
         const app = express5();
         app.disable('x-powered-by');
-        const b = secureBaseline({ config: prodConfig(), auth: { jwks: keys.jwks }, logger: createLogger({ level: 'silent' }) });
+        const b = secureBaseline({
+          config: prodConfig(),
+          auth: { jwks: keys.jwks },
+          logger: createLogger({ level: 'silent' }),
+        });
         app.use(b.before);
         app.get('/cases', (_req, res) => res.json([]));
         return app;
@@ -125,7 +151,11 @@ describe('checkDeploy', () => {
       ['DEPLOY_TRUST_PROXY_ANY'],
     ],
     ['a memory rate-limit store with 3 instances declared', () => goodApp(), ['DEPLOY_MEMORY_RATE_LIMIT_STORE'], 3],
-    ['cookies without Secure/HttpOnly/SameSite', () => goodApp({ cookies: { secure: false, httpOnly: false, sameSite: 'none' } }), ['DEPLOY_COOKIE_FLAGS']],
+    [
+      'cookies without Secure/HttpOnly/SameSite',
+      () => goodApp({ cookies: { secure: false, httpOnly: false, sameSite: 'none' } }),
+      ['DEPLOY_COOKIE_FLAGS'],
+    ],
   ];
 
   it.each(corpus)('reports %s', (_title, make, expected, instances) => {
@@ -139,7 +169,9 @@ describe('checkDeploy', () => {
     app.disable('x-powered-by');
     app.use(requestLogger({ logger: createLogger({ level: 'silent' }) }));
     app.use(securityHeaders('api'));
-    app.use(jwtAuth({ issuer: 'https://issuer.test', audience: 'https://api.test', algorithms: ['ES256'], jwks: keys.jwks }));
+    app.use(
+      jwtAuth({ issuer: 'https://issuer.test', audience: 'https://api.test', algorithms: ['ES256'], jwks: keys.jwks }),
+    );
     const found = ids(app);
     expect(found).toContain('DEPLOY_MISSING_RATE_LIMIT');
     expect(found).toContain('DEPLOY_MISSING_CORS');
@@ -154,8 +186,17 @@ describe('checkDeploy', () => {
   });
 
   it('reports a weak HS secret found by the configuration rules', () => {
-    const config = testConfig({ NODE_ENV: 'development', JWT_ALGORITHMS: 'HS256', JWT_SECRET: 'changeme', JWKS_URI: '' });
-    expect(ids(goodApp({}, { ...PROD_ENV }), config).some((id) => id === 'SEC_JWT_SECRET_WEAK' || id === 'SEC_JWT_SECRET_KNOWN')).toBe(true);
+    const config = testConfig({
+      NODE_ENV: 'development',
+      JWT_ALGORITHMS: 'HS256',
+      JWT_SECRET: 'changeme',
+      JWKS_URI: '',
+    });
+    expect(
+      ids(goodApp({}, { ...PROD_ENV }), config).some(
+        (id) => id === 'SEC_JWT_SECRET_WEAK' || id === 'SEC_JWT_SECRET_KNOWN',
+      ),
+    ).toBe(true);
   });
 
   it('accepts a shared (Redis) store with several instances', () => {

@@ -5,7 +5,6 @@ import { buildApp, expressFlavours } from '../../../test-support/express.js';
 import { RESTRICTIVE_PERMISSIONS_POLICY, securityHeaders } from '@portcullis/baseline';
 import { API_HEADERS } from './helpers.js';
 
-
 describe.each(expressFlavours)('securityHeaders on $name', (flavour) => {
   it('"api" sets the API header set and removes X-Powered-By', async () => {
     const app = flavour.create(); // x-powered-by left on: the middleware must remove it
@@ -37,7 +36,11 @@ describe.each(expressFlavours)('securityHeaders on $name', (flavour) => {
       a.use(
         securityHeaders('web', {
           strictTransportSecurity: { maxAge: 63_072_000, includeSubDomains: true, preload: true },
-          contentSecurityPolicy: { directives: { scriptSrc: ["'self'", (_req, res) => `'nonce-${(res as unknown as { locals: { n: string } }).locals.n}'`] } },
+          contentSecurityPolicy: {
+            directives: {
+              scriptSrc: ["'self'", (_req, res) => `'nonce-${(res as unknown as { locals: { n: string } }).locals.n}'`],
+            },
+          },
           cacheControl: 'private, max-age=0',
           permissionsPolicy: false,
         }),
@@ -67,7 +70,13 @@ describe('securityHeaders validation', () => {
     ['a header value with a line break', () => securityHeaders('api', { cacheControl: 'no-store\r\nSet-Cookie: a=b' })],
     ['an empty header value', () => securityHeaders('api', { permissionsPolicy: '' })],
     ['options that are not an object', () => securityHeaders('api', 'strict' as never)],
-    ['a CSP helmet refuses', () => securityHeaders('api', { contentSecurityPolicy: { useDefaults: false, directives: { 'default-src': ['self'] } } })],
+    [
+      'a CSP helmet refuses',
+      () =>
+        securityHeaders('api', {
+          contentSecurityPolicy: { useDefaults: false, directives: { 'default-src': ['self'] } },
+        }),
+    ],
   ])('throws a TypeError for %s', (_title, make) => {
     expect(make).toThrow(/@portcullis\/baseline: securityHeaders/);
   });

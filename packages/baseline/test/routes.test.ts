@@ -41,6 +41,8 @@ describe('route matching for publicRoutes and bodyTypes', () => {
     ['a wildcard', { method: 'GET', path: '/x/*' }],
     ['an encoded segment', { method: 'GET', path: '/x/%2e%2e' }],
   ])('refuses %s', (_title, spec) => {
-    expect(() => compileRoute('secureBaseline', 'publicRoutes', spec)).toThrow(/@portcullis\/baseline: secureBaseline: "publicRoutes"/);
+    expect(() => compileRoute('secureBaseline', 'publicRoutes', spec)).toThrow(
+      /@portcullis\/baseline: secureBaseline: "publicRoutes"/,
+    );
   });
 });

@@ -21,7 +21,11 @@ const signatureChecks = countSignatureChecks();
 const CACHE_ON = { JWT_VERIFIED_TOKEN_CACHE_MAX_ENTRIES: '100' };
 const code = (res: request.Response): string => (res.body as { code: string }).code;
 
-function appFrom(flavour: ExpressFlavour, config: SecurityConfig, auth: SecureBaselineOptions['auth'] = { jwks: keys.jwks }) {
+function appFrom(
+  flavour: ExpressFlavour,
+  config: SecurityConfig,
+  auth: SecureBaselineOptions['auth'] = { jwks: keys.jwks },
+) {
   const baseline = secureBaseline({ config, auth, logger: createLogger({ level: 'silent' }) });
   const app = buildApp(flavour, (a) => {
     a.use(baseline.before);
@@ -51,7 +55,7 @@ function tampered(t: string): string {
 }
 
 describe.each(expressFlavours)('secureBaseline: verified-token cache from the config on $name', (flavour) => {
-  it('checks a repeated token\'s signature once when JWT_VERIFIED_TOKEN_CACHE_MAX_ENTRIES is set', async () => {
+  it("checks a repeated token's signature once when JWT_VERIFIED_TOKEN_CACHE_MAX_ENTRIES is set", async () => {
     const get = appWith(flavour, CACHE_ON);
     for (let i = 0; i < 3; i++) {
       const res = await get(token);
@@ -65,11 +69,14 @@ describe.each(expressFlavours)('secureBaseline: verified-token cache from the co
     ['unset', {}],
     ['0', { JWT_VERIFIED_TOKEN_CACHE_MAX_ENTRIES: '0' }],
     ['unset with only a max age', { JWT_VERIFIED_TOKEN_CACHE_MAX_AGE_SEC: '3600' }],
-  ])('keeps the cache off when JWT_VERIFIED_TOKEN_CACHE_MAX_ENTRIES is %s: every request checks the signature', async (_title, env) => {
-    const get = appWith(flavour, env);
-    for (let i = 0; i < 3; i++) expect((await get(token)).status).toBe(200);
-    expect(signatureChecks()).toBe(3);
-  });
+  ])(
+    'keeps the cache off when JWT_VERIFIED_TOKEN_CACHE_MAX_ENTRIES is %s: every request checks the signature',
+    async (_title, env) => {
+      const get = appWith(flavour, env);
+      for (let i = 0; i < 3; i++) expect((await get(token)).status).toBe(200);
+      expect(signatureChecks()).toBe(3);
+    },
+  );
 
   it('rejects a forged token that differs from a cached one by one character (401 invalid_token)', async () => {
     const get = appWith(flavour, CACHE_ON);
@@ -113,7 +120,11 @@ describe.each(expressFlavours)('secureBaseline: verified-token cache from the co
 
   it('lets an explicit auth.verifiedTokenCache win over the config', async () => {
     // The config allows 100 entries; the explicit option allows 1, so a evicts b and b evicts a.
-    const get = appWith(flavour, { ...CACHE_ON, JWT_VERIFIED_TOKEN_CACHE_MAX_AGE_SEC: '3600' }, { jwks: keys.jwks, verifiedTokenCache: { maxEntries: 1 } });
+    const get = appWith(
+      flavour,
+      { ...CACHE_ON, JWT_VERIFIED_TOKEN_CACHE_MAX_AGE_SEC: '3600' },
+      { jwks: keys.jwks, verifiedTokenCache: { maxEntries: 1 } },
+    );
     const [a, b] = await Promise.all([keys.token({ jti: 'a' }), keys.token({ jti: 'b' })]);
     for (const t of [a, b, a, b]) expect((await get(t)).status).toBe(200);
     expect(signatureChecks()).toBe(4);
@@ -134,7 +145,11 @@ describe.each(expressFlavours)('secureBaseline: verified-token cache from the co
   });
 
   it('treats a config from an older @portcullis/config (no cache fields) as cache off', async () => {
-    const { jwtVerifiedTokenCacheMaxEntries: _entries, jwtVerifiedTokenCacheMaxAgeSec: _age, ...older } = testConfig(CACHE_ON);
+    const {
+      jwtVerifiedTokenCacheMaxEntries: _entries,
+      jwtVerifiedTokenCacheMaxAgeSec: _age,
+      ...older
+    } = testConfig(CACHE_ON);
     const get = appFrom(flavour, older as SecurityConfig);
     for (let i = 0; i < 3; i++) expect((await get(token)).status).toBe(200);
     expect(signatureChecks()).toBe(3);
@@ -148,6 +163,8 @@ describe('secureBaseline: verified-token cache settings jwtAuth refuses', () => 
     ['a max age over an hour', { jwtVerifiedTokenCacheMaxEntries: 10, jwtVerifiedTokenCacheMaxAgeSec: 7200 }],
   ])('throws at startup for a hand-built config with %s', (_title, fields) => {
     const config = { ...testConfig(), ...fields } as SecurityConfig;
-    expect(() => secureBaseline({ config, auth: { jwks: keys.jwks }, logger: createLogger({ level: 'silent' }) })).toThrow(/verifiedTokenCache\./);
+    expect(() =>
+      secureBaseline({ config, auth: { jwks: keys.jwks }, logger: createLogger({ level: 'silent' }) }),
+    ).toThrow(/verifiedTokenCache\./);
   });
 });

@@ -98,7 +98,8 @@ export function envNameOf(name: string): string {
 /** A bad option value for an error message: primitives as JSON, anything else by type. */
 function shown(value: unknown): string {
   if (value === undefined) return 'undefined';
-  if (value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return JSON.stringify(value);
+  if (value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
+    return JSON.stringify(value);
   return typeof value;
 }
 
@@ -131,7 +132,8 @@ function showValue(value: string): string {
 function formatValue(value: unknown): string {
   if (value === undefined) return '(unset)';
   // Quote a string with control characters so that it cannot forge extra summary lines.
-  if (typeof value === 'string') return value === '' || JSON.stringify(value).slice(1, -1) !== value ? JSON.stringify(value) : value;
+  if (typeof value === 'string')
+    return value === '' || JSON.stringify(value).slice(1, -1) !== value ? JSON.stringify(value) : value;
   if (Array.isArray(value)) return value.length === 0 ? '(none)' : value.map((v) => formatValue(v)).join(', ');
   if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value);
   return JSON.stringify(value) ?? typeof value;
@@ -140,10 +142,14 @@ function formatValue(value: unknown): string {
 function compileFields(schema: z.ZodObject): Field[] {
   const seen = new Map<string, string>();
   return Object.entries(schema.shape).map(([name, fieldSchema]) => {
-    if (RESERVED_FIELDS.has(name)) fail(`schema field "${name}" is reserved (loaded configs carry "profile" and "warnings"); rename it`);
+    if (RESERVED_FIELDS.has(name))
+      fail(`schema field "${name}" is reserved (loaded configs carry "profile" and "warnings"); rename it`);
     if (!isZodType(fieldSchema)) fail(`schema field "${name}" is not a zod schema`);
     const env = envNameOf(name);
-    if (!/^[A-Z_][A-Z0-9_]*$/.test(env)) fail(`schema field "${name}" does not map to an environment variable name (got ${JSON.stringify(env)}); use camelCase or UPPER_SNAKE_CASE`);
+    if (!/^[A-Z_][A-Z0-9_]*$/.test(env))
+      fail(
+        `schema field "${name}" does not map to an environment variable name (got ${JSON.stringify(env)}); use camelCase or UPPER_SNAKE_CASE`,
+      );
     const other = seen.get(env);
     if (other !== undefined) fail(`schema fields "${other}" and "${name}" both read ${env}; rename one`);
     seen.set(env, name);
@@ -164,14 +170,19 @@ function compileRules<T>(rules: unknown, envNames: ReadonlySet<string>): Compile
   const ids = new Set<string>();
   return rules.map((raw: unknown, index) => {
     if (!isPlainObject(raw)) fail(`"rules[${index}]" must be an object like { id, key, hint, check }`);
-    for (const k of Object.keys(raw)) if (!RULE_KEYS.has(k)) fail(`"rules[${index}]" has unknown key "${k}" (known: ${[...RULE_KEYS].join(', ')})`);
+    for (const k of Object.keys(raw))
+      if (!RULE_KEYS.has(k)) fail(`"rules[${index}]" has unknown key "${k}" (known: ${[...RULE_KEYS].join(', ')})`);
     const { id, key, hint, everyProfile, check } = raw;
-    if (typeof id !== 'string' || !/^[A-Z][A-Z0-9_]*$/.test(id)) fail(`"rules[${index}].id" must be an UPPER_SNAKE_CASE string (got ${shown(id)})`);
+    if (typeof id !== 'string' || !/^[A-Z][A-Z0-9_]*$/.test(id))
+      fail(`"rules[${index}].id" must be an UPPER_SNAKE_CASE string (got ${shown(id)})`);
     if (ids.has(id) || id === SCHEMA_RULE) fail(`"rules[${index}].id" ${id} is used twice; rule ids must be unique`);
     ids.add(id);
-    if (typeof key !== 'string' || !envNames.has(key)) fail(`"rules[${index}].key" must name a variable of the schema (got ${shown(key)})`);
-    if (typeof hint !== 'string' || hint.trim() === '') fail(`"rules[${index}].hint" must be a non-empty string saying how to fix the finding`);
-    if (everyProfile !== undefined && typeof everyProfile !== 'boolean') fail(`"rules[${index}].everyProfile" must be a boolean (got ${shown(everyProfile)})`);
+    if (typeof key !== 'string' || !envNames.has(key))
+      fail(`"rules[${index}].key" must name a variable of the schema (got ${shown(key)})`);
+    if (typeof hint !== 'string' || hint.trim() === '')
+      fail(`"rules[${index}].hint" must be a non-empty string saying how to fix the finding`);
+    if (everyProfile !== undefined && typeof everyProfile !== 'boolean')
+      fail(`"rules[${index}].everyProfile" must be a boolean (got ${shown(everyProfile)})`);
     if (typeof check !== 'function') fail(`"rules[${index}].check" must be a function`);
     return { rule: raw as unknown as ConfigRule<T>, everyProfile: everyProfile === true };
   });
@@ -185,11 +196,16 @@ function compileRules<T>(rules: unknown, envNames: ReadonlySet<string>): Compile
  *
  * @throws TypeError when the schema or the options are not usable (at definition time).
  */
-export function defineConfig<S extends z.ZodObject>(schema: S, options?: DefineConfigOptions<z.output<S>>): ConfigDefinition<z.output<S>> {
+export function defineConfig<S extends z.ZodObject>(
+  schema: S,
+  options?: DefineConfigOptions<z.output<S>>,
+): ConfigDefinition<z.output<S>> {
   type T = z.output<S>;
   if (!isZodType(schema) || schema._zod.def.type !== 'object') fail('defineConfig() expects a z.object({...}) schema');
-  if (options !== undefined && !isPlainObject(options)) fail('defineConfig() options must be an object like { rules: [...] }');
-  for (const k of Object.keys(options ?? {})) if (!OPTION_KEYS.has(k)) fail(`unknown defineConfig() option "${k}" (known: rules)`);
+  if (options !== undefined && !isPlainObject(options))
+    fail('defineConfig() options must be an object like { rules: [...] }');
+  for (const k of Object.keys(options ?? {}))
+    if (!OPTION_KEYS.has(k)) fail(`unknown defineConfig() option "${k}" (known: rules)`);
   const fields = compileFields(schema);
   const byName = new Map(fields.map((f) => [f.name, f]));
   const byEnv = new Map(fields.map((f) => [f.env, f]));
@@ -202,8 +218,14 @@ export function defineConfig<S extends z.ZodObject>(schema: S, options?: DefineC
     return message;
   }
 
-  function withValues(message: string, values: readonly string[] | undefined, field: Field | undefined, profile: Profile): string {
-    if (profile === 'production' || field?.mask !== undefined || values === undefined || values.length === 0) return message;
+  function withValues(
+    message: string,
+    values: readonly string[] | undefined,
+    field: Field | undefined,
+    profile: Profile,
+  ): string {
+    if (profile === 'production' || field?.mask !== undefined || values === undefined || values.length === 0)
+      return message;
     return `${message} (got ${values.map(showValue).join(', ')})`;
   }
 
@@ -220,7 +242,8 @@ export function defineConfig<S extends z.ZodObject>(schema: S, options?: DefineC
   }
 
   function load(env: Env = process.env): LoadedConfig<T> {
-    if (typeof env !== 'object' || env === null) fail(`load() expects an environment object like process.env (got ${env === null ? 'null' : typeof env})`);
+    if (typeof env !== 'object' || env === null)
+      fail(`load() expects an environment object like process.env (got ${env === null ? 'null' : typeof env})`);
     const profile = resolveProfile(env);
     const raw = new Map<string, string | undefined>();
     for (const field of fields) {
@@ -240,8 +263,18 @@ export function defineConfig<S extends z.ZodObject>(schema: S, options?: DefineC
         const field = typeof head === 'string' ? byName.get(head) : undefined;
         if (field !== undefined) failed.add(field.name);
         const value = field !== undefined ? raw.get(field.name) : undefined;
-        const message = withValues(scrub(issue.message, value, field, profile), value === undefined ? undefined : [value], field, profile);
-        problems.push({ key: field?.env ?? '(config)', rule: SCHEMA_RULE, message, hint: field?.hint ?? 'Fix the configuration as the message says.' });
+        const message = withValues(
+          scrub(issue.message, value, field, profile),
+          value === undefined ? undefined : [value],
+          field,
+          profile,
+        );
+        problems.push({
+          key: field?.env ?? '(config)',
+          rule: SCHEMA_RULE,
+          message,
+          hint: field?.hint ?? 'Fix the configuration as the message says.',
+        });
       }
       // Parse field by field so that rules still see every valid value and report their findings too.
       parsed = {};
@@ -277,7 +310,12 @@ export function defineConfig<S extends z.ZodObject>(schema: S, options?: DefineC
       if (violation === undefined || [...read].some((name) => failed.has(name))) continue;
       const key = typeof violation.key === 'string' && violation.key !== '' ? violation.key : rule.key;
       const field = byEnv.get(key) ?? byEnv.get(rule.key);
-      const problem: ConfigProblem = { key, rule: rule.id, message: withValues(violation.message, violation.values, field, profile), hint: rule.hint };
+      const problem: ConfigProblem = {
+        key,
+        rule: rule.id,
+        message: withValues(violation.message, violation.values, field, profile),
+        hint: rule.hint,
+      };
       if (everyProfile || profile === 'production') problems.push(problem);
       else warnings.push(problem);
     }
@@ -287,11 +325,21 @@ export function defineConfig<S extends z.ZodObject>(schema: S, options?: DefineC
     for (const field of fields) {
       if (!Object.hasOwn(parsed, field.name)) continue;
       // Secrets are non-enumerable: spreading the config or handing it to a logger does not copy them.
-      Object.defineProperty(config, field.name, { value: deepFreeze(parsed[field.name]), enumerable: field.mask === undefined, writable: false, configurable: false });
+      Object.defineProperty(config, field.name, {
+        value: deepFreeze(parsed[field.name]),
+        enumerable: field.mask === undefined,
+        writable: false,
+        configurable: false,
+      });
     }
     config.profile = profile;
     config.warnings = deepFreeze(warnings.map((w) => ({ ...w })));
-    Object.defineProperty(config, 'toJSON', { value: function toJSON() { return redactedView(config); }, enumerable: false });
+    Object.defineProperty(config, 'toJSON', {
+      value: function toJSON() {
+        return redactedView(config);
+      },
+      enumerable: false,
+    });
     Object.defineProperty(config, inspect.custom, {
       value: function inspectConfig(_depth: number, options: object) {
         return `Config ${inspect(redactedView(config), options)}`;
@@ -308,7 +356,8 @@ export function defineConfig<S extends z.ZodObject>(schema: S, options?: DefineC
     const lines = [`profile: ${formatValue(profile)}`];
     for (const field of fields) {
       const value: unknown = Reflect.get(config, field.name);
-      const shown = field.mask !== undefined && value !== undefined ? maskSecret(value, field.mask) : formatValue(value);
+      const shown =
+        field.mask !== undefined && value !== undefined ? maskSecret(value, field.mask) : formatValue(value);
       lines.push(`${field.env.padEnd(width)}${shown}`);
     }
     const warnings: unknown = Reflect.get(config, 'warnings');

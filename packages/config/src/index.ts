@@ -1,6 +1,14 @@
 // Public API of @portcullis/config: fail-closed configuration loading on zod 4.
 export { defineConfig } from './define.js';
-export type { ConfigDefinition, ConfigMeta, ConfigRule, DefineConfigOptions, LoadedConfig, RuleContext, RuleViolation } from './define.js';
+export type {
+  ConfigDefinition,
+  ConfigMeta,
+  ConfigRule,
+  DefineConfigOptions,
+  LoadedConfig,
+  RuleContext,
+  RuleViolation,
+} from './define.js';
 export { secret, REDACTED } from './secret.js';
 export type { SecretMask, SecretOptions } from './secret.js';
 export { ConfigError, SCHEMA_RULE } from './problems.js';

@@ -35,7 +35,14 @@ export function classifyOrigin(raw: string): OriginEntry {
 
 /** Splits a comma-separated list, trimming entries and dropping empty ones and duplicates. */
 export function splitList(raw: string): string[] {
-  return [...new Set(raw.split(',').map((s) => s.trim()).filter((s) => s !== ''))];
+  return [
+    ...new Set(
+      raw
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== ''),
+    ),
+  ];
 }
 
 /** Named ranges Express's `trust proxy` (proxy-addr) understands. */

@@ -18,9 +18,7 @@ export const SCHEMA_RULE = 'CONFIG_INVALID';
 
 /** Renders a numbered problem list, one problem per entry with its fix. */
 export function formatProblems(problems: readonly ConfigProblem[]): string {
-  return problems
-    .map((p, i) => `  ${i + 1}. ${p.key} [${p.rule}] ${p.message}\n     fix: ${p.hint}`)
-    .join('\n');
+  return problems.map((p, i) => `  ${i + 1}. ${p.key} [${p.rule}] ${p.message}\n     fix: ${p.hint}`).join('\n');
 }
 
 /**

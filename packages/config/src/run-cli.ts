@@ -26,7 +26,9 @@ export function runCli(args: readonly string[], env: Env, streams: CliStreams): 
     return 0;
   }
   if (command !== 'check' || rest.length > 0) {
-    streams.stderr.write(`portcullis-config: ${command === undefined ? 'missing command' : 'unknown arguments'}\n${USAGE}`);
+    streams.stderr.write(
+      `portcullis-config: ${command === undefined ? 'missing command' : 'unknown arguments'}\n${USAGE}`,
+    );
     return 2;
   }
   try {

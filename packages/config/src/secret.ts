@@ -57,13 +57,19 @@ export function secret<S extends z.ZodType>(schema: S, options?: SecretOptions):
   return minBytes === undefined
     ? base
     : base.refine((value) => typeof value !== 'string' || Buffer.byteLength(value, 'utf8') >= minBytes, {
-          error: `must be at least ${minBytes} bytes long`,
-        });
+        error: `must be at least ${minBytes} bytes long`,
+      });
 }
 
 /** True for a zod 4 schema (checked structurally so that two installed copies of zod both work). */
 export function isZodType(value: unknown): value is z.ZodType {
-  return typeof value === 'object' && value !== null && '_zod' in value && typeof value._zod === 'object' && value._zod !== null;
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    '_zod' in value &&
+    typeof value._zod === 'object' &&
+    value._zod !== null
+  );
 }
 
 /** The schemas a wrapper (optional, default, pipe, transform…) delegates to. */

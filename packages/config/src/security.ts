@@ -12,23 +12,82 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** Minimum secret length in bytes per HMAC algorithm: at least the hash output size (RFC 7518 §3.2). */
 const HS_MIN_BYTES: Readonly<Record<string, number>> = Object.freeze({ HS256: 32, HS384: 48, HS512: 64 });
-const ASYMMETRIC_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'];
+const ASYMMETRIC_ALGORITHMS = [
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+  'Ed25519',
+];
 /** JWS algorithm names accepted in JWT_ALGORITHMS ("none" is accepted only so that its rule can name it). */
-export const JWT_ALGORITHM_NAMES: readonly string[] = Object.freeze([...Object.keys(HS_MIN_BYTES), ...ASYMMETRIC_ALGORITHMS, 'none']);
+export const JWT_ALGORITHM_NAMES: readonly string[] = Object.freeze([
+  ...Object.keys(HS_MIN_BYTES),
+  ...ASYMMETRIC_ALGORITHMS,
+  'none',
+]);
 
 /** Example secrets from docs, tutorials and jwt.io that attackers try first. Compared case-insensitively. */
 const KNOWN_SECRETS = new Set([
-  'secret', 'secretkey', 'secret-key', 'secret_key', 'mysecret', 'my-secret', 'my_secret', 'supersecret', 'super-secret',
-  'topsecret', 'changeme', 'change-me', 'change_me', 'changeit', 'password', 'passw0rd', 'default', 'test', 'development',
-  'shhhhh', 'shhhhhhared-secret', 'keyboard cat', 'jwt-secret', 'jwt_secret', 'jwtsecret', 'your-secret', 'your_secret',
-  'your-secret-key', 'your_jwt_secret', 'your-jwt-secret', 'your-256-bit-secret', 'your-384-bit-secret', 'your-512-bit-secret',
-  'a-string-secret-at-least-256-bits-long', 'replace-me', 'replace-with-a-real-secret', 'changeme-changeme-changeme-changeme',
+  'secret',
+  'secretkey',
+  'secret-key',
+  'secret_key',
+  'mysecret',
+  'my-secret',
+  'my_secret',
+  'supersecret',
+  'super-secret',
+  'topsecret',
+  'changeme',
+  'change-me',
+  'change_me',
+  'changeit',
+  'password',
+  'passw0rd',
+  'default',
+  'test',
+  'development',
+  'shhhhh',
+  'shhhhhhared-secret',
+  'keyboard cat',
+  'jwt-secret',
+  'jwt_secret',
+  'jwtsecret',
+  'your-secret',
+  'your_secret',
+  'your-secret-key',
+  'your_jwt_secret',
+  'your-jwt-secret',
+  'your-256-bit-secret',
+  'your-384-bit-secret',
+  'your-512-bit-secret',
+  'a-string-secret-at-least-256-bits-long',
+  'replace-me',
+  'replace-with-a-real-secret',
+  'changeme-changeme-changeme-changeme',
 ]);
 
 /** user:password pairs that ship as defaults in database images and tutorials. Compared case-insensitively. */
 const DEFAULT_DB_CREDENTIALS = new Set([
-  'postgres:postgres', 'postgres:password', 'postgres:admin', 'root:root', 'root:password', 'root:toor', 'admin:admin',
-  'admin:password', 'user:password', 'user:user', 'test:test', 'mysql:mysql', 'sa:sa',
+  'postgres:postgres',
+  'postgres:password',
+  'postgres:admin',
+  'root:root',
+  'root:password',
+  'root:toor',
+  'admin:admin',
+  'admin:password',
+  'user:password',
+  'user:user',
+  'test:test',
+  'mysql:mysql',
+  'sa:sa',
 ]);
 
 const FALSE_LIKE = new Set(['false', '0', 'no', 'off']);
@@ -92,7 +151,13 @@ function integer(min: number, max: number, fallback: number, description: string
     .trim()
     .regex(/^\d{1,15}$/, { error: 'must be a whole number' })
     .transform(Number)
-    .pipe(z.number().int().min(min, { error: `must be at least ${min}` }).max(max, { error: `must be at most ${max}` }))
+    .pipe(
+      z
+        .number()
+        .int()
+        .min(min, { error: `must be at least ${min}` })
+        .max(max, { error: `must be at most ${max}` }),
+    )
     .default(fallback)
     .describe(description);
 }
@@ -102,21 +167,34 @@ function isByteSize(value: string): boolean {
   const unit = /(?:kb|mb|gb|b)$/i.exec(value)?.[0] ?? '';
   const amount = value.slice(0, value.length - unit.length).trim();
   const [whole = '', fraction, ...rest] = amount.split('.');
-  return amount.length <= 20 && rest.length === 0 && /^\d+$/.test(whole) && (fraction === undefined || /^\d+$/.test(fraction));
+  return (
+    amount.length <= 20 &&
+    rest.length === 0 &&
+    /^\d+$/.test(whole) &&
+    (fraction === undefined || /^\d+$/.test(fraction))
+  );
 }
 
 function url(protocols: readonly string[], what: string) {
   return z
     .string()
     .trim()
-    .refine((value) => URL.canParse(value) && protocols.includes(new URL(value).protocol), { error: `must be ${what}` });
+    .refine((value) => URL.canParse(value) && protocols.includes(new URL(value).protocol), {
+      error: `must be ${what}`,
+    });
 }
 
 const securitySchema = z.object({
   nodeEnv: z.string().trim().optional().describe('"production", "development" or "test"'),
   appEnv: z.string().trim().optional().describe('"production", "development" or "test"'),
   port: integer(1, 65535, 3000, 'a TCP port between 1 and 65535, e.g. 3000'),
-  logLevel: z.string().trim().toLowerCase().pipe(z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` })).default('info').describe(`one of ${LOG_LEVELS.join(', ')}`),
+  logLevel: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .pipe(z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }))
+    .default('info')
+    .describe(`one of ${LOG_LEVELS.join(', ')}`),
   debug: z
     .string()
     .transform((value) => !FALSE_LIKE.has(value.trim().toLowerCase()))
@@ -134,7 +212,10 @@ const securitySchema = z.object({
         else out.push(parsed.kind === 'origin' ? parsed.origin : entry);
       }
       if (invalid > 0) {
-        ctx.addIssue({ code: 'custom', message: `has ${invalid} entr${invalid === 1 ? 'y that is' : 'ies that are'} not an http(s) origin` });
+        ctx.addIssue({
+          code: 'custom',
+          message: `has ${invalid} entr${invalid === 1 ? 'y that is' : 'ies that are'} not an http(s) origin`,
+        });
         return z.NEVER;
       }
       return [...new Set(out)];
@@ -150,7 +231,10 @@ const securitySchema = z.object({
       if (/^\d{1,3}$/.test(value)) return Number(value);
       const list = splitList(raw);
       if (list.length === 0 || !list.every(isProxyAddress)) {
-        ctx.addIssue({ code: 'custom', message: 'must be a hop count, a comma-separated list of proxy addresses/CIDRs, or false' });
+        ctx.addIssue({
+          code: 'custom',
+          message: 'must be a hop count, a comma-separated list of proxy addresses/CIDRs, or false',
+        });
         return z.NEVER;
       }
       return list;
@@ -164,7 +248,10 @@ const securitySchema = z.object({
     .transform((raw, ctx) => {
       const list = splitList(raw).map((alg) => (alg.toLowerCase() === 'none' ? 'none' : alg));
       if (!list.every((alg) => JWT_ALGORITHM_NAMES.includes(alg))) {
-        ctx.addIssue({ code: 'custom', message: `has an unknown algorithm (known: ${JWT_ALGORITHM_NAMES.filter((a) => a !== 'none').join(', ')}; names are case-sensitive)` });
+        ctx.addIssue({
+          code: 'custom',
+          message: `has an unknown algorithm (known: ${JWT_ALGORITHM_NAMES.filter((a) => a !== 'none').join(', ')}; names are case-sensitive)`,
+        });
         return z.NEVER;
       }
       return list;
@@ -172,9 +259,16 @@ const securitySchema = z.object({
     .default(() => [])
     .describe('the accepted JWS algorithms, e.g. RS256 or ES256 (or HS256 with JWT_SECRET)'),
   jwksUri: url(['https:', 'http:'], 'an http(s) URL').optional().describe("the https URL of the issuer's JWKS"),
-  jwtSecret: secret(z.string().optional()).describe('a random secret of at least 32 bytes (64 for HS512), e.g. `openssl rand -base64 64`'),
+  jwtSecret: secret(z.string().optional()).describe(
+    'a random secret of at least 32 bytes (64 for HS512), e.g. `openssl rand -base64 64`',
+  ),
   accessTokenMaxTtlSec: integer(1, 31_536_000, 900, 'a number of seconds, at most 3600 (e.g. 900)'),
-  jwtVerifiedTokenCacheMaxEntries: integer(0, 1_000_000, 0, 'a number of cached tokens between 0 (cache off) and 1000000 (e.g. 10000)'),
+  jwtVerifiedTokenCacheMaxEntries: integer(
+    0,
+    1_000_000,
+    0,
+    'a number of cached tokens between 0 (cache off) and 1000000 (e.g. 10000)',
+  ),
   jwtVerifiedTokenCacheMaxAgeSec: integer(1, 3600, 60, 'a number of seconds between 1 and 3600 (e.g. 60)'),
   rateLimitWindowSec: integer(1, 86_400, 60, 'a number of seconds between 1 and 86400 (e.g. 60)'),
   rateLimitMax: integer(1, 1_000_000_000, 300, 'a positive whole number of requests per window (e.g. 300)'),
@@ -184,12 +278,16 @@ const securitySchema = z.object({
     .refine(isByteSize, { error: 'must be a size like 100kb, 1mb or a number of bytes' })
     .default('100kb')
     .describe('a size like 100kb or 1mb'),
-  databaseUrl: secret(url(['postgres:', 'postgresql:', 'mysql:', 'mariadb:', 'sqlserver:', 'mongodb:', 'mongodb+srv:', 'sqlite:', 'file:'], 'a database URL like postgres://user:password@host:5432/db').optional(), { mask: 'url-credentials' }).describe(
-    'a database URL with non-default credentials, e.g. postgres://app:<random password>@db:5432/app',
-  ),
-  redisUrl: secret(url(['redis:', 'rediss:'], 'a redis:// or rediss:// URL').optional(), { mask: 'url-credentials' }).describe(
-    'a rediss:// URL, or a redis:// URL with a password, e.g. redis://:<password>@redis:6379',
-  ),
+  databaseUrl: secret(
+    url(
+      ['postgres:', 'postgresql:', 'mysql:', 'mariadb:', 'sqlserver:', 'mongodb:', 'mongodb+srv:', 'sqlite:', 'file:'],
+      'a database URL like postgres://user:password@host:5432/db',
+    ).optional(),
+    { mask: 'url-credentials' },
+  ).describe('a database URL with non-default credentials, e.g. postgres://app:<random password>@db:5432/app'),
+  redisUrl: secret(url(['redis:', 'rediss:'], 'a redis:// or rediss:// URL').optional(), {
+    mask: 'url-credentials',
+  }).describe('a rediss:// URL, or a redis:// URL with a password, e.g. redis://:<password>@redis:6379'),
 });
 
 type Rule = ConfigRule<SecurityConfigValues>;
@@ -198,7 +296,10 @@ const hasHs = (algs: readonly string[]): boolean => algs.some((a) => Object.hasO
 const hasAsymmetric = (algs: readonly string[]): boolean => algs.some((a) => ASYMMETRIC_ALGORITHMS.includes(a));
 const isKnownSecret = (value: string): boolean => KNOWN_SECRETS.has(value.trim().toLowerCase());
 
-function originsOf(config: Readonly<SecurityConfigValues>, kind: 'wildcard' | 'null' | 'has-path' | 'insecure'): string[] {
+function originsOf(
+  config: Readonly<SecurityConfigValues>,
+  kind: 'wildcard' | 'null' | 'has-path' | 'insecure',
+): string[] {
   return config.allowedOrigins.filter((entry) => {
     const parsed = classifyOrigin(entry);
     return kind === 'insecure' ? parsed.kind === 'origin' && !parsed.secure : parsed.kind === kind;
@@ -248,46 +349,65 @@ export const SECURITY_RULES: readonly Rule[] = Object.freeze([
     hint: 'Write origins as scheme://host[:port] with no path, query, user info or trailing slash.',
     check: (c) => {
       const bad = originsOf(c, 'has-path');
-      return bad.length > 0 ? { message: 'contains an entry with a path, query, user info or trailing slash (browsers never send one)', values: bad } : undefined;
+      return bad.length > 0
+        ? {
+            message: 'contains an entry with a path, query, user info or trailing slash (browsers never send one)',
+            values: bad,
+          }
+        : undefined;
     },
   },
   {
     id: 'SEC_TRUST_PROXY_ANY',
     key: 'TRUST_PROXY',
     hint: 'Set TRUST_PROXY to the number of proxies in front of the app (e.g. 1) or their CIDRs; never "true" or "*".',
-    check: (c) => (Array.isArray(c.trustProxy) && trustsAnyAddress(c.trustProxy) ? { message: 'trusts X-Forwarded-* from every address, so clients can spoof their IP' } : undefined),
+    check: (c) =>
+      Array.isArray(c.trustProxy) && trustsAnyAddress(c.trustProxy)
+        ? { message: 'trusts X-Forwarded-* from every address, so clients can spoof their IP' }
+        : undefined,
   },
   {
     id: 'SEC_JWT_ISSUER_MISSING',
     key: 'JWT_ISSUER',
     hint: 'Set JWT_ISSUER to the exact "iss" of your identity provider.',
-    check: (c) => (c.jwtIssuer === undefined ? { message: 'is not set, so tokens from any issuer would be accepted' } : undefined),
+    check: (c) =>
+      c.jwtIssuer === undefined ? { message: 'is not set, so tokens from any issuer would be accepted' } : undefined,
   },
   {
     id: 'SEC_JWT_AUDIENCE_MISSING',
     key: 'JWT_AUDIENCE',
     hint: 'Set JWT_AUDIENCE to the "aud" value tokens for this service carry.',
-    check: (c) => (c.jwtAudience === undefined ? { message: 'is not set, so tokens meant for other services would be accepted' } : undefined),
+    check: (c) =>
+      c.jwtAudience === undefined
+        ? { message: 'is not set, so tokens meant for other services would be accepted' }
+        : undefined,
   },
   {
     id: 'SEC_JWT_ALG_MISSING',
     key: 'JWT_ALGORITHMS',
     hint: 'Set JWT_ALGORITHMS to the algorithms your issuer signs with, e.g. RS256.',
-    check: (c) => (c.jwtAlgorithms.length === 0 ? { message: 'is not set; the accepted algorithms must be an explicit allowlist' } : undefined),
+    check: (c) =>
+      c.jwtAlgorithms.length === 0
+        ? { message: 'is not set; the accepted algorithms must be an explicit allowlist' }
+        : undefined,
   },
   {
     id: 'SEC_JWT_ALG_NONE',
     key: 'JWT_ALGORITHMS',
     everyProfile: true,
     hint: 'Remove "none": it accepts unsigned tokens (CVE-2015-9235 class).',
-    check: (c) => (c.jwtAlgorithms.includes('none') ? { message: 'contains "none", which accepts unsigned tokens' } : undefined),
+    check: (c) =>
+      c.jwtAlgorithms.includes('none') ? { message: 'contains "none", which accepts unsigned tokens' } : undefined,
   },
   {
     id: 'SEC_JWT_ALG_MIXED',
     key: 'JWT_ALGORITHMS',
     everyProfile: true,
     hint: 'Use either HS* (with JWT_SECRET) or asymmetric algorithms (with JWKS_URI), never both: mixing enables key-confusion attacks.',
-    check: (c) => (hasHs(c.jwtAlgorithms) && hasAsymmetric(c.jwtAlgorithms) ? { message: 'mixes HMAC (HS*) and asymmetric algorithms', values: c.jwtAlgorithms } : undefined),
+    check: (c) =>
+      hasHs(c.jwtAlgorithms) && hasAsymmetric(c.jwtAlgorithms)
+        ? { message: 'mixes HMAC (HS*) and asymmetric algorithms', values: c.jwtAlgorithms }
+        : undefined,
   },
   {
     id: 'SEC_JWT_SECRET_WEAK',
@@ -296,22 +416,29 @@ export const SECURITY_RULES: readonly Rule[] = Object.freeze([
     check: (c) => {
       if (c.jwtSecret === undefined || isKnownSecret(c.jwtSecret)) return undefined;
       const needed = Math.max(0, ...c.jwtAlgorithms.map((a) => HS_MIN_BYTES[a] ?? 0));
-      return Buffer.byteLength(c.jwtSecret, 'utf8') < needed ? { message: `is shorter than ${needed} bytes, the minimum for the configured HS algorithm` } : undefined;
+      return Buffer.byteLength(c.jwtSecret, 'utf8') < needed
+        ? { message: `is shorter than ${needed} bytes, the minimum for the configured HS algorithm` }
+        : undefined;
     },
   },
   {
     id: 'SEC_JWT_SECRET_KNOWN',
     key: 'JWT_SECRET',
     hint: 'Replace it with a random secret (openssl rand -base64 64); published example secrets are the first ones attackers try.',
-    check: (c) => (c.jwtSecret !== undefined && isKnownSecret(c.jwtSecret) ? { message: 'is a well-known example secret' } : undefined),
+    check: (c) =>
+      c.jwtSecret !== undefined && isKnownSecret(c.jwtSecret)
+        ? { message: 'is a well-known example secret' }
+        : undefined,
   },
   {
     id: 'SEC_JWT_KEY_MISSING',
     key: 'JWT_SECRET',
     hint: 'Set JWT_SECRET for HS* algorithms, or JWKS_URI for asymmetric ones.',
     check: (c) => {
-      if (hasHs(c.jwtAlgorithms) && c.jwtSecret === undefined) return { key: 'JWT_SECRET', message: 'is not set but an HS algorithm is allowed' };
-      if (hasAsymmetric(c.jwtAlgorithms) && c.jwksUri === undefined) return { key: 'JWKS_URI', message: 'is not set but an asymmetric algorithm is allowed' };
+      if (hasHs(c.jwtAlgorithms) && c.jwtSecret === undefined)
+        return { key: 'JWT_SECRET', message: 'is not set but an HS algorithm is allowed' };
+      if (hasAsymmetric(c.jwtAlgorithms) && c.jwksUri === undefined)
+        return { key: 'JWKS_URI', message: 'is not set but an asymmetric algorithm is allowed' };
       return undefined;
     },
   },
@@ -319,19 +446,31 @@ export const SECURITY_RULES: readonly Rule[] = Object.freeze([
     id: 'SEC_JWKS_INSECURE',
     key: 'JWKS_URI',
     hint: 'Fetch keys over https only; an attacker on the path could substitute their own keys.',
-    check: (c) => (c.jwksUri !== undefined && parseUrl(c.jwksUri)?.protocol !== 'https:' ? { message: 'is not an https URL', values: [c.jwksUri] } : undefined),
+    check: (c) =>
+      c.jwksUri !== undefined && parseUrl(c.jwksUri)?.protocol !== 'https:'
+        ? { message: 'is not an https URL', values: [c.jwksUri] }
+        : undefined,
   },
   {
     id: 'SEC_TOKEN_TTL_LONG',
     key: 'ACCESS_TOKEN_MAX_TTL_SEC',
     hint: 'Keep access tokens short-lived: at most 3600 seconds (900 is the default).',
-    check: (c) => (c.accessTokenMaxTtlSec > 3600 ? { message: 'is above 3600 seconds; a stolen token would stay valid too long', values: [String(c.accessTokenMaxTtlSec)] } : undefined),
+    check: (c) =>
+      c.accessTokenMaxTtlSec > 3600
+        ? {
+            message: 'is above 3600 seconds; a stolen token would stay valid too long',
+            values: [String(c.accessTokenMaxTtlSec)],
+          }
+        : undefined,
   },
   {
     id: 'SEC_LOG_LEVEL_VERBOSE',
     key: 'LOG_LEVEL',
     hint: 'Use info (or warn/error) in production; debug and trace log request details.',
-    check: (c) => (c.logLevel === 'debug' || c.logLevel === 'trace' ? { message: 'is verbose (debug/trace)', values: [c.logLevel] } : undefined),
+    check: (c) =>
+      c.logLevel === 'debug' || c.logLevel === 'trace'
+        ? { message: 'is verbose (debug/trace)', values: [c.logLevel] }
+        : undefined,
   },
   {
     id: 'SEC_DB_DEFAULT_CREDENTIALS',
@@ -350,7 +489,9 @@ export const SECURITY_RULES: readonly Rule[] = Object.freeze([
     hint: 'Set a Redis password (redis://:<password>@host:6379) or use rediss:// with TLS.',
     check: (c) => {
       const parsed = parseUrl(c.redisUrl);
-      return parsed !== undefined && parsed.protocol !== 'rediss:' && parsed.password === '' ? { message: 'has no password and is not rediss://' } : undefined;
+      return parsed !== undefined && parsed.protocol !== 'rediss:' && parsed.password === ''
+        ? { message: 'has no password and is not rediss://' }
+        : undefined;
     },
   },
 ]);
@@ -367,7 +508,9 @@ function safeDecode(value: string): string {
  * The ready-made security configuration: the variables of the README table parsed into
  * {@link SecurityConfigValues}, checked by {@link SECURITY_RULES}.
  */
-export const securityConfig: ConfigDefinition<SecurityConfigValues> = defineConfig(securitySchema, { rules: SECURITY_RULES });
+export const securityConfig: ConfigDefinition<SecurityConfigValues> = defineConfig(securitySchema, {
+  rules: SECURITY_RULES,
+});
 
 /**
  * Loads the security configuration: `securityConfig.load(env)`.

@@ -9,20 +9,27 @@ import type { Env } from '@portcullis/config';
 function run(args: string[], env: Env): { code: number; stdout: string; stderr: string } {
   let stdout = '';
   let stderr = '';
-  const code = runCli(args, env, { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) } });
+  const code = runCli(args, env, {
+    stdout: { write: (t: string) => (stdout += t) },
+    stderr: { write: (t: string) => (stderr += t) },
+  });
   return { code, stdout, stderr };
 }
 
 const root = resolve(import.meta.dirname, '../../..');
 
 function spawnCli(args: string[], env: Env): { code: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(join(root, 'node_modules/.bin/tsx'), ['--conditions=@portcullis/source', 'packages/config/src/cli.ts', ...args], {
-    cwd: root,
-    // Only PATH from the outside: the check must depend on nothing but the given variables.
-    env: { PATH: process.env.PATH, ...env },
-    encoding: 'utf8',
-    timeout: 15_000,
-  });
+  const result = spawnSync(
+    join(root, 'node_modules/.bin/tsx'),
+    ['--conditions=@portcullis/source', 'packages/config/src/cli.ts', ...args],
+    {
+      cwd: root,
+      // Only PATH from the outside: the check must depend on nothing but the given variables.
+      env: { PATH: process.env.PATH, ...env },
+      encoding: 'utf8',
+      timeout: 15_000,
+    },
+  );
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -71,7 +78,14 @@ describe('runCli (in-process)', () => {
   });
 
   it('exits 1 without echoing anything when loading fails unexpectedly', () => {
-    const hostile = new Proxy({}, { get: () => { throw new Error(`boom ${SENTINEL_JWT}`); } });
+    const hostile = new Proxy(
+      {},
+      {
+        get: () => {
+          throw new Error(`boom ${SENTINEL_JWT}`);
+        },
+      },
+    );
     const { code, stderr } = run(['check'], hostile);
     expect(code).toBe(1);
     expect(stderr).toBe('portcullis-config: unexpected failure while checking the configuration\n');

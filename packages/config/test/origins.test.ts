@@ -35,7 +35,10 @@ describe('classifyOrigin', () => {
         const raw = `https://${host}:${port}`;
         const parsed = classifyOrigin(raw);
         expect(parsed).toEqual({ kind: 'origin', origin: new URL(raw).origin, secure: true });
-        if (path !== '') expect(['has-path', 'wildcard']).toContain(classifyOrigin(`${raw}${path.startsWith('/') ? '' : '/'}${path}`).kind);
+        if (path !== '')
+          expect(['has-path', 'wildcard']).toContain(
+            classifyOrigin(`${raw}${path.startsWith('/') ? '' : '/'}${path}`).kind,
+          );
       }),
       { numRuns: 60 },
     );
@@ -43,12 +46,18 @@ describe('classifyOrigin', () => {
 });
 
 describe('isProxyAddress', () => {
-  it.each(['10.0.0.1', '10.0.0.0/8', '::1', 'fd00::/8', 'loopback', 'linklocal', 'uniquelocal', '0.0.0.0/0'])('accepts %j', (entry) => {
-    expect(isProxyAddress(entry)).toBe(true);
-  });
-  it.each(['banana', '10.0.0.0/33', '::/129', '10.0.0.0/', '10.0.0.0/a', '300.0.0.1', 'LOOPBACK'])('rejects %j', (entry) => {
-    expect(isProxyAddress(entry)).toBe(false);
-  });
+  it.each(['10.0.0.1', '10.0.0.0/8', '::1', 'fd00::/8', 'loopback', 'linklocal', 'uniquelocal', '0.0.0.0/0'])(
+    'accepts %j',
+    (entry) => {
+      expect(isProxyAddress(entry)).toBe(true);
+    },
+  );
+  it.each(['banana', '10.0.0.0/33', '::/129', '10.0.0.0/', '10.0.0.0/a', '300.0.0.1', 'LOOPBACK'])(
+    'rejects %j',
+    (entry) => {
+      expect(isProxyAddress(entry)).toBe(false);
+    },
+  );
   it('recognises a /0 range as trusting every address', () => {
     expect(trustsAnyAddress(['10.0.0.0/8', '::/0'])).toBe(true);
     expect(trustsAnyAddress(['10.0.0.0/8'])).toBe(false);

@@ -24,7 +24,9 @@ function catchConfigError(env: Env): ConfigError {
 
 describe('secrets never leak from a loaded config', () => {
   const config = loadSecurityConfig(SAFE_HS);
-  const dev = loadSecurityConfig(withEnv(SAFE_HS, { NODE_ENV: 'development', DEBUG: 'true', REDIS_URL: `redis://${SENTINEL_REDIS}@127.0.0.1:6379` }));
+  const dev = loadSecurityConfig(
+    withEnv(SAFE_HS, { NODE_ENV: 'development', DEBUG: 'true', REDIS_URL: `redis://${SENTINEL_REDIS}@127.0.0.1:6379` }),
+  );
 
   it('still gives the program the real values', () => {
     expect(config.jwtSecret).toBe(SENTINEL_JWT);
@@ -56,13 +58,19 @@ describe('secrets never leak from a loaded config', () => {
     expect(summary).toMatch(/JWT_SECRET\s+\[redacted\]/);
     expect(summary).toMatch(/DATABASE_URL\s+postgres:\/\/app:\[redacted\]@127\.0\.0\.1:5432\/app/);
     expect(summary).toMatch(/REDIS_URL\s+redis:\/\/:\[redacted\]@127\.0\.0\.1:6379/);
-    expect(JSON.parse(JSON.stringify(config))).toMatchObject({ jwtSecret: '[redacted]', port: 8080, profile: 'production' });
+    expect(JSON.parse(JSON.stringify(config))).toMatchObject({
+      jwtSecret: '[redacted]',
+      port: 8080,
+      profile: 'production',
+    });
     // A lone user name may be a password for some clients: masked too.
     expect(securityConfig.describe(dev)).toMatch(/REDIS_URL\s+redis:\/\/\[redacted\]@127\.0\.0\.1:6379/);
   });
 
   it('masks query strings of secret URLs (they can carry passwords)', () => {
-    const loaded = loadSecurityConfig(withEnv(SAFE_HS, { DATABASE_URL: `postgres://app@db/app?password=${SENTINEL_DB}` }));
+    const loaded = loadSecurityConfig(
+      withEnv(SAFE_HS, { DATABASE_URL: `postgres://app@db/app?password=${SENTINEL_DB}` }),
+    );
     expectNoSentinel(securityConfig.describe(loaded));
     expectNoSentinel(JSON.stringify(loaded));
   });
@@ -72,10 +80,30 @@ describe('secrets never leak from a ConfigError', () => {
   const cases: [string, Env][] = [
     ['production, unsafe settings beside the secrets', withEnv(SAFE_HS, { DEBUG: 'true', ALLOWED_ORIGINS: '*' })],
     ['production, weak secret containing the sentinel', withEnv(SAFE_HS, { JWT_SECRET: 'S3NTINEL-short' })],
-    ['production, default DB credentials with sentinel host part', withEnv(SAFE_HS, { DATABASE_URL: `postgres://postgres:postgres@${SENTINEL_DB.toLowerCase()}/app` })],
-    ['development, secret URL with a bad scheme', withEnv(SAFE_HS, { NODE_ENV: 'development', DATABASE_URL: `ftp://app:${SENTINEL_DB}@db/app`, REDIS_URL: `http://:${SENTINEL_REDIS}@r:6379` })],
-    ['development, JWT alg none beside a sentinel secret', withEnv(SAFE_HS, { NODE_ENV: 'development', JWT_ALGORITHMS: 'none,HS256', JWT_SECRET: 'S3NTINEL' })],
-    ['development, redis without password (sentinel in the user name)', withEnv(SAFE_HS, { APP_ENV: 'development', REDIS_URL: `redis://${SENTINEL_REDIS}@r:6379`, JWT_ALGORITHMS: 'none' })],
+    [
+      'production, default DB credentials with sentinel host part',
+      withEnv(SAFE_HS, { DATABASE_URL: `postgres://postgres:postgres@${SENTINEL_DB.toLowerCase()}/app` }),
+    ],
+    [
+      'development, secret URL with a bad scheme',
+      withEnv(SAFE_HS, {
+        NODE_ENV: 'development',
+        DATABASE_URL: `ftp://app:${SENTINEL_DB}@db/app`,
+        REDIS_URL: `http://:${SENTINEL_REDIS}@r:6379`,
+      }),
+    ],
+    [
+      'development, JWT alg none beside a sentinel secret',
+      withEnv(SAFE_HS, { NODE_ENV: 'development', JWT_ALGORITHMS: 'none,HS256', JWT_SECRET: 'S3NTINEL' }),
+    ],
+    [
+      'development, redis without password (sentinel in the user name)',
+      withEnv(SAFE_HS, {
+        APP_ENV: 'development',
+        REDIS_URL: `redis://${SENTINEL_REDIS}@r:6379`,
+        JWT_ALGORITHMS: 'none',
+      }),
+    ],
   ];
 
   it.each(cases)('%s', (_name, env) => {

@@ -29,47 +29,304 @@ const RS = SAFE_RS;
 const UNSAFE: Case[] = [
   { name: 'rejects DEBUG=true', id: 'SEC_DEBUG_ON', key: 'DEBUG', base: RS, changes: { DEBUG: 'true' } },
   { name: 'rejects DEBUG=1', id: 'SEC_DEBUG_ON', key: 'DEBUG', base: RS, changes: { DEBUG: '1' } },
-  { name: 'rejects a debug-module pattern DEBUG=express:*', id: 'SEC_DEBUG_ON', key: 'DEBUG', base: RS, changes: { DEBUG: 'express:*' }, value: 'express:*' },
-  { name: 'rejects the "*" origin', id: 'SEC_CORS_WILDCARD', key: 'ALLOWED_ORIGINS', base: RS, changes: { ALLOWED_ORIGINS: '*' } },
-  { name: 'rejects a wildcard subdomain pattern', id: 'SEC_CORS_WILDCARD', key: 'ALLOWED_ORIGINS', base: RS, changes: { ALLOWED_ORIGINS: 'https://*.example.com' }, value: '*.example.com' },
-  { name: 'rejects the "null" origin', id: 'SEC_CORS_NULL_ORIGIN', key: 'ALLOWED_ORIGINS', base: RS, changes: { ALLOWED_ORIGINS: 'https://app.example.com,null' } },
-  { name: 'rejects "NULL" in any case', id: 'SEC_CORS_NULL_ORIGIN', key: 'ALLOWED_ORIGINS', base: RS, changes: { ALLOWED_ORIGINS: 'NULL' } },
-  { name: 'rejects an http origin', id: 'SEC_CORS_INSECURE_ORIGIN', key: 'ALLOWED_ORIGINS', base: RS, changes: { ALLOWED_ORIGINS: 'http://app.example.com' }, value: 'http://app.example.com' },
-  { name: 'rejects an origin with a trailing slash', id: 'SEC_CORS_ORIGIN_HAS_PATH', key: 'ALLOWED_ORIGINS', base: RS, changes: { ALLOWED_ORIGINS: 'https://app.example.com/' }, value: 'app.example.com/' },
-  { name: 'rejects an origin with a path', id: 'SEC_CORS_ORIGIN_HAS_PATH', key: 'ALLOWED_ORIGINS', base: RS, changes: { ALLOWED_ORIGINS: 'https://app.example.com/app' }, value: '/app' },
-  { name: 'rejects an origin with a query', id: 'SEC_CORS_ORIGIN_HAS_PATH', key: 'ALLOWED_ORIGINS', base: RS, changes: { ALLOWED_ORIGINS: 'https://app.example.com?x=1' }, value: '?x=1' },
-  { name: 'rejects an origin with an empty query', id: 'SEC_CORS_ORIGIN_HAS_PATH', key: 'ALLOWED_ORIGINS', base: RS, changes: { ALLOWED_ORIGINS: 'https://app.example.com?' } },
-  { name: 'rejects an origin with a fragment', id: 'SEC_CORS_ORIGIN_HAS_PATH', key: 'ALLOWED_ORIGINS', base: RS, changes: { ALLOWED_ORIGINS: 'https://app.example.com#top' }, value: '#top' },
-  { name: 'rejects an origin with user info', id: 'SEC_CORS_ORIGIN_HAS_PATH', key: 'ALLOWED_ORIGINS', base: RS, changes: { ALLOWED_ORIGINS: 'https://evil@app.example.com' }, value: 'evil@' },
-  { name: 'rejects TRUST_PROXY=true', id: 'SEC_TRUST_PROXY_ANY', key: 'TRUST_PROXY', base: RS, changes: { TRUST_PROXY: 'true' } },
-  { name: 'rejects TRUST_PROXY=*', id: 'SEC_TRUST_PROXY_ANY', key: 'TRUST_PROXY', base: RS, changes: { TRUST_PROXY: '*' } },
-  { name: 'rejects TRUST_PROXY=0.0.0.0/0', id: 'SEC_TRUST_PROXY_ANY', key: 'TRUST_PROXY', base: RS, changes: { TRUST_PROXY: '10.0.0.0/8,0.0.0.0/0' }, value: '0.0.0.0/0' },
-  { name: 'rejects TRUST_PROXY=::/0', id: 'SEC_TRUST_PROXY_ANY', key: 'TRUST_PROXY', base: RS, changes: { TRUST_PROXY: '::/0' } },
-  { name: 'rejects a missing issuer', id: 'SEC_JWT_ISSUER_MISSING', key: 'JWT_ISSUER', base: RS, changes: { JWT_ISSUER: undefined } },
-  { name: 'rejects an empty issuer', id: 'SEC_JWT_ISSUER_MISSING', key: 'JWT_ISSUER', base: RS, changes: { JWT_ISSUER: '   ' } },
-  { name: 'rejects a missing audience', id: 'SEC_JWT_AUDIENCE_MISSING', key: 'JWT_AUDIENCE', base: RS, changes: { JWT_AUDIENCE: undefined } },
-  { name: 'rejects missing algorithms', id: 'SEC_JWT_ALG_MISSING', key: 'JWT_ALGORITHMS', base: RS, changes: { JWT_ALGORITHMS: undefined } },
-  { name: 'rejects alg none', id: 'SEC_JWT_ALG_NONE', key: 'JWT_ALGORITHMS', base: RS, changes: { JWT_ALGORITHMS: 'RS256,none' } },
-  { name: 'rejects alg NONE in upper case', id: 'SEC_JWT_ALG_NONE', key: 'JWT_ALGORITHMS', base: RS, changes: { JWT_ALGORITHMS: 'NONE,RS256' } },
-  { name: 'rejects HS and RS algorithms mixed (key confusion)', id: 'SEC_JWT_ALG_MIXED', key: 'JWT_ALGORITHMS', base: HS, changes: { JWT_ALGORITHMS: 'HS256,RS256', JWKS_URI: RS.JWKS_URI } },
-  { name: 'rejects an HS256 secret shorter than 32 bytes', id: 'SEC_JWT_SECRET_WEAK', key: 'JWT_SECRET', base: HS, changes: { JWT_SECRET: 'k'.repeat(31) } },
-  { name: 'rejects an HS512 secret shorter than 64 bytes', id: 'SEC_JWT_SECRET_WEAK', key: 'JWT_SECRET', base: HS, changes: { JWT_ALGORITHMS: 'HS512', JWT_SECRET: 'k'.repeat(63) } },
-  { name: 'rejects the jwt.io example secret', id: 'SEC_JWT_SECRET_KNOWN', key: 'JWT_SECRET', base: HS, changes: { JWT_SECRET: 'a-string-secret-at-least-256-bits-long' } },
-  { name: 'rejects JWT_SECRET=changeme (known, reported once)', id: 'SEC_JWT_SECRET_KNOWN', key: 'JWT_SECRET', base: HS, changes: { JWT_SECRET: 'changeme' } },
-  { name: 'rejects JWT_SECRET=your-256-bit-secret', id: 'SEC_JWT_SECRET_KNOWN', key: 'JWT_SECRET', base: HS, changes: { JWT_SECRET: 'your-256-bit-secret' } },
-  { name: 'rejects JWT_SECRET=shhhhhhared-secret', id: 'SEC_JWT_SECRET_KNOWN', key: 'JWT_SECRET', base: HS, changes: { JWT_SECRET: 'shhhhhhared-secret' } },
-  { name: 'rejects an HS algorithm without JWT_SECRET', id: 'SEC_JWT_KEY_MISSING', key: 'JWT_SECRET', base: HS, changes: { JWT_SECRET: undefined } },
-  { name: 'rejects an asymmetric algorithm without JWKS_URI', id: 'SEC_JWT_KEY_MISSING', key: 'JWKS_URI', base: RS, changes: { JWKS_URI: undefined } },
-  { name: 'rejects a JWKS fetched over http', id: 'SEC_JWKS_INSECURE', key: 'JWKS_URI', base: RS, changes: { JWKS_URI: 'http://id.example.com/jwks.json' }, value: 'http://id.example.com' },
-  { name: 'rejects access tokens living over an hour', id: 'SEC_TOKEN_TTL_LONG', key: 'ACCESS_TOKEN_MAX_TTL_SEC', base: RS, changes: { ACCESS_TOKEN_MAX_TTL_SEC: '3601' }, value: '3601' },
-  { name: 'rejects LOG_LEVEL=debug', id: 'SEC_LOG_LEVEL_VERBOSE', key: 'LOG_LEVEL', base: RS, changes: { LOG_LEVEL: 'debug' } },
-  { name: 'rejects LOG_LEVEL=TRACE', id: 'SEC_LOG_LEVEL_VERBOSE', key: 'LOG_LEVEL', base: RS, changes: { LOG_LEVEL: 'TRACE' } },
-  { name: 'rejects postgres:postgres', id: 'SEC_DB_DEFAULT_CREDENTIALS', key: 'DATABASE_URL', base: RS, changes: { DATABASE_URL: 'postgres://postgres:postgres@127.0.0.1:5432/app' } },
-  { name: 'rejects root:root', id: 'SEC_DB_DEFAULT_CREDENTIALS', key: 'DATABASE_URL', base: RS, changes: { DATABASE_URL: 'mysql://root:root@127.0.0.1:3306/app' } },
-  { name: 'rejects admin:admin', id: 'SEC_DB_DEFAULT_CREDENTIALS', key: 'DATABASE_URL', base: RS, changes: { DATABASE_URL: 'postgresql://admin:admin@db/app' } },
-  { name: 'rejects user:password (percent-encoded)', id: 'SEC_DB_DEFAULT_CREDENTIALS', key: 'DATABASE_URL', base: RS, changes: { DATABASE_URL: 'postgres://user:pass%77ord@db/app' } },
-  { name: 'rejects redis:// without a password', id: 'SEC_REDIS_NO_AUTH', key: 'REDIS_URL', base: RS, changes: { REDIS_URL: 'redis://127.0.0.1:6379' } },
-  { name: 'rejects redis:// with a user but no password', id: 'SEC_REDIS_NO_AUTH', key: 'REDIS_URL', base: RS, changes: { REDIS_URL: 'redis://default@127.0.0.1:6379' } },
+  {
+    name: 'rejects a debug-module pattern DEBUG=express:*',
+    id: 'SEC_DEBUG_ON',
+    key: 'DEBUG',
+    base: RS,
+    changes: { DEBUG: 'express:*' },
+    value: 'express:*',
+  },
+  {
+    name: 'rejects the "*" origin',
+    id: 'SEC_CORS_WILDCARD',
+    key: 'ALLOWED_ORIGINS',
+    base: RS,
+    changes: { ALLOWED_ORIGINS: '*' },
+  },
+  {
+    name: 'rejects a wildcard subdomain pattern',
+    id: 'SEC_CORS_WILDCARD',
+    key: 'ALLOWED_ORIGINS',
+    base: RS,
+    changes: { ALLOWED_ORIGINS: 'https://*.example.com' },
+    value: '*.example.com',
+  },
+  {
+    name: 'rejects the "null" origin',
+    id: 'SEC_CORS_NULL_ORIGIN',
+    key: 'ALLOWED_ORIGINS',
+    base: RS,
+    changes: { ALLOWED_ORIGINS: 'https://app.example.com,null' },
+  },
+  {
+    name: 'rejects "NULL" in any case',
+    id: 'SEC_CORS_NULL_ORIGIN',
+    key: 'ALLOWED_ORIGINS',
+    base: RS,
+    changes: { ALLOWED_ORIGINS: 'NULL' },
+  },
+  {
+    name: 'rejects an http origin',
+    id: 'SEC_CORS_INSECURE_ORIGIN',
+    key: 'ALLOWED_ORIGINS',
+    base: RS,
+    changes: { ALLOWED_ORIGINS: 'http://app.example.com' },
+    value: 'http://app.example.com',
+  },
+  {
+    name: 'rejects an origin with a trailing slash',
+    id: 'SEC_CORS_ORIGIN_HAS_PATH',
+    key: 'ALLOWED_ORIGINS',
+    base: RS,
+    changes: { ALLOWED_ORIGINS: 'https://app.example.com/' },
+    value: 'app.example.com/',
+  },
+  {
+    name: 'rejects an origin with a path',
+    id: 'SEC_CORS_ORIGIN_HAS_PATH',
+    key: 'ALLOWED_ORIGINS',
+    base: RS,
+    changes: { ALLOWED_ORIGINS: 'https://app.example.com/app' },
+    value: '/app',
+  },
+  {
+    name: 'rejects an origin with a query',
+    id: 'SEC_CORS_ORIGIN_HAS_PATH',
+    key: 'ALLOWED_ORIGINS',
+    base: RS,
+    changes: { ALLOWED_ORIGINS: 'https://app.example.com?x=1' },
+    value: '?x=1',
+  },
+  {
+    name: 'rejects an origin with an empty query',
+    id: 'SEC_CORS_ORIGIN_HAS_PATH',
+    key: 'ALLOWED_ORIGINS',
+    base: RS,
+    changes: { ALLOWED_ORIGINS: 'https://app.example.com?' },
+  },
+  {
+    name: 'rejects an origin with a fragment',
+    id: 'SEC_CORS_ORIGIN_HAS_PATH',
+    key: 'ALLOWED_ORIGINS',
+    base: RS,
+    changes: { ALLOWED_ORIGINS: 'https://app.example.com#top' },
+    value: '#top',
+  },
+  {
+    name: 'rejects an origin with user info',
+    id: 'SEC_CORS_ORIGIN_HAS_PATH',
+    key: 'ALLOWED_ORIGINS',
+    base: RS,
+    changes: { ALLOWED_ORIGINS: 'https://evil@app.example.com' },
+    value: 'evil@',
+  },
+  {
+    name: 'rejects TRUST_PROXY=true',
+    id: 'SEC_TRUST_PROXY_ANY',
+    key: 'TRUST_PROXY',
+    base: RS,
+    changes: { TRUST_PROXY: 'true' },
+  },
+  {
+    name: 'rejects TRUST_PROXY=*',
+    id: 'SEC_TRUST_PROXY_ANY',
+    key: 'TRUST_PROXY',
+    base: RS,
+    changes: { TRUST_PROXY: '*' },
+  },
+  {
+    name: 'rejects TRUST_PROXY=0.0.0.0/0',
+    id: 'SEC_TRUST_PROXY_ANY',
+    key: 'TRUST_PROXY',
+    base: RS,
+    changes: { TRUST_PROXY: '10.0.0.0/8,0.0.0.0/0' },
+    value: '0.0.0.0/0',
+  },
+  {
+    name: 'rejects TRUST_PROXY=::/0',
+    id: 'SEC_TRUST_PROXY_ANY',
+    key: 'TRUST_PROXY',
+    base: RS,
+    changes: { TRUST_PROXY: '::/0' },
+  },
+  {
+    name: 'rejects a missing issuer',
+    id: 'SEC_JWT_ISSUER_MISSING',
+    key: 'JWT_ISSUER',
+    base: RS,
+    changes: { JWT_ISSUER: undefined },
+  },
+  {
+    name: 'rejects an empty issuer',
+    id: 'SEC_JWT_ISSUER_MISSING',
+    key: 'JWT_ISSUER',
+    base: RS,
+    changes: { JWT_ISSUER: '   ' },
+  },
+  {
+    name: 'rejects a missing audience',
+    id: 'SEC_JWT_AUDIENCE_MISSING',
+    key: 'JWT_AUDIENCE',
+    base: RS,
+    changes: { JWT_AUDIENCE: undefined },
+  },
+  {
+    name: 'rejects missing algorithms',
+    id: 'SEC_JWT_ALG_MISSING',
+    key: 'JWT_ALGORITHMS',
+    base: RS,
+    changes: { JWT_ALGORITHMS: undefined },
+  },
+  {
+    name: 'rejects alg none',
+    id: 'SEC_JWT_ALG_NONE',
+    key: 'JWT_ALGORITHMS',
+    base: RS,
+    changes: { JWT_ALGORITHMS: 'RS256,none' },
+  },
+  {
+    name: 'rejects alg NONE in upper case',
+    id: 'SEC_JWT_ALG_NONE',
+    key: 'JWT_ALGORITHMS',
+    base: RS,
+    changes: { JWT_ALGORITHMS: 'NONE,RS256' },
+  },
+  {
+    name: 'rejects HS and RS algorithms mixed (key confusion)',
+    id: 'SEC_JWT_ALG_MIXED',
+    key: 'JWT_ALGORITHMS',
+    base: HS,
+    changes: { JWT_ALGORITHMS: 'HS256,RS256', JWKS_URI: RS.JWKS_URI },
+  },
+  {
+    name: 'rejects an HS256 secret shorter than 32 bytes',
+    id: 'SEC_JWT_SECRET_WEAK',
+    key: 'JWT_SECRET',
+    base: HS,
+    changes: { JWT_SECRET: 'k'.repeat(31) },
+  },
+  {
+    name: 'rejects an HS512 secret shorter than 64 bytes',
+    id: 'SEC_JWT_SECRET_WEAK',
+    key: 'JWT_SECRET',
+    base: HS,
+    changes: { JWT_ALGORITHMS: 'HS512', JWT_SECRET: 'k'.repeat(63) },
+  },
+  {
+    name: 'rejects the jwt.io example secret',
+    id: 'SEC_JWT_SECRET_KNOWN',
+    key: 'JWT_SECRET',
+    base: HS,
+    changes: { JWT_SECRET: 'a-string-secret-at-least-256-bits-long' },
+  },
+  {
+    name: 'rejects JWT_SECRET=changeme (known, reported once)',
+    id: 'SEC_JWT_SECRET_KNOWN',
+    key: 'JWT_SECRET',
+    base: HS,
+    changes: { JWT_SECRET: 'changeme' },
+  },
+  {
+    name: 'rejects JWT_SECRET=your-256-bit-secret',
+    id: 'SEC_JWT_SECRET_KNOWN',
+    key: 'JWT_SECRET',
+    base: HS,
+    changes: { JWT_SECRET: 'your-256-bit-secret' },
+  },
+  {
+    name: 'rejects JWT_SECRET=shhhhhhared-secret',
+    id: 'SEC_JWT_SECRET_KNOWN',
+    key: 'JWT_SECRET',
+    base: HS,
+    changes: { JWT_SECRET: 'shhhhhhared-secret' },
+  },
+  {
+    name: 'rejects an HS algorithm without JWT_SECRET',
+    id: 'SEC_JWT_KEY_MISSING',
+    key: 'JWT_SECRET',
+    base: HS,
+    changes: { JWT_SECRET: undefined },
+  },
+  {
+    name: 'rejects an asymmetric algorithm without JWKS_URI',
+    id: 'SEC_JWT_KEY_MISSING',
+    key: 'JWKS_URI',
+    base: RS,
+    changes: { JWKS_URI: undefined },
+  },
+  {
+    name: 'rejects a JWKS fetched over http',
+    id: 'SEC_JWKS_INSECURE',
+    key: 'JWKS_URI',
+    base: RS,
+    changes: { JWKS_URI: 'http://id.example.com/jwks.json' },
+    value: 'http://id.example.com',
+  },
+  {
+    name: 'rejects access tokens living over an hour',
+    id: 'SEC_TOKEN_TTL_LONG',
+    key: 'ACCESS_TOKEN_MAX_TTL_SEC',
+    base: RS,
+    changes: { ACCESS_TOKEN_MAX_TTL_SEC: '3601' },
+    value: '3601',
+  },
+  {
+    name: 'rejects LOG_LEVEL=debug',
+    id: 'SEC_LOG_LEVEL_VERBOSE',
+    key: 'LOG_LEVEL',
+    base: RS,
+    changes: { LOG_LEVEL: 'debug' },
+  },
+  {
+    name: 'rejects LOG_LEVEL=TRACE',
+    id: 'SEC_LOG_LEVEL_VERBOSE',
+    key: 'LOG_LEVEL',
+    base: RS,
+    changes: { LOG_LEVEL: 'TRACE' },
+  },
+  {
+    name: 'rejects postgres:postgres',
+    id: 'SEC_DB_DEFAULT_CREDENTIALS',
+    key: 'DATABASE_URL',
+    base: RS,
+    changes: { DATABASE_URL: 'postgres://postgres:postgres@127.0.0.1:5432/app' },
+  },
+  {
+    name: 'rejects root:root',
+    id: 'SEC_DB_DEFAULT_CREDENTIALS',
+    key: 'DATABASE_URL',
+    base: RS,
+    changes: { DATABASE_URL: 'mysql://root:root@127.0.0.1:3306/app' },
+  },
+  {
+    name: 'rejects admin:admin',
+    id: 'SEC_DB_DEFAULT_CREDENTIALS',
+    key: 'DATABASE_URL',
+    base: RS,
+    changes: { DATABASE_URL: 'postgresql://admin:admin@db/app' },
+  },
+  {
+    name: 'rejects user:password (percent-encoded)',
+    id: 'SEC_DB_DEFAULT_CREDENTIALS',
+    key: 'DATABASE_URL',
+    base: RS,
+    changes: { DATABASE_URL: 'postgres://user:pass%77ord@db/app' },
+  },
+  {
+    name: 'rejects redis:// without a password',
+    id: 'SEC_REDIS_NO_AUTH',
+    key: 'REDIS_URL',
+    base: RS,
+    changes: { REDIS_URL: 'redis://127.0.0.1:6379' },
+  },
+  {
+    name: 'rejects redis:// with a user but no password',
+    id: 'SEC_REDIS_NO_AUTH',
+    key: 'REDIS_URL',
+    base: RS,
+    changes: { REDIS_URL: 'redis://default@127.0.0.1:6379' },
+  },
 ];
 
 const EVERY_PROFILE = new Set(SECURITY_RULES.filter((r) => r.everyProfile === true).map((r) => r.id));
@@ -78,7 +335,10 @@ describe('securityConfig: safe production environments', () => {
   it.each([
     ['asymmetric (RS256/ES256 + JWKS)', SAFE_RS],
     ['HS256 with a 64+ byte secret', SAFE_HS],
-    ['rediss:// without a password and no database', withEnv(SAFE_RS, { REDIS_URL: 'rediss://redis.internal:6380', DATABASE_URL: undefined })],
+    [
+      'rediss:// without a password and no database',
+      withEnv(SAFE_RS, { REDIS_URL: 'rediss://redis.internal:6380', DATABASE_URL: undefined }),
+    ],
   ])('loads %s with no warnings', (_name, env) => {
     const config = loadSecurityConfig(env);
     expect(config.profile).toBe('production');
@@ -160,21 +420,30 @@ describe('securityConfig: the verified-token cache variables', () => {
     ['0', '1', 0, 1],
     ['1', '3600', 1, 3600],
     ['1000000', '60', 1_000_000, 60],
-  ])('accepts JWT_VERIFIED_TOKEN_CACHE_MAX_ENTRIES=%s and _MAX_AGE_SEC=%s at their bounds', (entries, age, expectedEntries, expectedAge) => {
-    const config = loadSecurityConfig(withEnv(SAFE_RS, { JWT_VERIFIED_TOKEN_CACHE_MAX_ENTRIES: entries, JWT_VERIFIED_TOKEN_CACHE_MAX_AGE_SEC: age }));
-    expect(config.jwtVerifiedTokenCacheMaxEntries).toBe(expectedEntries);
-    expect(config.jwtVerifiedTokenCacheMaxAgeSec).toBe(expectedAge);
-    expect(config.warnings).toEqual([]);
-  });
+  ])(
+    'accepts JWT_VERIFIED_TOKEN_CACHE_MAX_ENTRIES=%s and _MAX_AGE_SEC=%s at their bounds',
+    (entries, age, expectedEntries, expectedAge) => {
+      const config = loadSecurityConfig(
+        withEnv(SAFE_RS, { JWT_VERIFIED_TOKEN_CACHE_MAX_ENTRIES: entries, JWT_VERIFIED_TOKEN_CACHE_MAX_AGE_SEC: age }),
+      );
+      expect(config.jwtVerifiedTokenCacheMaxEntries).toBe(expectedEntries);
+      expect(config.jwtVerifiedTokenCacheMaxAgeSec).toBe(expectedAge);
+      expect(config.warnings).toEqual([]);
+    },
+  );
 
   it('treats empty or whitespace-only values as unset (cache off, 60 s)', () => {
-    const config = loadSecurityConfig(withEnv(SAFE_RS, { JWT_VERIFIED_TOKEN_CACHE_MAX_ENTRIES: ' ', JWT_VERIFIED_TOKEN_CACHE_MAX_AGE_SEC: '' }));
+    const config = loadSecurityConfig(
+      withEnv(SAFE_RS, { JWT_VERIFIED_TOKEN_CACHE_MAX_ENTRIES: ' ', JWT_VERIFIED_TOKEN_CACHE_MAX_AGE_SEC: '' }),
+    );
     expect(config.jwtVerifiedTokenCacheMaxEntries).toBe(0);
     expect(config.jwtVerifiedTokenCacheMaxAgeSec).toBe(60);
   });
 
   it('lists both variables in the summary that portcullis-config check prints', () => {
-    const summary = securityConfig.describe(loadSecurityConfig(withEnv(SAFE_RS, { JWT_VERIFIED_TOKEN_CACHE_MAX_ENTRIES: '5000' })));
+    const summary = securityConfig.describe(
+      loadSecurityConfig(withEnv(SAFE_RS, { JWT_VERIFIED_TOKEN_CACHE_MAX_ENTRIES: '5000' })),
+    );
     expect(summary).toMatch(/^JWT_VERIFIED_TOKEN_CACHE_MAX_ENTRIES\s+5000$/m);
     expect(summary).toMatch(/^JWT_VERIFIED_TOKEN_CACHE_MAX_AGE_SEC\s+60$/m);
   });
@@ -211,10 +480,25 @@ describe('securityConfig: each unsafe production setting alone gives exactly its
   it('covers every rule of the pack', () => {
     expect(new Set(UNSAFE.map((c) => c.id))).toEqual(new Set(SECURITY_RULES.map((r) => r.id)));
     expect(SECURITY_RULES.map((r) => r.id)).toEqual([
-      'SEC_DEBUG_ON', 'SEC_CORS_WILDCARD', 'SEC_CORS_NULL_ORIGIN', 'SEC_CORS_INSECURE_ORIGIN', 'SEC_CORS_ORIGIN_HAS_PATH',
-      'SEC_TRUST_PROXY_ANY', 'SEC_JWT_ISSUER_MISSING', 'SEC_JWT_AUDIENCE_MISSING', 'SEC_JWT_ALG_MISSING', 'SEC_JWT_ALG_NONE',
-      'SEC_JWT_ALG_MIXED', 'SEC_JWT_SECRET_WEAK', 'SEC_JWT_SECRET_KNOWN', 'SEC_JWT_KEY_MISSING', 'SEC_JWKS_INSECURE',
-      'SEC_TOKEN_TTL_LONG', 'SEC_LOG_LEVEL_VERBOSE', 'SEC_DB_DEFAULT_CREDENTIALS', 'SEC_REDIS_NO_AUTH',
+      'SEC_DEBUG_ON',
+      'SEC_CORS_WILDCARD',
+      'SEC_CORS_NULL_ORIGIN',
+      'SEC_CORS_INSECURE_ORIGIN',
+      'SEC_CORS_ORIGIN_HAS_PATH',
+      'SEC_TRUST_PROXY_ANY',
+      'SEC_JWT_ISSUER_MISSING',
+      'SEC_JWT_AUDIENCE_MISSING',
+      'SEC_JWT_ALG_MISSING',
+      'SEC_JWT_ALG_NONE',
+      'SEC_JWT_ALG_MIXED',
+      'SEC_JWT_SECRET_WEAK',
+      'SEC_JWT_SECRET_KNOWN',
+      'SEC_JWT_KEY_MISSING',
+      'SEC_JWKS_INSECURE',
+      'SEC_TOKEN_TTL_LONG',
+      'SEC_LOG_LEVEL_VERBOSE',
+      'SEC_DB_DEFAULT_CREDENTIALS',
+      'SEC_REDIS_NO_AUTH',
     ]);
     expect([...EVERY_PROFILE].sort()).toEqual(['SEC_JWT_ALG_MIXED', 'SEC_JWT_ALG_NONE']);
   });
@@ -238,15 +522,41 @@ describe('securityConfig: combinations report every id at once', () => {
   const all = SECURITY_RULES.map((r) => r.id).filter((id) => id !== 'SEC_JWT_ALG_MISSING');
 
   it.each([
-    ['with a well-known secret', everything, all.filter((id) => id !== 'SEC_JWT_KEY_MISSING' && id !== 'SEC_JWT_SECRET_WEAK')],
-    ['without a secret', withEnv(everything, { JWT_SECRET: undefined }), all.filter((id) => id !== 'SEC_JWT_SECRET_KNOWN' && id !== 'SEC_JWT_SECRET_WEAK')],
-    ['with a short secret', withEnv(everything, { JWT_SECRET: 'x'.repeat(12) }), all.filter((id) => id !== 'SEC_JWT_SECRET_KNOWN' && id !== 'SEC_JWT_KEY_MISSING')],
+    [
+      'with a well-known secret',
+      everything,
+      all.filter((id) => id !== 'SEC_JWT_KEY_MISSING' && id !== 'SEC_JWT_SECRET_WEAK'),
+    ],
+    [
+      'without a secret',
+      withEnv(everything, { JWT_SECRET: undefined }),
+      all.filter((id) => id !== 'SEC_JWT_SECRET_KNOWN' && id !== 'SEC_JWT_SECRET_WEAK'),
+    ],
+    [
+      'with a short secret',
+      withEnv(everything, { JWT_SECRET: 'x'.repeat(12) }),
+      all.filter((id) => id !== 'SEC_JWT_SECRET_KNOWN' && id !== 'SEC_JWT_KEY_MISSING'),
+    ],
     [
       'with no algorithms',
       withEnv(everything, { JWT_ALGORITHMS: undefined, JWT_SECRET: 'changeme' }),
-      ['SEC_DEBUG_ON', 'SEC_CORS_WILDCARD', 'SEC_CORS_NULL_ORIGIN', 'SEC_CORS_INSECURE_ORIGIN', 'SEC_CORS_ORIGIN_HAS_PATH', 'SEC_TRUST_PROXY_ANY',
-        'SEC_JWT_ISSUER_MISSING', 'SEC_JWT_AUDIENCE_MISSING', 'SEC_JWT_ALG_MISSING', 'SEC_JWT_SECRET_KNOWN', 'SEC_JWKS_INSECURE',
-        'SEC_TOKEN_TTL_LONG', 'SEC_LOG_LEVEL_VERBOSE', 'SEC_DB_DEFAULT_CREDENTIALS', 'SEC_REDIS_NO_AUTH'],
+      [
+        'SEC_DEBUG_ON',
+        'SEC_CORS_WILDCARD',
+        'SEC_CORS_NULL_ORIGIN',
+        'SEC_CORS_INSECURE_ORIGIN',
+        'SEC_CORS_ORIGIN_HAS_PATH',
+        'SEC_TRUST_PROXY_ANY',
+        'SEC_JWT_ISSUER_MISSING',
+        'SEC_JWT_AUDIENCE_MISSING',
+        'SEC_JWT_ALG_MISSING',
+        'SEC_JWT_SECRET_KNOWN',
+        'SEC_JWKS_INSECURE',
+        'SEC_TOKEN_TTL_LONG',
+        'SEC_LOG_LEVEL_VERBOSE',
+        'SEC_DB_DEFAULT_CREDENTIALS',
+        'SEC_REDIS_NO_AUTH',
+      ],
     ],
   ])('reports all findings %s', (_name, env, expected) => {
     const error = problemsOf(env);
@@ -268,9 +578,20 @@ describe('securityConfig: combinations report every id at once', () => {
     expect(problemsOf(dev).problems.map((p) => p.rule)).toEqual(['SEC_JWT_ALG_NONE', 'SEC_JWT_ALG_MIXED']);
     const config = loadSecurityConfig(withEnv(dev, { JWT_ALGORITHMS: 'HS256' }));
     expect(config.warnings.map((w) => w.rule)).toEqual([
-      'SEC_DEBUG_ON', 'SEC_CORS_WILDCARD', 'SEC_CORS_NULL_ORIGIN', 'SEC_CORS_INSECURE_ORIGIN', 'SEC_CORS_ORIGIN_HAS_PATH',
-      'SEC_TRUST_PROXY_ANY', 'SEC_JWT_ISSUER_MISSING', 'SEC_JWT_AUDIENCE_MISSING', 'SEC_JWT_SECRET_KNOWN', 'SEC_JWKS_INSECURE',
-      'SEC_TOKEN_TTL_LONG', 'SEC_LOG_LEVEL_VERBOSE', 'SEC_DB_DEFAULT_CREDENTIALS', 'SEC_REDIS_NO_AUTH',
+      'SEC_DEBUG_ON',
+      'SEC_CORS_WILDCARD',
+      'SEC_CORS_NULL_ORIGIN',
+      'SEC_CORS_INSECURE_ORIGIN',
+      'SEC_CORS_ORIGIN_HAS_PATH',
+      'SEC_TRUST_PROXY_ANY',
+      'SEC_JWT_ISSUER_MISSING',
+      'SEC_JWT_AUDIENCE_MISSING',
+      'SEC_JWT_SECRET_KNOWN',
+      'SEC_JWKS_INSECURE',
+      'SEC_TOKEN_TTL_LONG',
+      'SEC_LOG_LEVEL_VERBOSE',
+      'SEC_DB_DEFAULT_CREDENTIALS',
+      'SEC_REDIS_NO_AUTH',
     ]);
     // Outside production the offending (non-secret) values are shown to help the developer.
     expect(securityConfig.describe(config)).toContain('(got "*")');

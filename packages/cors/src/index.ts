@@ -1,5 +1,12 @@
 // Public entry of @portcullis/cors: a strict CORS origin allowlist on top of `cors`.
-export { strictCors, createOriginMatcher, CORS_REJECTED, REJECTED_ORIGIN_LOG_LENGTH, type CorsErrorCode, type StrictCorsMiddleware } from './middleware.js';
+export {
+  strictCors,
+  createOriginMatcher,
+  CORS_REJECTED,
+  REJECTED_ORIGIN_LOG_LENGTH,
+  type CorsErrorCode,
+  type StrictCorsMiddleware,
+} from './middleware.js';
 export { parseOrigin, MAX_ORIGIN_LENGTH } from './origin.js';
 export {
   DEFAULT_METHODS,

@@ -84,7 +84,12 @@ export function strictCors(options: StrictCorsOptions): StrictCorsMiddleware {
     if (allowed === null) {
       report(origin, req);
       if (isPreflight) {
-        next(new ForbiddenError('CORS preflight from a disallowed origin', { code: CORS_REJECTED, detail: 'This origin is not allowed to make cross-origin requests.' }));
+        next(
+          new ForbiddenError('CORS preflight from a disallowed origin', {
+            code: CORS_REJECTED,
+            detail: 'This origin is not allowed to make cross-origin requests.',
+          }),
+        );
       } else {
         next();
       }

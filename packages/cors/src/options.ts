@@ -54,9 +54,19 @@ export interface CompiledOptions {
 /** Default Access-Control-Allow-Methods. */
 export const DEFAULT_METHODS: readonly string[] = Object.freeze(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']);
 /** Default Access-Control-Allow-Headers. */
-export const DEFAULT_ALLOWED_HEADERS: readonly string[] = Object.freeze(['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Request-Id']);
+export const DEFAULT_ALLOWED_HEADERS: readonly string[] = Object.freeze([
+  'Authorization',
+  'Content-Type',
+  'Idempotency-Key',
+  'X-Request-Id',
+]);
 /** Default Access-Control-Expose-Headers. */
-export const DEFAULT_EXPOSED_HEADERS: readonly string[] = Object.freeze(['X-Request-Id', 'Retry-After', 'RateLimit', 'RateLimit-Policy']);
+export const DEFAULT_EXPOSED_HEADERS: readonly string[] = Object.freeze([
+  'X-Request-Id',
+  'Retry-After',
+  'RateLimit',
+  'RateLimit-Policy',
+]);
 /** Default Access-Control-Max-Age, in seconds. */
 export const DEFAULT_MAX_AGE_SEC = 600;
 /** Largest accepted maxAgeSec, in seconds (Chromium caps preflight caching at 2 hours). */
@@ -102,14 +112,16 @@ function originProblem(value: string): string {
   // eslint-disable-next-line no-control-regex -- looking for control characters is the point
   if (/[\s\x00-\x1f\x7f]/.test(value)) return 'contains whitespace or control characters';
   // eslint-disable-next-line no-control-regex -- non-ASCII check
-  if (/[^\x00-\x7f]/.test(value)) return 'contains non-ASCII characters: write internationalised domains in punycode (xn--…)';
+  if (/[^\x00-\x7f]/.test(value))
+    return 'contains non-ASCII characters: write internationalised domains in punycode (xn--…)';
   const scheme = value.slice(0, sep).toLowerCase();
   if (scheme !== 'https' && scheme !== 'http') return 'has a scheme other than https/http';
   const rest = value.slice(sep + 3);
   if (rest.includes('@')) return 'contains userinfo ("user@"), which is not part of an origin';
   if (rest.includes('#')) return 'contains a fragment, which is not part of an origin';
   if (rest.includes('?')) return 'contains a query, which is not part of an origin';
-  if (rest.endsWith('/') && !rest.slice(0, -1).includes('/')) return 'ends with a trailing slash, which is not part of an origin';
+  if (rest.endsWith('/') && !rest.slice(0, -1).includes('/'))
+    return 'ends with a trailing slash, which is not part of an origin';
   if (rest.includes('/')) return 'contains a path, which is not part of an origin';
   if (rest.includes('%')) return 'contains percent-encoding, which never appears in a serialised origin';
   return 'is not a valid URL origin';
@@ -122,7 +134,8 @@ function compileWildcard(entry: string, name: string, suffixes: Set<string>, lis
   const rest = match?.[1];
   if (rest === undefined || rest.includes('*')) fail(name, 'has a wildcard in an unsupported place', entry, fix);
   // "*.0.0.1" or "*.[::1]": a wildcard over an address is meaningless and URL parsing would reject it obscurely.
-  if (/\.[0-9]+$/.test(rest.replace(/:[0-9]*$/, '')) || rest.includes('[')) fail(name, 'puts a wildcard on an IP address', entry, fix);
+  if (/\.[0-9]+$/.test(rest.replace(/:[0-9]*$/, '')) || rest.includes('['))
+    fail(name, 'puts a wildcard on an IP address', entry, fix);
   const probe = parseOrigin(`${WILDCARD_PROBE}${rest}`);
   if (probe === null) fail(name, originProblem(`${WILDCARD_PROBE}${rest}`), entry, fix);
   const suffix = probe.slice(WILDCARD_PROBE.length);
@@ -130,7 +143,12 @@ function compileWildcard(entry: string, name: string, suffixes: Set<string>, lis
   const labels = host.slice(1).split('.');
   if (labels.some((l) => l.length === 0)) fail(name, 'has an empty DNS label (double or trailing dot)', entry, fix);
   if (labels.length < 2) {
-    fail(name, 'would match every site under a top-level domain', entry, 'name a registrable domain, e.g. "https://*.example.com"');
+    fail(
+      name,
+      'would match every site under a top-level domain',
+      entry,
+      'name a registrable domain, e.g. "https://*.example.com"',
+    );
   }
   // The Public Suffix List, ICANN and private sections: "*.co.uk", "*.github.io", "*.vercel.app" would
   // trust every site anyone can register or deploy under that suffix.
@@ -157,22 +175,43 @@ function compileOrigins(value: unknown, allowHttp: boolean): { compiled: Compile
   (value as readonly unknown[]).forEach((entry, i) => {
     const name = `origins[${i}]`;
     if (entry instanceof RegExp) {
-      fail(name, 'is a RegExp; regexes are refused because they are easy to leave unanchored (/example\\.com$/ matches evilexample.com)', entry, 'list exact origins or a one-label wildcard "https://*.example.com"');
+      fail(
+        name,
+        'is a RegExp; regexes are refused because they are easy to leave unanchored (/example\\.com$/ matches evilexample.com)',
+        entry,
+        'list exact origins or a one-label wildcard "https://*.example.com"',
+      );
     }
     if (typeof entry === 'function') fail(name, 'is a function; per-request origin callbacks are refused', entry, fix);
     if (typeof entry !== 'string') fail(name, 'must be a string', entry, fix);
     if (entry === '*') fail(name, 'is "*", which allows every site', entry, fix);
     if (entry.toLowerCase() === 'null') {
-      fail(name, 'is "null", the origin of sandboxed iframes, file: pages and data: URLs, which any site can produce', entry, fix);
+      fail(
+        name,
+        'is "null", the origin of sandboxed iframes, file: pages and data: URLs, which any site can produce',
+        entry,
+        fix,
+      );
     }
     if (entry.includes('*')) {
       compileWildcard(entry, name, wildcardSuffixes, list);
       return;
     }
     const origin = parseOrigin(entry);
-    if (origin === null) fail(name, originProblem(entry), entry, 'write a bare origin "https://host[:port]" without path, query, fragment, userinfo or trailing slash');
+    if (origin === null)
+      fail(
+        name,
+        originProblem(entry),
+        entry,
+        'write a bare origin "https://host[:port]" without path, query, fragment, userinfo or trailing slash',
+      );
     if (origin.startsWith('http://') && !allowHttp && !LOOPBACK_HOSTS.has(new URL(origin).hostname)) {
-      fail(name, 'is a plain-http origin, which any network attacker can impersonate', entry, 'use https, a loopback host (localhost, 127.0.0.1, [::1]), or set dangerouslyAllowHttpOrigins: true');
+      fail(
+        name,
+        'is a plain-http origin, which any network attacker can impersonate',
+        entry,
+        'use https, a loopback host (localhost, 127.0.0.1, [::1]), or set dangerouslyAllowHttpOrigins: true',
+      );
     }
     if (!exact.has(origin)) {
       exact.add(origin);
@@ -182,7 +221,12 @@ function compileOrigins(value: unknown, allowHttp: boolean): { compiled: Compile
   return { compiled: { exact, wildcardSuffixes }, list };
 }
 
-function tokenList(option: string, value: unknown, fallback: readonly string[], allowEmpty: boolean): readonly string[] {
+function tokenList(
+  option: string,
+  value: unknown,
+  fallback: readonly string[],
+  allowEmpty: boolean,
+): readonly string[] {
   if (value === undefined) return fallback;
   const fix = `pass an array of header/method names, e.g. ${JSON.stringify(fallback.slice(0, 2))}`;
   if (!Array.isArray(value) || (!allowEmpty && value.length === 0)) {
@@ -192,7 +236,8 @@ function tokenList(option: string, value: unknown, fallback: readonly string[], 
   const seen = new Set<string>();
   (value as readonly unknown[]).forEach((item, i) => {
     if (item === '*') fail(`${option}[${i}]`, 'is "*"; wildcards are refused', item, 'list the names explicitly');
-    if (typeof item !== 'string' || !TOKEN.test(item)) fail(`${option}[${i}]`, 'must be an HTTP token (RFC 9110 §5.6.2)', item, fix);
+    if (typeof item !== 'string' || !TOKEN.test(item))
+      fail(`${option}[${i}]`, 'must be an HTTP token (RFC 9110 §5.6.2)', item, fix);
     const key = item.toLowerCase();
     if (!seen.has(key)) {
       seen.add(key);
@@ -211,7 +256,9 @@ function optionalBoolean(option: string, value: unknown): boolean {
 /** Validates and compiles strictCors options. Throws a TypeError naming the option and the bad value. */
 export function compileOptions(options: unknown): CompiledOptions {
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new TypeError(`${PKG}: options must be an object such as { origins: ["https://app.example.com"] } (got ${show(options)})`);
+    throw new TypeError(
+      `${PKG}: options must be an object such as { origins: ["https://app.example.com"] } (got ${show(options)})`,
+    );
   }
   const input = options as Record<string, unknown>;
   for (const key of Object.keys(input)) {
@@ -226,8 +273,16 @@ export function compileOptions(options: unknown): CompiledOptions {
   const allowedHeaders = tokenList('allowedHeaders', input['allowedHeaders'], DEFAULT_ALLOWED_HEADERS, true);
   const exposedHeaders = tokenList('exposedHeaders', input['exposedHeaders'], DEFAULT_EXPOSED_HEADERS, true);
   const maxAge = input['maxAgeSec'];
-  if (maxAge !== undefined && (typeof maxAge !== 'number' || !Number.isInteger(maxAge) || maxAge < 0 || maxAge > MAX_MAX_AGE_SEC)) {
-    fail('maxAgeSec', `must be an integer number of seconds from 0 to ${MAX_MAX_AGE_SEC}`, maxAge, `e.g. ${DEFAULT_MAX_AGE_SEC}`);
+  if (
+    maxAge !== undefined &&
+    (typeof maxAge !== 'number' || !Number.isInteger(maxAge) || maxAge < 0 || maxAge > MAX_MAX_AGE_SEC)
+  ) {
+    fail(
+      'maxAgeSec',
+      `must be an integer number of seconds from 0 to ${MAX_MAX_AGE_SEC}`,
+      maxAge,
+      `e.g. ${DEFAULT_MAX_AGE_SEC}`,
+    );
   }
   const onReject = input['onReject'];
   if (onReject !== undefined && typeof onReject !== 'function') {

@@ -11,7 +11,12 @@ export interface CorpusCase {
   readonly sendable: boolean;
 }
 
-const c = (name: string, origin: string, expected: string | null, sendable = true): CorpusCase => ({ name, origin, expected, sendable });
+const c = (name: string, origin: string, expected: string | null, sendable = true): CorpusCase => ({
+  name,
+  origin,
+  expected,
+  sendable,
+});
 
 export const CORPUS: readonly CorpusCase[] = [
   c('allows the exact origin', 'https://app.example.com', ALLOWED),

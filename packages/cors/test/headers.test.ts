@@ -8,7 +8,11 @@ import { expressFlavours, buildApp, type ExpressFlavour } from '../../../test-su
 const ALLOWED = 'https://app.example.com';
 const EVIL = 'https://evil.example.net';
 
-function appWith(flavour: ExpressFlavour, options: StrictCorsOptions, before?: (a: ReturnType<ExpressFlavour['create']>) => void) {
+function appWith(
+  flavour: ExpressFlavour,
+  options: StrictCorsOptions,
+  before?: (a: ReturnType<ExpressFlavour['create']>) => void,
+) {
   return buildApp(flavour, (a) => {
     before?.(a);
     a.use(strictCors(options));
@@ -70,9 +74,14 @@ describe.each(expressFlavours)('strictCors headers on $name', (flavour) => {
       );
       const simple = await request(merged).get('/data').set('Origin', ALLOWED);
       expect(simple.headers['vary']).toBe('Accept-Encoding, origin');
-      const pre = await request(merged).options('/data').set('Origin', EVIL).set('Access-Control-Request-Method', 'GET');
+      const pre = await request(merged)
+        .options('/data')
+        .set('Origin', EVIL)
+        .set('Access-Control-Request-Method', 'GET');
       expect(pre.status).toBe(403);
-      expect(pre.headers['vary']).toBe('Accept-Encoding, origin, Access-Control-Request-Method, Access-Control-Request-Headers');
+      expect(pre.headers['vary']).toBe(
+        'Accept-Encoding, origin, Access-Control-Request-Method, Access-Control-Request-Headers',
+      );
     });
 
     it('leaves Vary: * alone', async () => {
@@ -108,7 +117,9 @@ describe.each(expressFlavours)('strictCors headers on $name', (flavour) => {
       expect(res.headers['content-length']).toBe('0');
       expect(res.headers['access-control-allow-origin']).toBe(ALLOWED);
       expect(res.headers['access-control-allow-methods']).toBe('GET,HEAD,POST,PUT,PATCH,DELETE');
-      expect(res.headers['access-control-allow-headers']).toBe('Authorization,Content-Type,Idempotency-Key,X-Request-Id');
+      expect(res.headers['access-control-allow-headers']).toBe(
+        'Authorization,Content-Type,Idempotency-Key,X-Request-Id',
+      );
       expect(res.headers['access-control-max-age']).toBe('600');
       expect(res.headers['access-control-allow-credentials']).toBeUndefined();
     });
@@ -126,7 +137,10 @@ describe.each(expressFlavours)('strictCors headers on $name', (flavour) => {
     });
 
     it('never reflects the requested method', async () => {
-      const res = await request(app).options('/data').set('Origin', ALLOWED).set('Access-Control-Request-Method', 'PROPFIND');
+      const res = await request(app)
+        .options('/data')
+        .set('Origin', ALLOWED)
+        .set('Access-Control-Request-Method', 'PROPFIND');
       expect(res.status).toBe(204);
       expect(res.headers['access-control-allow-methods']).toBe('GET,HEAD,POST,PUT,PATCH,DELETE');
     });
@@ -150,7 +164,10 @@ describe.each(expressFlavours)('strictCors headers on $name', (flavour) => {
   describe('credentials', () => {
     it('sends no Access-Control-Allow-Credentials unless configured', async () => {
       const simple = await request(app).get('/data').set('Origin', ALLOWED);
-      const pre = await request(app).options('/data').set('Origin', ALLOWED).set('Access-Control-Request-Method', 'POST');
+      const pre = await request(app)
+        .options('/data')
+        .set('Origin', ALLOWED)
+        .set('Access-Control-Request-Method', 'POST');
       expect(simple.headers['access-control-allow-credentials']).toBeUndefined();
       expect(pre.status).toBe(204);
       expect(pre.headers['access-control-allow-credentials']).toBeUndefined();
@@ -159,7 +176,10 @@ describe.each(expressFlavours)('strictCors headers on $name', (flavour) => {
     it('sends Access-Control-Allow-Credentials: true with the exact origin when configured', async () => {
       const creds = appWith(flavour, { origins: [ALLOWED], credentials: true });
       const simple = await request(creds).get('/data').set('Origin', ALLOWED);
-      const pre = await request(creds).options('/data').set('Origin', ALLOWED).set('Access-Control-Request-Method', 'POST');
+      const pre = await request(creds)
+        .options('/data')
+        .set('Origin', ALLOWED)
+        .set('Access-Control-Request-Method', 'POST');
       expect(simple.headers['access-control-allow-credentials']).toBe('true');
       expect(simple.headers['access-control-allow-origin']).toBe(ALLOWED);
       expect(pre.status).toBe(204);
@@ -185,7 +205,10 @@ describe.each(expressFlavours)('strictCors headers on $name', (flavour) => {
         exposedHeaders: [],
         maxAgeSec: 0,
       });
-      const pre = await request(custom).options('/data').set('Origin', ALLOWED).set('Access-Control-Request-Method', 'POST');
+      const pre = await request(custom)
+        .options('/data')
+        .set('Origin', ALLOWED)
+        .set('Access-Control-Request-Method', 'POST');
       expect(pre.status).toBe(204);
       expect(pre.headers['access-control-allow-methods']).toBe('GET,POST');
       expect(pre.headers['access-control-allow-headers']).toBe('Content-Type');
@@ -200,7 +223,10 @@ describe.each(expressFlavours)('strictCors headers on $name', (flavour) => {
     it('rejects the preflight with 403 cors_rejected and reports it once', async () => {
       const seen: string[] = [];
       const reporting = appWith(flavour, { origins: [ALLOWED], onReject: (origin) => seen.push(origin) });
-      const res = await request(reporting).options('/data').set('Origin', EVIL).set('Access-Control-Request-Method', 'DELETE');
+      const res = await request(reporting)
+        .options('/data')
+        .set('Origin', EVIL)
+        .set('Access-Control-Request-Method', 'DELETE');
       expect(res.status).toBe(403);
       expect(res.body).toEqual({
         type: 'about:blank',
@@ -248,13 +274,19 @@ describe.each(expressFlavours)('strictCors headers on $name', (flavour) => {
       });
       const simple = await request(throwing).get('/data').set('Origin', EVIL);
       expect(simple.status).toBe(200);
-      const pre = await request(throwing).options('/data').set('Origin', EVIL).set('Access-Control-Request-Method', 'GET');
+      const pre = await request(throwing)
+        .options('/data')
+        .set('Origin', EVIL)
+        .set('Access-Control-Request-Method', 'GET');
       expect(pre.status).toBe(403);
       expect(pre.body.code).toBe('cors_rejected');
     });
 
     it('rejects two Origin headers (joined by Node) as one unparseable value', async () => {
-      const res = await request(app).options('/data').set('Origin', [ALLOWED, EVIL] as unknown as string).set('Access-Control-Request-Method', 'GET');
+      const res = await request(app)
+        .options('/data')
+        .set('Origin', [ALLOWED, EVIL] as unknown as string)
+        .set('Access-Control-Request-Method', 'GET');
       expect(res.status).toBe(403);
       expect(res.body.code).toBe('cors_rejected');
       expect(res.headers['access-control-allow-origin']).toBeUndefined();

@@ -31,7 +31,11 @@ const REFUSED_ORIGINS: readonly { name: string; entry: unknown; says: RegExp }[]
   { name: 'refuses chrome-extension', entry: 'chrome-extension://abc', says: /scheme other than/ },
   { name: 'refuses plain http on a public host', entry: 'http://app.example.com', says: /plain-http origin/ },
   { name: 'refuses plain http on a private address', entry: 'http://10.0.0.1', says: /plain-http origin/ },
-  { name: 'refuses plain http on a localhost look-alike', entry: 'http://localhost.evil.com', says: /plain-http origin/ },
+  {
+    name: 'refuses plain http on a localhost look-alike',
+    entry: 'http://localhost.evil.com',
+    says: /plain-http origin/,
+  },
   { name: 'refuses an http wildcard', entry: 'http://*.example.com', says: /https only/ },
   { name: 'refuses a wildcard in the middle', entry: 'https://a.*.example.com', says: /unsupported place/ },
   { name: 'refuses a partial-label wildcard', entry: 'https://*example.com', says: /unsupported place/ },
@@ -46,14 +50,42 @@ const REFUSED_ORIGINS: readonly { name: string; entry: unknown; says: RegExp }[]
   { name: 'refuses a wildcard with a path', entry: 'https://*.example.com/', says: /trailing slash/ },
   { name: 'refuses a wildcard with an empty label', entry: 'https://*.example..com', says: /empty DNS label/ },
   // Public suffixes (ICANN and private sections of the Public Suffix List): anyone can own a site under them.
-  { name: 'refuses a wildcard over a country-code public suffix (*.co.uk: every UK company site)', entry: 'https://*.co.uk', says: /public suffix/ },
+  {
+    name: 'refuses a wildcard over a country-code public suffix (*.co.uk: every UK company site)',
+    entry: 'https://*.co.uk',
+    says: /public suffix/,
+  },
   { name: 'refuses a wildcard over *.com.au', entry: 'https://*.com.au', says: /public suffix/ },
-  { name: 'refuses a wildcard over GitHub Pages (*.github.io: any user\'s page)', entry: 'https://*.github.io', says: /public suffix/ },
-  { name: 'refuses a wildcard over Vercel deployments (*.vercel.app: any attacker deployment)', entry: 'https://*.vercel.app', says: /public suffix/ },
-  { name: 'refuses a wildcard over S3 buckets (*.s3.amazonaws.com)', entry: 'https://*.s3.amazonaws.com', says: /public suffix/ },
-  { name: 'refuses a wildcard over Cloudflare Pages, whatever the case and port', entry: 'https://*.PAGES.dev:443', says: /public suffix/ },
-  { name: 'refuses a wildcard over Azure web apps (*.azurewebsites.net)', entry: 'https://*.azurewebsites.net', says: /public suffix/ },
-  { name: 'refuses a wildcard over Heroku apps (*.herokuapp.com)', entry: 'https://*.herokuapp.com', says: /public suffix/ },
+  {
+    name: "refuses a wildcard over GitHub Pages (*.github.io: any user's page)",
+    entry: 'https://*.github.io',
+    says: /public suffix/,
+  },
+  {
+    name: 'refuses a wildcard over Vercel deployments (*.vercel.app: any attacker deployment)',
+    entry: 'https://*.vercel.app',
+    says: /public suffix/,
+  },
+  {
+    name: 'refuses a wildcard over S3 buckets (*.s3.amazonaws.com)',
+    entry: 'https://*.s3.amazonaws.com',
+    says: /public suffix/,
+  },
+  {
+    name: 'refuses a wildcard over Cloudflare Pages, whatever the case and port',
+    entry: 'https://*.PAGES.dev:443',
+    says: /public suffix/,
+  },
+  {
+    name: 'refuses a wildcard over Azure web apps (*.azurewebsites.net)',
+    entry: 'https://*.azurewebsites.net',
+    says: /public suffix/,
+  },
+  {
+    name: 'refuses a wildcard over Heroku apps (*.herokuapp.com)',
+    entry: 'https://*.herokuapp.com',
+    says: /public suffix/,
+  },
 ];
 
 describe('origins: creation-time refusals', () => {
@@ -86,7 +118,9 @@ describe('origins: creation-time refusals', () => {
     ['true', true],
     ['a RegExp', /.*/],
   ])('refuses origins given as %s', (_label, origins) => {
-    expect(() => strictCors({ origins } as unknown as StrictCorsOptions)).toThrow(/^@portcullis\/cors: "origins" must be a non-empty array of origins/);
+    expect(() => strictCors({ origins } as unknown as StrictCorsOptions)).toThrow(
+      /^@portcullis\/cors: "origins" must be a non-empty array of origins/,
+    );
   });
 
   it('accepts loopback http origins without the dangerous flag', () => {
@@ -101,11 +135,15 @@ describe('origins: creation-time refusals', () => {
     const match = createOriginMatcher(['http://intranet.example.com'], { dangerouslyAllowHttpOrigins: true });
     expect(match('http://intranet.example.com')).toBe('http://intranet.example.com');
     expect(match('https://intranet.example.com')).toBeNull();
-    expect(() => strictCors({ origins: ['http://intranet.example.com'], dangerouslyAllowHttpOrigins: true })).not.toThrow();
+    expect(() =>
+      strictCors({ origins: ['http://intranet.example.com'], dangerouslyAllowHttpOrigins: true }),
+    ).not.toThrow();
   });
 
   it('still refuses http wildcards with dangerouslyAllowHttpOrigins', () => {
-    expect(() => strictCors({ origins: ['http://*.example.com'], dangerouslyAllowHttpOrigins: true })).toThrow(/https only/);
+    expect(() => strictCors({ origins: ['http://*.example.com'], dangerouslyAllowHttpOrigins: true })).toThrow(
+      /https only/,
+    );
   });
 
   it('normalises configured origins (case, default port) and tolerates duplicates', () => {
@@ -116,27 +154,67 @@ describe('origins: creation-time refusals', () => {
 
 describe('other options: creation-time refusals', () => {
   const BAD: readonly { name: string; options: Record<string, unknown>; says: RegExp }[] = [
-    { name: 'refuses an unknown key (typo must not turn a control off)', options: { orgins: [OK] }, says: /unknown option "orgins"/ },
+    {
+      name: 'refuses an unknown key (typo must not turn a control off)',
+      options: { orgins: [OK] },
+      says: /unknown option "orgins"/,
+    },
     { name: 'refuses the cors option name "origin"', options: { origin: OK }, says: /unknown option "origin"/ },
-    { name: 'refuses preflightContinue', options: { preflightContinue: true }, says: /unknown option "preflightContinue"/ },
-    { name: 'refuses credentials as a string', options: { credentials: 'true' }, says: /"credentials" must be a boolean \(got "true"\)/ },
+    {
+      name: 'refuses preflightContinue',
+      options: { preflightContinue: true },
+      says: /unknown option "preflightContinue"/,
+    },
+    {
+      name: 'refuses credentials as a string',
+      options: { credentials: 'true' },
+      says: /"credentials" must be a boolean \(got "true"\)/,
+    },
     { name: 'refuses credentials as 1', options: { credentials: 1 }, says: /"credentials" must be a boolean/ },
-    { name: 'refuses methods as a string', options: { methods: 'GET,POST' }, says: /"methods" must be a non-empty array/ },
+    {
+      name: 'refuses methods as a string',
+      options: { methods: 'GET,POST' },
+      says: /"methods" must be a non-empty array/,
+    },
     { name: 'refuses an empty methods list', options: { methods: [] }, says: /"methods" must be a non-empty array/ },
     { name: 'refuses a "*" method', options: { methods: ['*'] }, says: /"methods\[0\]" is "\*"/ },
-    { name: 'refuses a method with a space', options: { methods: ['GET POST'] }, says: /"methods\[0\]" must be an HTTP token/ },
-    { name: 'refuses a header with CRLF', options: { allowedHeaders: ['X-A\r\nSet-Cookie: a=b'] }, says: /"allowedHeaders\[0\]" must be an HTTP token/ },
+    {
+      name: 'refuses a method with a space',
+      options: { methods: ['GET POST'] },
+      says: /"methods\[0\]" must be an HTTP token/,
+    },
+    {
+      name: 'refuses a header with CRLF',
+      options: { allowedHeaders: ['X-A\r\nSet-Cookie: a=b'] },
+      says: /"allowedHeaders\[0\]" must be an HTTP token/,
+    },
     { name: 'refuses a "*" allowed header', options: { allowedHeaders: ['*'] }, says: /"allowedHeaders\[0\]" is "\*"/ },
-    { name: 'refuses allowedHeaders as a string', options: { allowedHeaders: 'Content-Type' }, says: /"allowedHeaders" must be an array/ },
+    {
+      name: 'refuses allowedHeaders as a string',
+      options: { allowedHeaders: 'Content-Type' },
+      says: /"allowedHeaders" must be an array/,
+    },
     { name: 'refuses a "*" exposed header', options: { exposedHeaders: ['*'] }, says: /"exposedHeaders\[0\]" is "\*"/ },
-    { name: 'refuses a non-string exposed header', options: { exposedHeaders: [42] }, says: /"exposedHeaders\[0\]" must be an HTTP token.*\(got 42\)/ },
+    {
+      name: 'refuses a non-string exposed header',
+      options: { exposedHeaders: [42] },
+      says: /"exposedHeaders\[0\]" must be an HTTP token.*\(got 42\)/,
+    },
     { name: 'refuses a negative maxAgeSec', options: { maxAgeSec: -1 }, says: /"maxAgeSec" must be an integer/ },
     { name: 'refuses maxAgeSec above 7200', options: { maxAgeSec: 7201 }, says: /from 0 to 7200 \(got 7201\)/ },
     { name: 'refuses a fractional maxAgeSec', options: { maxAgeSec: 1.5 }, says: /"maxAgeSec" must be an integer/ },
     { name: 'refuses NaN maxAgeSec', options: { maxAgeSec: Number.NaN }, says: /"maxAgeSec" must be an integer/ },
     { name: 'refuses maxAgeSec as a string', options: { maxAgeSec: '600' }, says: /"maxAgeSec" must be an integer/ },
-    { name: 'refuses onReject that is not a function', options: { onReject: 'log' }, says: /"onReject" must be a function/ },
-    { name: 'refuses dangerouslyAllowHttpOrigins as a string', options: { dangerouslyAllowHttpOrigins: 'yes' }, says: /"dangerouslyAllowHttpOrigins" must be a boolean/ },
+    {
+      name: 'refuses onReject that is not a function',
+      options: { onReject: 'log' },
+      says: /"onReject" must be a function/,
+    },
+    {
+      name: 'refuses dangerouslyAllowHttpOrigins as a string',
+      options: { dangerouslyAllowHttpOrigins: 'yes' },
+      says: /"dangerouslyAllowHttpOrigins" must be a boolean/,
+    },
   ];
   it.each(BAD)('$name', ({ options, says }) => {
     const make = () => strictCors({ origins: [OK], ...options });
@@ -151,7 +229,9 @@ describe('other options: creation-time refusals', () => {
     ['an array', [OK]],
     ['a string', OK],
   ])('refuses options given as %s', (_label, options) => {
-    expect(() => strictCors(options as unknown as StrictCorsOptions)).toThrow(/^@portcullis\/cors: options must be an object/);
+    expect(() => strictCors(options as unknown as StrictCorsOptions)).toThrow(
+      /^@portcullis\/cors: options must be an object/,
+    );
   });
 });
 

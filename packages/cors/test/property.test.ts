@@ -48,10 +48,14 @@ describe('origin matcher property', () => {
   it('a wildcard match is always one label over the configured suffix', () => {
     const wild = createOriginMatcher(['https://*.example.com']);
     fc.assert(
-      fc.property(fc.string({ unit: 'grapheme-ascii', maxLength: 20 }), fc.constantFrom('', '.a', '.example.com', '.example.com.evil.com'), (label, tail) => {
-        const result = wild(`https://${label}${tail}`);
-        if (result !== null) expect(result).toMatch(/^https:\/\/[a-z0-9-]{1,63}\.example\.com$/);
-      }),
+      fc.property(
+        fc.string({ unit: 'grapheme-ascii', maxLength: 20 }),
+        fc.constantFrom('', '.a', '.example.com', '.example.com.evil.com'),
+        (label, tail) => {
+          const result = wild(`https://${label}${tail}`);
+          if (result !== null) expect(result).toMatch(/^https:\/\/[a-z0-9-]{1,63}\.example\.com$/);
+        },
+      ),
       { numRuns: 2000 },
     );
   });

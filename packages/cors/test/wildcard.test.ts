@@ -10,8 +10,16 @@ const PATTERN = 'https://*.example.com';
 const CASES: readonly { name: string; origin: string; expected: string | null }[] = [
   { name: 'allows one label', origin: 'https://a.example.com', expected: 'https://a.example.com' },
   { name: 'allows a hyphenated label', origin: 'https://team-1.example.com', expected: 'https://team-1.example.com' },
-  { name: 'allows one label after normalisation', origin: 'HTTPS://TEAM.EXAMPLE.COM:443', expected: 'https://team.example.com' },
-  { name: 'allows a punycode label', origin: 'https://xn--pp-6kc.example.com', expected: 'https://xn--pp-6kc.example.com' },
+  {
+    name: 'allows one label after normalisation',
+    origin: 'HTTPS://TEAM.EXAMPLE.COM:443',
+    expected: 'https://team.example.com',
+  },
+  {
+    name: 'allows a punycode label',
+    origin: 'https://xn--pp-6kc.example.com',
+    expected: 'https://xn--pp-6kc.example.com',
+  },
   { name: 'rejects two labels', origin: 'https://a.b.example.com', expected: null },
   { name: 'rejects the apex', origin: 'https://example.com', expected: null },
   { name: 'rejects an empty label', origin: 'https://.example.com', expected: null },

@@ -42,7 +42,14 @@ const OPTION_KEYS = new Set(['logger']);
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 const PROBLEM_TYPE = 'application/problem+json; charset=utf-8';
 // Headers an earlier middleware may have set for a body we are now replacing.
-const STALE_HEADERS = ['content-disposition', 'content-encoding', 'content-length', 'content-range', 'etag', 'last-modified'];
+const STALE_HEADERS = [
+  'content-disposition',
+  'content-encoding',
+  'content-length',
+  'content-range',
+  'etag',
+  'last-modified',
+];
 
 interface Mapped {
   error: HttpError;
@@ -53,7 +60,8 @@ interface Mapped {
 // body-parser (via http-errors) marks its errors with `type`; the status it chose is not trusted,
 // only the type, and the message is never used (entity.parse.failed quotes the request body).
 const BODY_PARSER_TYPES: Readonly<Record<string, () => HttpError>> = {
-  'entity.parse.failed': () => new HttpError(400, 'bad_request', 'Malformed JSON body', { detail: 'The request body could not be parsed.' }),
+  'entity.parse.failed': () =>
+    new HttpError(400, 'bad_request', 'Malformed JSON body', { detail: 'The request body could not be parsed.' }),
   'entity.verify.failed': () => new HttpError(400, 'bad_request', 'Body verification failed'),
   'request.aborted': () => new HttpError(400, 'bad_request', 'Request aborted'),
   'request.size.invalid': () => new HttpError(400, 'bad_request', 'Request size did not match Content-Length'),
@@ -115,7 +123,12 @@ export function toHttpError(value: unknown): Mapped {
 
 /** Builds the problem+json body for an HttpError. */
 export function problemBody(error: HttpError, requestId?: string): ProblemBody {
-  const body: ProblemBody = { type: 'about:blank', title: statusTitle(error.status), status: error.status, code: error.code };
+  const body: ProblemBody = {
+    type: 'about:blank',
+    title: statusTitle(error.status),
+    status: error.status,
+    code: error.code,
+  };
   if (requestId !== undefined) {
     body.requestId = requestId;
     body.instance = `urn:request:${requestId}`;
@@ -123,7 +136,8 @@ export function problemBody(error: HttpError, requestId?: string): ProblemBody {
   if (error.expose && typeof error.detail === 'string') body.detail = error.detail;
   if (error.status === 422) {
     const issues = (error as HttpError & { issues?: unknown }).issues;
-    if (Array.isArray(issues)) body.errors = issues.map((i: ValidationIssue) => ({ pointer: i.pointer, message: i.message }));
+    if (Array.isArray(issues))
+      body.errors = issues.map((i: ValidationIssue) => ({ pointer: i.pointer, message: i.message }));
   }
   return body;
 }
@@ -147,7 +161,10 @@ function log(logger: ErrorLogger | undefined, mapped: Mapped, original: unknown,
   try {
     const { error } = mapped;
     if (error.status >= 500) {
-      logger.error({ ...describeThrown(original), requestId, status: error.status, code: error.code }, 'request failed');
+      logger.error(
+        { ...describeThrown(original), requestId, status: error.status, code: error.code },
+        'request failed',
+      );
     } else {
       // 4xx: the code is enough; never the body, never the thrown object's fields.
       const entry = { requestId, status: error.status, code: error.code, reason: error.message };
@@ -175,7 +192,12 @@ export function errorHandler(options: ErrorHandlerOptions = {}) {
     throw new TypeError('@portcullis/errors: "logger" must have an error(obj, msg) method');
   }
 
-  return function portcullisErrorHandler(err: unknown, req: IncomingMessage, res: ServerResponse, _next: NextFunction): void {
+  return function portcullisErrorHandler(
+    err: unknown,
+    req: IncomingMessage,
+    res: ServerResponse,
+    _next: NextFunction,
+  ): void {
     const request = req as Req;
     const mapped = toHttpError(err);
     const requestId = requestIdOf(request);

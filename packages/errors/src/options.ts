@@ -72,7 +72,13 @@ function packageName(pkg: string): string {
  * `pkg` is the short package name (`"cors"`) or a full scoped name. Pass the bad value as the
  * fifth argument; leave it out only when there is no single value to show.
  */
-export function optionError(pkg: string, option: string, problem: string, fix: string, ...got: [value: unknown] | []): TypeError {
+export function optionError(
+  pkg: string,
+  option: string,
+  problem: string,
+  fix: string,
+  ...got: [value: unknown] | []
+): TypeError {
   const shown = got.length === 0 ? '' : ` (got ${describeValue(got[0])})`;
   return new TypeError(`${packageName(pkg)}: "${option}" ${problem}${shown}; ${fix}`);
 }
@@ -87,8 +93,13 @@ function distance(a: string, b: string): number {
   for (let i = 1; i < rows; i++) {
     for (let j = 1; j < cols; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let best = Math.min((d[(i - 1) * cols + j] ?? 0) + 1, (d[i * cols + j - 1] ?? 0) + 1, (d[(i - 1) * cols + j - 1] ?? 0) + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, (d[(i - 2) * cols + j - 2] ?? 0) + 1);
+      let best = Math.min(
+        (d[(i - 1) * cols + j] ?? 0) + 1,
+        (d[i * cols + j - 1] ?? 0) + 1,
+        (d[(i - 1) * cols + j - 1] ?? 0) + cost,
+      );
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        best = Math.min(best, (d[(i - 2) * cols + j - 2] ?? 0) + 1);
       d[i * cols + j] = best;
     }
   }
@@ -121,7 +132,12 @@ export function closestKey(key: string, known: readonly string[]): string | unde
  * @param allowedKeys the {@link OptionKeys} list of the options interface
  * @param name what the options belong to in messages. @default "options"
  */
-export function checkOptions<T extends object>(pkg: string, value: unknown, allowedKeys: OptionKeys<T>, name = 'options'): CheckedOptions<T> {
+export function checkOptions<T extends object>(
+  pkg: string,
+  value: unknown,
+  allowedKeys: OptionKeys<T>,
+  name = 'options',
+): CheckedOptions<T> {
   const empty: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
   if (value === undefined) return Object.freeze(empty);
   const known = Object.keys(allowedKeys);
@@ -137,7 +153,13 @@ export function checkOptions<T extends object>(pkg: string, value: unknown, allo
     if (!Object.hasOwn(allowedKeys, key)) {
       const near = closestKey(key, known);
       const option = name === 'options' ? clip(key, 64) : `${name}.${clip(key, 64)}`;
-      throw optionError(pkg, option, 'is not a known option', near === undefined ? `use one of ${listKeys(known)}` : `did you mean "${near}"?`, item);
+      throw optionError(
+        pkg,
+        option,
+        'is not a known option',
+        near === undefined ? `use one of ${listKeys(known)}` : `did you mean "${near}"?`,
+        item,
+      );
     }
     if (item !== undefined) out[key] = item;
   }

@@ -93,7 +93,9 @@ describe('RFC 6750 challenges', () => {
     const error = new ForbiddenError('scope', { challenge: { error: 'insufficient_scope', scope: 'cases:write' } });
     expect(error.status).toBe(403);
     expect(error.code).toBe('insufficient_scope');
-    expect(error.headers['WWW-Authenticate']).toBe('Bearer realm="api", error="insufficient_scope", scope="cases:write"');
+    expect(error.headers['WWW-Authenticate']).toBe(
+      'Bearer realm="api", error="insufficient_scope", scope="cases:write"',
+    );
   });
 
   it('drops attribute values with quotes, backslashes or line breaks (header injection)', () => {
@@ -127,10 +129,20 @@ describe('isHttpError across two installed copies', () => {
   it.each([
     ['a plain object with status and code', { status: 404, code: 'not_found' }],
     ['an http-errors style error', Object.assign(new Error('x'), { status: 401, expose: true, statusCode: 401 })],
-    ['a branded object with a 2xx status', { [Symbol.for('@portcullis/errors.HttpError')]: true, status: 200, code: 'x' }],
+    [
+      'a branded object with a 2xx status',
+      { [Symbol.for('@portcullis/errors.HttpError')]: true, status: 200, code: 'x' },
+    ],
     ['null', null],
     ['a string', 'not_found'],
-    ['an object whose getters throw', Object.defineProperty({}, 'status', { get: () => { throw new Error('boom'); } })],
+    [
+      'an object whose getters throw',
+      Object.defineProperty({}, 'status', {
+        get: () => {
+          throw new Error('boom');
+        },
+      }),
+    ],
   ])('rejects %s', (_title, value) => {
     expect(isHttpError(value)).toBe(false);
   });

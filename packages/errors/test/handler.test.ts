@@ -33,7 +33,12 @@ function circular(): object {
 function throwingGetters(): object {
   const o = {};
   for (const key of ['status', 'statusCode', 'message', 'name', 'type', 'expose', 'headers', 'stack']) {
-    Object.defineProperty(o, key, { enumerable: true, get: () => { throw new Error('getter secret'); } });
+    Object.defineProperty(o, key, {
+      enumerable: true,
+      get: () => {
+        throw new Error('getter secret');
+      },
+    });
   }
   return o;
 }
@@ -57,8 +62,18 @@ interface Row {
 }
 
 const rows: Row[] = [
-  { title: 'BadRequestError', make: () => new BadRequestError('bad secret'), status: 400, body: { title: 'Bad Request', status: 400, code: 'bad_request' } },
-  { title: 'BadRequestError with detail', make: () => new BadRequestError('log only', { detail: 'Field "x" is malformed.' }), status: 400, body: { title: 'Bad Request', status: 400, code: 'bad_request', detail: 'Field "x" is malformed.' } },
+  {
+    title: 'BadRequestError',
+    make: () => new BadRequestError('bad secret'),
+    status: 400,
+    body: { title: 'Bad Request', status: 400, code: 'bad_request' },
+  },
+  {
+    title: 'BadRequestError with detail',
+    make: () => new BadRequestError('log only', { detail: 'Field "x" is malformed.' }),
+    status: 400,
+    body: { title: 'Bad Request', status: 400, code: 'bad_request', detail: 'Field "x" is malformed.' },
+  },
   {
     title: 'UnauthorizedError with a challenge',
     make: () => new UnauthorizedError('sig failed secret', { challenge: { realm: 'api', error: 'invalid_token' } }),
@@ -66,16 +81,46 @@ const rows: Row[] = [
     body: { title: 'Unauthorized', status: 401, code: 'invalid_token' },
     headers: { 'www-authenticate': 'Bearer realm="api", error="invalid_token"' },
   },
-  { title: 'ForbiddenError', make: () => new ForbiddenError('role secret'), status: 403, body: { title: 'Forbidden', status: 403, code: 'forbidden' } },
-  { title: 'NotFoundError', make: () => new NotFoundError('tenant secret'), status: 404, body: { title: 'Not Found', status: 404, code: 'not_found' } },
-  { title: 'ConflictError', make: () => new ConflictError('x', { code: 'invalid_transition' }), status: 409, body: { title: 'Conflict', status: 409, code: 'invalid_transition' } },
-  { title: 'PayloadTooLargeError', make: () => new PayloadTooLargeError(), status: 413, body: { title: 'Content Too Large', status: 413, code: 'payload_too_large' } },
-  { title: 'UnsupportedMediaTypeError', make: () => new UnsupportedMediaTypeError(), status: 415, body: { title: 'Unsupported Media Type', status: 415, code: 'unsupported_media_type' } },
+  {
+    title: 'ForbiddenError',
+    make: () => new ForbiddenError('role secret'),
+    status: 403,
+    body: { title: 'Forbidden', status: 403, code: 'forbidden' },
+  },
+  {
+    title: 'NotFoundError',
+    make: () => new NotFoundError('tenant secret'),
+    status: 404,
+    body: { title: 'Not Found', status: 404, code: 'not_found' },
+  },
+  {
+    title: 'ConflictError',
+    make: () => new ConflictError('x', { code: 'invalid_transition' }),
+    status: 409,
+    body: { title: 'Conflict', status: 409, code: 'invalid_transition' },
+  },
+  {
+    title: 'PayloadTooLargeError',
+    make: () => new PayloadTooLargeError(),
+    status: 413,
+    body: { title: 'Content Too Large', status: 413, code: 'payload_too_large' },
+  },
+  {
+    title: 'UnsupportedMediaTypeError',
+    make: () => new UnsupportedMediaTypeError(),
+    status: 415,
+    body: { title: 'Unsupported Media Type', status: 415, code: 'unsupported_media_type' },
+  },
   {
     title: 'ValidationError',
     make: () => new ValidationError('x', { issues: [{ pointer: '/title', message: 'Required' }] }),
     status: 422,
-    body: { title: 'Unprocessable Content', status: 422, code: 'validation_failed', errors: [{ pointer: '/title', message: 'Required' }] },
+    body: {
+      title: 'Unprocessable Content',
+      status: 422,
+      code: 'validation_failed',
+      errors: [{ pointer: '/title', message: 'Required' }],
+    },
   },
   {
     title: 'TooManyRequestsError',
@@ -91,7 +136,12 @@ const rows: Row[] = [
     body: { title: 'Service Unavailable', status: 503, code: 'unavailable' },
     headers: { 'retry-after': '5' },
   },
-  { title: 'an HttpError 500 with a detail', make: () => new HttpError(500, 'db', 'x', { detail: 'SELECT secret' }), status: 500, body: { title: 'Internal Server Error', status: 500, code: 'db' } },
+  {
+    title: 'an HttpError 500 with a detail',
+    make: () => new HttpError(500, 'db', 'x', { detail: 'SELECT secret' }),
+    status: 500,
+    body: { title: 'Internal Server Error', status: 500, code: 'db' },
+  },
   {
     title: 'a ZodError',
     make: () => z.object({ title: z.string(), tags: z.array(z.number()) }).safeParse({ tags: ['a/b~'] }).error,
@@ -106,17 +156,37 @@ const rows: Row[] = [
       ],
     },
   },
-  { title: 'a plain Error with SQL in its message', make: () => new Error("syntax error at or near 'secret' in SELECT * FROM users"), status: 500, body: GENERIC_500 },
-  { title: 'an Error with a file path', make: () => new Error('ENOENT: open /srv/app/secret/config.json'), status: 500, body: GENERIC_500 },
+  {
+    title: 'a plain Error with SQL in its message',
+    make: () => new Error("syntax error at or near 'secret' in SELECT * FROM users"),
+    status: 500,
+    body: GENERIC_500,
+  },
+  {
+    title: 'an Error with a file path',
+    make: () => new Error('ENOENT: open /srv/app/secret/config.json'),
+    status: 500,
+    body: GENERIC_500,
+  },
   { title: 'a foreign error with status/expose/headers', make: foreignHttpError, status: 500, body: GENERIC_500 },
-  { title: 'a plain object with status and code', make: () => ({ status: 400, code: 'bad_request', message: 'object secret' }), status: 500, body: GENERIC_500 },
+  {
+    title: 'a plain object with status and code',
+    make: () => ({ status: 400, code: 'bad_request', message: 'object secret' }),
+    status: 500,
+    body: GENERIC_500,
+  },
   { title: 'a string', make: () => 'string secret', status: 500, body: GENERIC_500 },
   { title: 'a number', make: () => 42, status: 500, body: GENERIC_500 },
   { title: 'null', make: () => null, status: 500, body: GENERIC_500 },
   { title: 'undefined', make: () => undefined, status: 500, body: GENERIC_500 },
   { title: 'an object with a circular reference', make: circular, status: 500, body: GENERIC_500 },
   { title: 'an object whose getters throw', make: throwingGetters, status: 500, body: GENERIC_500 },
-  { title: 'a TypeError from a bug', make: () => new TypeError("Cannot read properties of undefined (reading 'secret')"), status: 500, body: GENERIC_500 },
+  {
+    title: 'a TypeError from a bug',
+    make: () => new TypeError("Cannot read properties of undefined (reading 'secret')"),
+    status: 500,
+    body: GENERIC_500,
+  },
 ];
 
 const envs = [undefined, 'development', 'production'] as const;
@@ -124,7 +194,6 @@ const envs = [undefined, 'development', 'production'] as const;
 function appThrowing(flavour: ExpressFlavour, make: () => unknown, options?: { logger: ErrorLogger }) {
   return buildApp(flavour, (app) => {
     app.get('/throw', () => {
-       
       throw make();
     });
     app.get('/next', (_req, _res, next) => {
@@ -175,7 +244,14 @@ describe.each(expressFlavours)('errorHandler on $name', (flavour) => {
     });
     const res = await request(app).get('/missing');
     expect(res.status).toBe(404);
-    expect(res.body).toEqual({ type: 'about:blank', title: 'Not Found', status: 404, code: 'not_found', requestId: 'req-123', instance: 'urn:request:req-123' });
+    expect(res.body).toEqual({
+      type: 'about:blank',
+      title: 'Not Found',
+      status: 404,
+      code: 'not_found',
+      requestId: 'req-123',
+      instance: 'urn:request:req-123',
+    });
   });
 
   it('does not echo an unsafe req.id into the body', async () => {
@@ -193,15 +269,28 @@ describe.each(expressFlavours)('errorHandler on $name', (flavour) => {
 
   it('rejects malformed JSON with a fixed 400 and never quotes the body (sentinel password)', async () => {
     const logged: unknown[] = [];
-    const logger: ErrorLogger = { error: (o) => logged.push(o), info: (o) => logged.push(o), warn: (o) => logged.push(o) };
+    const logger: ErrorLogger = {
+      error: (o) => logged.push(o),
+      info: (o) => logged.push(o),
+      warn: (o) => logged.push(o),
+    };
     const app = buildApp(flavour, (a) => {
       a.use(flavour.json());
       a.post('/login', (_req, res) => res.json({ ok: true }));
       a.use(errorHandler({ logger }));
     });
-    const res = await request(app).post('/login').set('Content-Type', 'application/json').send('{"password":"SENTINEL-hunter2-8c1f", oops}');
+    const res = await request(app)
+      .post('/login')
+      .set('Content-Type', 'application/json')
+      .send('{"password":"SENTINEL-hunter2-8c1f", oops}');
     expect(res.status).toBe(400);
-    expect(res.body).toEqual({ type: 'about:blank', title: 'Bad Request', status: 400, code: 'bad_request', detail: 'The request body could not be parsed.' });
+    expect(res.body).toEqual({
+      type: 'about:blank',
+      title: 'Bad Request',
+      status: 400,
+      code: 'bad_request',
+      detail: 'The request body could not be parsed.',
+    });
     expect(res.text).not.toContain('SENTINEL');
     expect(logged.length).toBeGreaterThan(0);
     expect(JSON.stringify(logged)).not.toContain('SENTINEL');
@@ -213,7 +302,10 @@ describe.each(expressFlavours)('errorHandler on $name', (flavour) => {
       a.post('/x', (_req, res) => res.json({ ok: true }));
       a.use(errorHandler());
     });
-    const res = await request(app).post('/x').set('Content-Type', 'application/json').send({ a: 'a'.repeat(100) });
+    const res = await request(app)
+      .post('/x')
+      .set('Content-Type', 'application/json')
+      .send({ a: 'a'.repeat(100) });
     expect(res.status).toBe(413);
     expect(res.body.code).toBe('payload_too_large');
   });
@@ -269,7 +361,11 @@ describe.each(expressFlavours)('errorHandler on $name', (flavour) => {
   });
 
   it('survives a logger that throws', async () => {
-    const logger: ErrorLogger = { error: () => { throw new Error('logger down'); } };
+    const logger: ErrorLogger = {
+      error: () => {
+        throw new Error('logger down');
+      },
+    };
     const res = await request(appThrowing(flavour, () => new Error('x'), { logger })).get('/throw');
     expect(res.status).toBe(500);
     expect(res.body.code).toBe('internal_error');
@@ -350,7 +446,9 @@ describe('no leak property', () => {
           });
           a.use(errorHandler());
         });
-        const res = await request(app).post('/x').send({ body: `BODY_${bodyText}` });
+        const res = await request(app)
+          .post('/x')
+          .send({ body: `BODY_${bodyText}` });
         expect(res.status).toBe(500);
         expect(res.text).not.toContain('SECRET_');
         expect(res.text).not.toContain('BODY_');

@@ -1,6 +1,13 @@
 // The one option-checking module: message format, unknown keys, safe value descriptions.
 import { describe, expect, it } from 'vitest';
-import { checkOptions, closestKey, describeValue, isPlainObject, optionError, type OptionKeys } from '../src/options.js';
+import {
+  checkOptions,
+  closestKey,
+  describeValue,
+  isPlainObject,
+  optionError,
+  type OptionKeys,
+} from '../src/options.js';
 
 interface Demo {
   origins?: readonly string[];
@@ -17,11 +24,15 @@ describe('optionError', () => {
     expect(error.message).toBe('@portcullis/demo: "maxAgeSec" must be an integer (got "x"); e.g. 600');
   });
   it('keeps a full scoped package name as given', () => {
-    expect(optionError('@acme/thing', 'a', 'is bad', 'fix it', 1).message).toBe('@acme/thing: "a" is bad (got 1); fix it');
+    expect(optionError('@acme/thing', 'a', 'is bad', 'fix it', 1).message).toBe(
+      '@acme/thing: "a" is bad (got 1); fix it',
+    );
   });
   it('leaves out "got" only when no value is passed, and shows an explicit undefined', () => {
     expect(optionError('demo', 'a', 'is bad', 'fix it').message).toBe('@portcullis/demo: "a" is bad; fix it');
-    expect(optionError('demo', 'a', 'is bad', 'fix it', undefined).message).toBe('@portcullis/demo: "a" is bad (got undefined); fix it');
+    expect(optionError('demo', 'a', 'is bad', 'fix it', undefined).message).toBe(
+      '@portcullis/demo: "a" is bad (got undefined); fix it',
+    );
   });
 });
 

@@ -14,7 +14,12 @@ const plain: Middleware = pinoHttp({
   logger: pino(
     {
       redact: {
-        paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["proxy-authorization"]', 'req.headers["x-api-key"]'],
+        paths: [
+          'req.headers.authorization',
+          'req.headers.cookie',
+          'req.headers["proxy-authorization"]',
+          'req.headers["x-api-key"]',
+        ],
         censor: '[REDACTED]',
       },
     },
@@ -55,6 +60,8 @@ const rows: string[] = [];
 for (let round = 0; round < 3; round++) {
   const base = only === 'portcullis' ? Number.NaN : nsPerRequest(plain);
   const mine = only === 'pino-http' ? Number.NaN : nsPerRequest(ours);
-  rows.push(`round ${round + 1}: pino-http ${base.toFixed(0)} ns/request, requestLogger ${mine.toFixed(0)} ns/request, extra ${(mine - base).toFixed(0)} ns`);
+  rows.push(
+    `round ${round + 1}: pino-http ${base.toFixed(0)} ns/request, requestLogger ${mine.toFixed(0)} ns/request, extra ${(mine - base).toFixed(0)} ns`,
+  );
 }
 process.stdout.write(`${rows.join('\n')}\n`);

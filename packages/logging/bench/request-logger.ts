@@ -66,7 +66,8 @@ async function load(port: number, seconds: number): Promise<{ rps: number; total
       accept: 'application/json',
     },
   });
-  if (result.errors > 0 || result.non2xx > 0) throw new Error(`errors during run: ${result.errors} errors, ${result.non2xx} non-2xx`);
+  if (result.errors > 0 || result.non2xx > 0)
+    throw new Error(`errors during run: ${result.errors} errors, ${result.non2xx} non-2xx`);
   return { rps: result.requests.average, total: result.requests.total };
 }
 
@@ -114,11 +115,17 @@ try {
     row('express + pino-http (redact 4 header paths)', 'pino-http'),
     row('express + @portcullis/logging requestLogger', 'portcullis'),
   ];
-  process.stdout.write(`\nNode ${process.version}, ${CONNECTIONS} connections, ${ROUNDS} interleaved rounds of ${RUN_SECONDS} s after ${WARMUP_SECONDS} s warm-up each\n\n`);
+  process.stdout.write(
+    `\nNode ${process.version}, ${CONNECTIONS} connections, ${ROUNDS} interleaved rounds of ${RUN_SECONDS} s after ${WARMUP_SECONDS} s warm-up each\n\n`,
+  );
   process.stdout.write(`| ${at(rows, 0).join(' | ')} |\n|---|---|---|---|\n`);
   for (const row of rows.slice(1)) process.stdout.write(`| ${row.join(' | ')} |\n`);
-  process.stdout.write(`\nratio requestLogger / pino-http: ${median(ratios).toFixed(3)} (per round: ${ratios.map((r) => r.toFixed(3)).join(', ')}; target >= 0.9)\n`);
-  process.stdout.write(`CPU-based ratio (pino-http CPU per request / requestLogger CPU per request): ${median(cpuRatios).toFixed(3)} (per round: ${cpuRatios.map((r) => r.toFixed(3)).join(', ')})\n`);
+  process.stdout.write(
+    `\nratio requestLogger / pino-http: ${median(ratios).toFixed(3)} (per round: ${ratios.map((r) => r.toFixed(3)).join(', ')}; target >= 0.9)\n`,
+  );
+  process.stdout.write(
+    `CPU-based ratio (pino-http CPU per request / requestLogger CPU per request): ${median(cpuRatios).toFixed(3)} (per round: ${cpuRatios.map((r) => r.toFixed(3)).join(', ')})\n`,
+  );
 } finally {
   for (const { child } of servers.values()) child.disconnect();
 }

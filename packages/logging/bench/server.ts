@@ -16,7 +16,12 @@ if (variant === 'portcullis') {
   const logger = pino(
     {
       redact: {
-        paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["proxy-authorization"]', 'req.headers["x-api-key"]'],
+        paths: [
+          'req.headers.authorization',
+          'req.headers.cookie',
+          'req.headers["proxy-authorization"]',
+          'req.headers["x-api-key"]',
+        ],
         censor: '[REDACTED]',
       },
     },

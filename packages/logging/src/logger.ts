@@ -1,5 +1,12 @@
 // createLogger: a pino logger whose every line passes three redaction layers.
-import { pino, type DestinationStream, type LevelWithSilent, type LogFn, type Logger, type LoggerOptions as PinoOptions } from 'pino';
+import {
+  pino,
+  type DestinationStream,
+  type LevelWithSilent,
+  type LogFn,
+  type Logger,
+  type LoggerOptions as PinoOptions,
+} from 'pino';
 import { CENSOR, DEFAULT_REDACT_PATHS, normaliseKey } from './names.js';
 import { describeValue } from './describe.js';
 import { createKeyMatcher } from './keys.js';
@@ -80,10 +87,13 @@ export function portcullisLoggerConfig(value: unknown): LoggerConfig | undefined
 
 function stringList(name: string, value: unknown, fix: string): string[] {
   if (value === undefined) return [];
-  if (!Array.isArray(value)) throw new TypeError(`${PKG}: "${name}" must be an array of strings (got ${describeValue(value)}); ${fix}`);
+  if (!Array.isArray(value))
+    throw new TypeError(`${PKG}: "${name}" must be an array of strings (got ${describeValue(value)}); ${fix}`);
   return value.map((item: unknown) => {
     if (typeof item !== 'string' || item.trim() === '' || item.length > MAX_PATH_LENGTH) {
-      throw new TypeError(`${PKG}: "${name}" must hold non-empty strings of at most ${MAX_PATH_LENGTH} characters (got ${describeValue(item)}); ${fix}`);
+      throw new TypeError(
+        `${PKG}: "${name}" must hold non-empty strings of at most ${MAX_PATH_LENGTH} characters (got ${describeValue(item)}); ${fix}`,
+      );
     }
     return item;
   });
@@ -102,7 +112,9 @@ function validate(options: unknown): {
   const o = options as Record<string, unknown>;
   for (const key of Object.keys(o)) {
     if (!OPTION_KEYS.has(key)) {
-      throw new TypeError(`${PKG}: unknown option "${key}" for createLogger; known options are ${[...OPTION_KEYS].join(', ')}`);
+      throw new TypeError(
+        `${PKG}: unknown option "${key}" for createLogger; known options are ${[...OPTION_KEYS].join(', ')}`,
+      );
     }
   }
   const level = o.level ?? 'info';
@@ -110,8 +122,15 @@ function validate(options: unknown): {
     throw new TypeError(`${PKG}: "level" must be one of ${[...LEVELS].join(', ')} (got ${describeValue(level)})`);
   }
   const destination = o.destination;
-  if (destination !== undefined && (typeof destination !== 'object' || destination === null || typeof (destination as DestinationStream).write !== 'function')) {
-    throw new TypeError(`${PKG}: "destination" must be a stream with a write(line) method (got ${describeValue(destination)}); use pino.destination(1) for stdout`);
+  if (
+    destination !== undefined &&
+    (typeof destination !== 'object' ||
+      destination === null ||
+      typeof (destination as DestinationStream).write !== 'function')
+  ) {
+    throw new TypeError(
+      `${PKG}: "destination" must be a stream with a write(line) method (got ${describeValue(destination)}); use pino.destination(1) for stdout`,
+    );
   }
   const base = o.base;
   if (base !== undefined && base !== null && (typeof base !== 'object' || Array.isArray(base))) {
@@ -142,7 +161,9 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const extraKeys = opts.extraSensitiveKeys.map((key) => {
     const normalised = normaliseKey(key);
     if (normalised === '') {
-      throw new TypeError(`${PKG}: "extraSensitiveKeys" entries need at least one ASCII letter or digit (got ${describeValue(key)}); use key names such as "tenantSecret"`);
+      throw new TypeError(
+        `${PKG}: "extraSensitiveKeys" entries need at least one ASCII letter or digit (got ${describeValue(key)}); use key names such as "tenantSecret"`,
+      );
     }
     return normalised;
   });
@@ -179,7 +200,10 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     logger = opts.destination === undefined ? pino(pinoOptions) : pino(pinoOptions, opts.destination);
   } catch (cause) {
     const reason = cause instanceof Error ? cause.message : 'invalid option';
-    throw new TypeError(`${PKG}: pino rejected the options (${reason}); check "extraRedactPaths" uses pino path syntax`, { cause });
+    throw new TypeError(
+      `${PKG}: pino rejected the options (${reason}); check "extraRedactPaths" uses pino path syntax`,
+      { cause },
+    );
   }
 
   // Child bindings skip pino's bindings formatter, so they are scrubbed on the way in.
@@ -202,7 +226,10 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     },
   });
   ROOTS.set(logger, {
-    requestRedactPaths: Object.freeze([...DEFAULT_REDACT_PATHS.filter((path) => !path.includes('.')), ...opts.extraRedactPaths]),
+    requestRedactPaths: Object.freeze([
+      ...DEFAULT_REDACT_PATHS.filter((path) => !path.includes('.')),
+      ...opts.extraRedactPaths,
+    ]),
   });
   return logger;
 }

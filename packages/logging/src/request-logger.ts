@@ -43,14 +43,24 @@ function compileQuietRoutes(value: unknown): Map<string, Set<string>> {
   const keys = new Map<string, Set<string>>();
   if (value === undefined) return keys;
   if (!Array.isArray(value)) {
-    throw new TypeError(`${PKG}: "quietRoutes" must be an array of routes such as "GET /health" (got ${describeValue(value)})`);
+    throw new TypeError(
+      `${PKG}: "quietRoutes" must be an array of routes such as "GET /health" (got ${describeValue(value)})`,
+    );
   }
   for (const item of value as unknown[]) {
     const parts = typeof item === 'string' ? item.split(' ') : [];
     // "/health" quiets every method: "*" stands for any.
     const [method, path] = parts.length === 1 ? ['*', parts[0]] : parts;
-    if (parts.length > 2 || method === undefined || path === undefined || (method !== '*' && !QUIET_METHOD.test(method)) || !QUIET_PATH.test(path)) {
-      throw new TypeError(`${PKG}: "quietRoutes" entries must look like "GET /health" or "/health" (got ${describeValue(item)})`);
+    if (
+      parts.length > 2 ||
+      method === undefined ||
+      path === undefined ||
+      (method !== '*' && !QUIET_METHOD.test(method)) ||
+      !QUIET_PATH.test(path)
+    ) {
+      throw new TypeError(
+        `${PKG}: "quietRoutes" entries must look like "GET /health" or "/health" (got ${describeValue(item)})`,
+      );
     }
     const methods = keys.get(path) ?? new Set<string>();
     methods.add(method);
@@ -100,17 +110,23 @@ function completion(req: IncomingMessage, entry: Record<string, unknown>): Recor
  */
 export function requestLogger(options: RequestLoggerOptions) {
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new TypeError(`${PKG}: requestLogger options must be an object with a "logger" (got ${describeValue(options)})`);
+    throw new TypeError(
+      `${PKG}: requestLogger options must be an object with a "logger" (got ${describeValue(options)})`,
+    );
   }
   for (const key of Object.keys(options)) {
     if (!OPTION_KEYS.has(key)) {
-      throw new TypeError(`${PKG}: unknown option "${key}" for requestLogger; known options are ${[...OPTION_KEYS].join(', ')}`);
+      throw new TypeError(
+        `${PKG}: unknown option "${key}" for requestLogger; known options are ${[...OPTION_KEYS].join(', ')}`,
+      );
     }
   }
   const { logger } = options;
   const config = portcullisLoggerConfig(logger);
   if (config === undefined) {
-    throw new TypeError(`${PKG}: "logger" must be a logger made by createLogger() (got ${describeValue(logger)}); a plain pino logger has no redaction layers`);
+    throw new TypeError(
+      `${PKG}: "logger" must be a logger made by createLogger() (got ${describeValue(logger)}); a plain pino logger has no redaction layers`,
+    );
   }
   const trust = options.trustIncomingRequestId ?? true;
   if (typeof trust !== 'boolean') {
@@ -137,8 +153,10 @@ export function requestLogger(options: RequestLoggerOptions) {
     serializers: { req: serializeRequest, res: serializeResponse, err: serializeError },
     genReqId: () => randomUUID(),
     customLogLevel: levelFor,
-    customSuccessObject: (req: IncomingMessage, _res: ServerResponse, entry: Record<string, unknown>) => completion(req, entry),
-    customErrorObject: (req: IncomingMessage, _res: ServerResponse, _err: Error, entry: Record<string, unknown>) => completion(req, entry),
+    customSuccessObject: (req: IncomingMessage, _res: ServerResponse, entry: Record<string, unknown>) =>
+      completion(req, entry),
+    customErrorObject: (req: IncomingMessage, _res: ServerResponse, _err: Error, entry: Record<string, unknown>) =>
+      completion(req, entry),
   });
 
   return function portcullisRequestLogger(req: IncomingMessage, res: ServerResponse, next: NextFunction): void {

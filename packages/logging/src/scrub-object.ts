@@ -31,7 +31,8 @@ export interface ObjectScrubber {
 
 // A "__proto__" key from logged data must stay a plain property of the copy, not its prototype.
 function put(out: Bag, key: string, value: unknown): void {
-  if (key === '__proto__') Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+  if (key === '__proto__')
+    Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
   else out[key] = value;
 }
 

@@ -42,7 +42,12 @@ function typeOf(err: object): string {
 function serialize(value: unknown, depth: number, seen: Set<object>): SerializedError {
   if (typeof value !== 'object' || value === null) {
     const type = value === null ? 'null' : typeof value;
-    const message = typeof value === 'string' ? scrubText(value) : typeof value === 'number' || typeof value === 'boolean' ? String(value) : '';
+    const message =
+      typeof value === 'string'
+        ? scrubText(value)
+        : typeof value === 'number' || typeof value === 'boolean'
+          ? String(value)
+          : '';
     return { type, message };
   }
   seen.add(value);

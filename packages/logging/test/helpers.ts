@@ -24,7 +24,10 @@ export function capturedLogger(options: Omit<LoggerOptions, 'destination'> = {})
 }
 
 /** Waits until a line matching `predicate` was written (the completion line follows 'finish'). */
-export async function waitForLine(out: Capture, predicate: (entry: Record<string, unknown>) => boolean): Promise<Record<string, unknown>> {
+export async function waitForLine(
+  out: Capture,
+  predicate: (entry: Record<string, unknown>) => boolean,
+): Promise<Record<string, unknown>> {
   for (let i = 0; i < 50; i++) {
     const found = out.entries().find(predicate);
     if (found) return found;
@@ -33,4 +36,5 @@ export async function waitForLine(out: Capture, predicate: (entry: Record<string
   throw new Error(`no matching log line in:\n${out.text()}`);
 }
 
-export const isCompletion = (e: Record<string, unknown>): boolean => e.msg === 'request completed' || e.msg === 'request errored';
+export const isCompletion = (e: Record<string, unknown>): boolean =>
+  e.msg === 'request completed' || e.msg === 'request errored';

@@ -103,7 +103,9 @@ describe.each(expressFlavours)('leak corpus on $name', (flavour) => {
       .send(body);
     expect(login.status).toBe(200);
     expect(login.body).toEqual({ ok: true });
-    const search = await request(app).get(`/search?q=shoes&token=${S.queryToken}&access_token=${S.queryAccessToken}`).set('Authorization', `Basic ${basic}`);
+    const search = await request(app)
+      .get(`/search?q=shoes&token=${S.queryToken}&access_token=${S.queryAccessToken}`)
+      .set('Authorization', `Basic ${basic}`);
     expect(search.status).toBe(200);
     const upstream = await request(app).get('/upstream');
     expect(upstream.status).toBe(502);

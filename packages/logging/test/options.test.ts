@@ -15,8 +15,16 @@ describe('createLogger options', () => {
     ['an empty redact path', { extraRedactPaths: [''] }, /"extraRedactPaths" must hold non-empty strings/],
     ['a non-string redact path', { extraRedactPaths: [42] }, /"extraRedactPaths" must hold non-empty strings/],
     ['a malformed redact path', { extraRedactPaths: ['a[b'] }, /pino rejected the options/],
-    ['extraSensitiveKeys with null', { extraSensitiveKeys: [null] }, /"extraSensitiveKeys" must hold non-empty strings/],
-    ['a sensitive key of punctuation only', { extraSensitiveKeys: ['---'] }, /"extraSensitiveKeys" entries need at least one ASCII letter or digit/],
+    [
+      'extraSensitiveKeys with null',
+      { extraSensitiveKeys: [null] },
+      /"extraSensitiveKeys" must hold non-empty strings/,
+    ],
+    [
+      'a sensitive key of punctuation only',
+      { extraSensitiveKeys: ['---'] },
+      /"extraSensitiveKeys" entries need at least one ASCII letter or digit/,
+    ],
     ['base as an array', { base: [] }, /"base" must be an object or null/],
     ['base as a string', { base: 'svc' }, /"base" must be an object or null/],
   ])('rejects %s', (_name, options, message) => {
@@ -26,7 +34,9 @@ describe('createLogger options', () => {
   });
 
   it.each([null, 'info', 42, []])('rejects options that are not an object: %j', (options) => {
-    expect(() => createLogger(options as never)).toThrow(/@portcullis\/logging: createLogger options must be an object/);
+    expect(() => createLogger(options as never)).toThrow(
+      /@portcullis\/logging: createLogger options must be an object/,
+    );
   });
 
   it('accepts frozen options and does not mutate them', () => {
@@ -41,14 +51,20 @@ describe('createLogger options', () => {
     const logger = createLogger(options);
     logger.debug({ user: { ssn: 'SsnValue1' }, deep: { a: { TENANT_SECRET_HINT: 'HintValue1' } } }, 'frozen');
     const [line] = out.entries();
-    expect(line).toMatchObject({ service: 'api', user: { ssn: '[REDACTED]' }, deep: { a: { TENANT_SECRET_HINT: '[REDACTED]' } } });
+    expect(line).toMatchObject({
+      service: 'api',
+      user: { ssn: '[REDACTED]' },
+      deep: { a: { TENANT_SECRET_HINT: '[REDACTED]' } },
+    });
     expect(options.base).toEqual({ service: 'api' });
   });
 
   it('treats { x: undefined } like an absent option', () => {
     const a = capture();
     const b = capture();
-    createLogger({ destination: a.destination, level: undefined, base: undefined, extraRedactPaths: undefined }).info('x');
+    createLogger({ destination: a.destination, level: undefined, base: undefined, extraRedactPaths: undefined }).info(
+      'x',
+    );
     createLogger({ destination: b.destination }).info('x');
     expect(Object.keys(a.entries()[0]!)).toEqual(Object.keys(b.entries()[0]!));
     expect(a.entries()[0]!.level).toBe(30);
@@ -91,11 +107,23 @@ describe('requestLogger options', () => {
   it.each([
     ['no options', undefined, /must be an object with a "logger"/],
     ['a missing logger', {}, /"logger" must be a logger made by createLogger/],
-    ['a plain pino logger (no redaction layers)', { logger: pino({ enabled: false }) }, /"logger" must be a logger made by createLogger/],
+    [
+      'a plain pino logger (no redaction layers)',
+      { logger: pino({ enabled: false }) },
+      /"logger" must be a logger made by createLogger/,
+    ],
     ['an unknown key', { logger, quietRoute: ['/health'] }, /unknown option "quietRoute"/],
-    ['a non-boolean trustIncomingRequestId', { logger, trustIncomingRequestId: 'yes' }, /"trustIncomingRequestId" must be a boolean/],
+    [
+      'a non-boolean trustIncomingRequestId',
+      { logger, trustIncomingRequestId: 'yes' },
+      /"trustIncomingRequestId" must be a boolean/,
+    ],
     ['quietRoutes as a string', { logger, quietRoutes: 'GET /health' }, /"quietRoutes" must be an array/],
-    ['a quiet route without a leading slash', { logger, quietRoutes: ['GET health'] }, /"quietRoutes" entries must look like/],
+    [
+      'a quiet route without a leading slash',
+      { logger, quietRoutes: ['GET health'] },
+      /"quietRoutes" entries must look like/,
+    ],
     ['a quiet route with a query', { logger, quietRoutes: ['/health?x=1'] }, /"quietRoutes" entries must look like/],
     ['a lower-case method', { logger, quietRoutes: ['get /health'] }, /"quietRoutes" entries must look like/],
   ])('rejects %s', (_name, options, message) => {
@@ -104,7 +132,10 @@ describe('requestLogger options', () => {
   });
 
   it('accepts a child of a createLogger logger and frozen options', () => {
-    const options = Object.freeze({ logger: logger.child({ component: 'http' }), quietRoutes: Object.freeze<string[]>(['GET /health']) });
+    const options = Object.freeze({
+      logger: logger.child({ component: 'http' }),
+      quietRoutes: Object.freeze<string[]>(['GET /health']),
+    });
     const middleware = requestLogger(options);
     expect(typeof middleware).toBe('function');
     expect(middleware.name).toBe('portcullisRequestLogger');

@@ -5,10 +5,37 @@ import { scrubText } from '@portcullis/logging';
 import { capturedLogger } from './helpers.js';
 
 const SENSITIVE_NAMES = [
-  'password', 'Password', 'PASSWORD', 'passwd', 'secret', 'clientSecret', 'client_secret', 'token', 'accessToken',
-  'access_token', 'REFRESH_TOKEN', 'apiKey', 'API-KEY', 'api_key', 'x-auth-token', 'X-Api-Key', 'privateKey',
-  'session', 'sessionId', 'cookie', 'Set-Cookie', 'authorization', 'otp', 'PIN', 'ssn', 'cvv', 'card number',
-  'cardNumber', 'IBAN', 'userPassword', 'stripe_secret_key',
+  'password',
+  'Password',
+  'PASSWORD',
+  'passwd',
+  'secret',
+  'clientSecret',
+  'client_secret',
+  'token',
+  'accessToken',
+  'access_token',
+  'REFRESH_TOKEN',
+  'apiKey',
+  'API-KEY',
+  'api_key',
+  'x-auth-token',
+  'X-Api-Key',
+  'privateKey',
+  'session',
+  'sessionId',
+  'cookie',
+  'Set-Cookie',
+  'authorization',
+  'otp',
+  'PIN',
+  'ssn',
+  'cvv',
+  'card number',
+  'cardNumber',
+  'IBAN',
+  'userPassword',
+  'stripe_secret_key',
 ];
 const plainKey = fc.constantFrom('id', 'name', 'data', 'items', 'meta', 'value', 'nested', 'list', 'user', 'child');
 const sentinel = fc.stringMatching(/^[a-z]{4,10}$/).map((s) => `Sentinel${s}Zq9`);
@@ -22,9 +49,19 @@ interface Planted {
 const planted: fc.Arbitrary<Planted> = fc.letrec<{ node: Planted }>((tie) => ({
   node: fc.oneof(
     { depthSize: 'small', withCrossShrink: true },
-    fc.oneof(fc.integer(), fc.boolean(), fc.constant(null), fc.string({ maxLength: 8 }).map((s) => s.replace(/Sentinel/g, ''))).map((v) => ({ value: v, sentinels: [] })),
+    fc
+      .oneof(
+        fc.integer(),
+        fc.boolean(),
+        fc.constant(null),
+        fc.string({ maxLength: 8 }).map((s) => s.replace(/Sentinel/g, '')),
+      )
+      .map((v) => ({ value: v, sentinels: [] })),
     fc.tuple(fc.constantFrom(...SENSITIVE_NAMES), sentinel, tie('node')).map(([key, secret, rest]) => ({
-      value: typeof rest.value === 'object' && rest.value !== null && !Array.isArray(rest.value) ? { ...rest.value, [key]: secret } : { [key]: secret, other: rest.value },
+      value:
+        typeof rest.value === 'object' && rest.value !== null && !Array.isArray(rest.value)
+          ? { ...rest.value, [key]: secret }
+          : { [key]: secret, other: rest.value },
       sentinels: [secret, ...rest.sentinels],
     })),
     fc.tuple(fc.constantFrom(...SENSITIVE_NAMES), tie('node')).map(([key, inner]) => ({
@@ -36,7 +73,9 @@ const planted: fc.Arbitrary<Planted> = fc.letrec<{ node: Planted }>((tie) => ({
       value: Object.fromEntries(entries.map(([k, n]) => [k, n.value])),
       sentinels: entries.flatMap(([k, n], i) => (entries.findLastIndex(([k2]) => k2 === k) === i ? n.sentinels : [])),
     })),
-    fc.array(tie('node'), { maxLength: 3 }).map((items) => ({ value: items.map((n) => n.value), sentinels: items.flatMap((n) => n.sentinels) })),
+    fc
+      .array(tie('node'), { maxLength: 3 })
+      .map((items) => ({ value: items.map((n) => n.value), sentinels: items.flatMap((n) => n.sentinels) })),
   ),
 })).node;
 

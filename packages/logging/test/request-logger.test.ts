@@ -185,12 +185,23 @@ describe.each(expressFlavours)('requestLogger on $name', (flavour) => {
     expect(Object.keys(line.req as object).sort()).toEqual(['headers', 'id', 'method', 'path']);
     expect(Object.keys((line.req as { headers: object }).headers).sort()).toEqual(['content-length', 'content-type']);
     const text = out.text();
-    for (const v of ['TraceHeaderValue', '10.9.8.7', 'CustomHeaderValue', 'BodyContentValue']) expect(text).not.toContain(v);
+    for (const v of ['TraceHeaderValue', '10.9.8.7', 'CustomHeaderValue', 'BodyContentValue'])
+      expect(text).not.toContain(v);
   });
 
   it.each([
-    ['a JWT in an unlisted parameter', '/items/1?next=eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.QuerySig1', 'QuerySig1', 'next=[REDACTED]'],
-    ['a percent-encoded sensitive name', '/items/1?%61ccess_token=QueryTok2&page=1', 'QueryTok2', '%61ccess_token=[REDACTED]&page=1'],
+    [
+      'a JWT in an unlisted parameter',
+      '/items/1?next=eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.QuerySig1',
+      'QuerySig1',
+      'next=[REDACTED]',
+    ],
+    [
+      'a percent-encoded sensitive name',
+      '/items/1?%61ccess_token=QueryTok2&page=1',
+      'QueryTok2',
+      '%61ccess_token=[REDACTED]&page=1',
+    ],
     ['a bracketed password field', '/items/1?user[password]=QueryPw3', 'QueryPw3', 'user[password]=[REDACTED]'],
     ['empty pairs and a trailing separator', '/items/1?a=1&&token=QueryTok4&', 'QueryTok4', 'a=1&&token=[REDACTED]&'],
   ])('masks the query: %s', async (_name, url, secret, expected) => {
@@ -203,7 +214,11 @@ describe.each(expressFlavours)('requestLogger on $name', (flavour) => {
   });
 
   it('applies extraRedactPaths and extraSensitiveKeys to req.log lines', async () => {
-    const { logger, out } = capturedLogger({ base: null, extraRedactPaths: ['order.card'], extraSensitiveKeys: ['tenantHint'] });
+    const { logger, out } = capturedLogger({
+      base: null,
+      extraRedactPaths: ['order.card'],
+      extraSensitiveKeys: ['tenantHint'],
+    });
     const a = buildApp(flavour, (x) => {
       x.use(requestLogger({ logger }));
       x.get('/', (req: Request, res: Response) => {

@@ -9,20 +9,50 @@ describe('scrubText', () => {
   it.each([
     ['a JWT', `token was ${jwt} ok`, 'SecretSig', `token was [REDACTED] ok`],
     ['a JWT with alg none (empty signature)', 'eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.', 'eyJzdWIiOiJ4In0', '[REDACTED]'],
-    ['a bearer credential', 'Authorization: Bearer abc.DEF-123_~+/xyz==', 'abc.DEF', 'Authorization: [REDACTED] [REDACTED]'],
+    [
+      'a bearer credential',
+      'Authorization: Bearer abc.DEF-123_~+/xyz==',
+      'abc.DEF',
+      'Authorization: [REDACTED] [REDACTED]',
+    ],
     ['a lower-case bearer credential', 'bearer opaqueToken123', 'opaqueToken123', 'bearer [REDACTED]'],
     ['a basic credential', 'sent Basic dXNlcjpwYXNz', 'dXNlcjpwYXNz', 'sent Basic [REDACTED]'],
     ['URL userinfo', 'connect postgres://app:s3cr3t@db:5432/x', 's3cr3t', 'connect postgres://[REDACTED]@db:5432/x'],
-    ['a token query parameter', 'GET /cb?state=1&access_token=qwerty', 'qwerty', 'GET /cb?state=1&access_token=[REDACTED]'],
-    ['an OAuth code', 'redirect to /cb?code=authcode123&state=x', 'authcode123', 'redirect to /cb?code=[REDACTED]&state=x'],
+    [
+      'a token query parameter',
+      'GET /cb?state=1&access_token=qwerty',
+      'qwerty',
+      'GET /cb?state=1&access_token=[REDACTED]',
+    ],
+    [
+      'an OAuth code',
+      'redirect to /cb?code=authcode123&state=x',
+      'authcode123',
+      'redirect to /cb?code=[REDACTED]&state=x',
+    ],
     ['a fragment token', '/cb#id_token=fragtok', 'fragtok', '/cb#id_token=[REDACTED]'],
     ['password=…', 'login password=hunter2 user=bob', 'hunter2', 'login password=[REDACTED] user=bob'],
-    ['a JSON token field', '{"user":"bob","refresh_token":"rt-123"}', 'rt-123', '{"user":"bob","refresh_token":"[REDACTED]"}'],
+    [
+      'a JSON token field',
+      '{"user":"bob","refresh_token":"rt-123"}',
+      'rt-123',
+      '{"user":"bob","refresh_token":"[REDACTED]"}',
+    ],
     ['a quoted secret', "client_secret: 'cs-999'", 'cs-999', "client_secret: '[REDACTED]'"],
     ['an API key pair', 'api-key=ak_live_1', 'ak_live_1', 'api-key=[REDACTED]'],
     ['a cookie line', 'Cookie: sid=abc; csrf=def', 'csrf=def', 'Cookie: [REDACTED]'],
-    ['a PEM private key', '-----BEGIN RSA PRIVATE KEY-----\nMIIEkeybody\n-----END RSA PRIVATE KEY-----\nafter', 'MIIEkeybody', '[REDACTED]\nafter'],
-    ['an unterminated PEM private key', 'x -----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXk', 'b3BlbnNz', 'x [REDACTED]'],
+    [
+      'a PEM private key',
+      '-----BEGIN RSA PRIVATE KEY-----\nMIIEkeybody\n-----END RSA PRIVATE KEY-----\nafter',
+      'MIIEkeybody',
+      '[REDACTED]\nafter',
+    ],
+    [
+      'an unterminated PEM private key',
+      'x -----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXk',
+      'b3BlbnNz',
+      'x [REDACTED]',
+    ],
   ])('masks %s', (_name, input, secret, expected) => {
     const out = scrubText(input);
     expect(out).not.toContain(secret);
@@ -82,9 +112,21 @@ describe('redactUrl', () => {
     ['access_token', '/cb?access_token=AT1&x=1', '/cb?access_token=[REDACTED]&x=1'],
     ['mixed-case names', '/cb?Token=T1&API_KEY=K1', '/cb?Token=[REDACTED]&API_KEY=[REDACTED]'],
     ['percent-encoded names', '/cb?%74oken=T2', '/cb?%74oken=[REDACTED]'],
-    ['signature and sig', '/f?signature=S1&sig=S2&X-Amz-Signature=S3', '/f?signature=[REDACTED]&sig=[REDACTED]&X-Amz-Signature=[REDACTED]'],
-    ['id_token, refresh_token, code', '/cb?id_token=a&refresh_token=b&code=c', '/cb?id_token=[REDACTED]&refresh_token=[REDACTED]&code=[REDACTED]'],
-    ['password, secret, apikey, key, session, auth', '/x?password=1&secret=2&apikey=3&key=4&session=5&auth=6', '/x?password=[REDACTED]&secret=[REDACTED]&apikey=[REDACTED]&key=[REDACTED]&session=[REDACTED]&auth=[REDACTED]'],
+    [
+      'signature and sig',
+      '/f?signature=S1&sig=S2&X-Amz-Signature=S3',
+      '/f?signature=[REDACTED]&sig=[REDACTED]&X-Amz-Signature=[REDACTED]',
+    ],
+    [
+      'id_token, refresh_token, code',
+      '/cb?id_token=a&refresh_token=b&code=c',
+      '/cb?id_token=[REDACTED]&refresh_token=[REDACTED]&code=[REDACTED]',
+    ],
+    [
+      'password, secret, apikey, key, session, auth',
+      '/x?password=1&secret=2&apikey=3&key=4&session=5&auth=6',
+      '/x?password=[REDACTED]&secret=[REDACTED]&apikey=[REDACTED]&key=[REDACTED]&session=[REDACTED]&auth=[REDACTED]',
+    ],
     ['userinfo', 'https://u:p@host/x', 'https://[REDACTED]@host/x'],
     ['a fragment', 'https://app/cb#access_token=F1&state=s', 'https://app/cb#access_token=[REDACTED]&state=s'],
   ])('masks %s', (_name, input, expected) => {
@@ -151,7 +193,12 @@ describe('serializeError', () => {
     expect(serializeError('boom Bearer abcdef')).toEqual({ type: 'string', message: 'boom Bearer [REDACTED]' });
     expect(serializeError(null)).toEqual({ type: 'null', message: '' });
     expect(serializeError(7)).toEqual({ type: 'number', message: '7' });
-    expect(serializeError({ message: 'plain', statusCode: 404, code: 3 })).toMatchObject({ type: 'Object', message: 'plain', status: 404, code: 3 });
+    expect(serializeError({ message: 'plain', statusCode: 404, code: 3 })).toMatchObject({
+      type: 'Object',
+      message: 'plain',
+      status: 404,
+      code: 3,
+    });
   });
 
   it('survives getters that throw', () => {
@@ -176,7 +223,15 @@ describe('key scrub edge cases (through a logger)', () => {
       },
     };
     const big = Array.from({ length: 5000 }, (_, i) => ({ i }));
-    logger.info({ deep, hostile, nested: { failure: new Error('password=NestedPw') }, buf: Buffer.from('BufSecret'), when: new Date(0), url: new URL('https://u:UrlPw@h/'), big });
+    logger.info({
+      deep,
+      hostile,
+      nested: { failure: new Error('password=NestedPw') },
+      buf: Buffer.from('BufSecret'),
+      when: new Date(0),
+      url: new URL('https://u:UrlPw@h/'),
+      big,
+    });
     const text = out.text();
     for (const s of ['TooDeepSecret', 'NestedPw', 'BufSecret', 'UrlPw']) expect(text).not.toContain(s);
     const line = out.entries()[0]!;
@@ -206,7 +261,10 @@ describe('key scrub edge cases (through a logger)', () => {
   it('scrubs an error logged directly, including the message pino derives from it', () => {
     const { logger, out } = capturedLogger({ base: null });
     logger.error(new Error('login failed password=DirectPw'));
-    logger.info({ req: { method: 'GET', url: '/x?token=ReqTok', headers: { authorization: 'Bearer ReqAuth' } } }, 'manual req');
+    logger.info(
+      { req: { method: 'GET', url: '/x?token=ReqTok', headers: { authorization: 'Bearer ReqAuth' } } },
+      'manual req',
+    );
     expect(out.text()).not.toMatch(/DirectPw|ReqTok|ReqAuth/);
     expect(out.entries()[1]!.req).toEqual({ method: 'GET', path: '/x', query: 'token=[REDACTED]' });
   });

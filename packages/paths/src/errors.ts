@@ -13,13 +13,7 @@ import { HttpError } from '@portcullis/errors';
  * - `not_found`: nothing usable at that name (missing, a directory, a device, unreadable).
  */
 export type PathErrorReason =
-  | 'invalid'
-  | 'absolute'
-  | 'traversal'
-  | 'symlink_escape'
-  | 'dotfile'
-  | 'extension'
-  | 'not_found';
+  'invalid' | 'absolute' | 'traversal' | 'symlink_escape' | 'dotfile' | 'extension' | 'not_found';
 
 /** Client-facing codes of PathError: 400 `invalid_path`, 403 `forbidden_path`, 404 `not_found`. */
 export type PathErrorCode = 'invalid_path' | 'forbidden_path' | 'not_found';

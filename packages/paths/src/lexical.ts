@@ -52,7 +52,8 @@ const DRIVE = /^[A-Za-z]:/;
 // "file:///etc/passwd", "smb://host/share".
 const URL_SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//;
 // Device names Windows resolves in every directory, whatever the extension: "nul.txt" is NUL.
-const RESERVED = /^(?:con|prn|aux|nul|com[0-9\u00b9\u00b2\u00b3]|lpt[0-9\u00b9\u00b2\u00b3]|conin\$|conout\$|clock\$)$/i;
+const RESERVED =
+  /^(?:con|prn|aux|nul|com[0-9\u00b9\u00b2\u00b3]|lpt[0-9\u00b9\u00b2\u00b3]|conin\$|conout\$|clock\$)$/i;
 
 function countSyntax(value: string): number {
   return value.match(PATH_SYNTAX)?.length ?? 0;

@@ -2,7 +2,14 @@
 import { constants } from 'node:fs';
 import { lstat, open, realpath, type FileHandle } from 'node:fs/promises';
 import { PathError } from './errors.js';
-import { compileOpenOptions, checkBaseDir, readOptions, RULE_KEYS, type CompiledOpen, type OpenSafeFileOptions } from './options.js';
+import {
+  compileOpenOptions,
+  checkBaseDir,
+  readOptions,
+  RULE_KEYS,
+  type CompiledOpen,
+  type OpenSafeFileOptions,
+} from './options.js';
 import { mapFsError, resolveWithRules } from './resolve.js';
 
 /** An opened file: close `handle` (or stream it with autoClose) when done. */
@@ -18,7 +25,8 @@ export interface SafeFile {
 // O_NOFOLLOW: a final component swapped for a symlink fails with ELOOP instead of being followed.
 // O_NONBLOCK: a FIFO swapped in cannot hang the open (fstat then rejects it as non-regular).
 // Windows has neither; the fstat/lstat comparison below still runs there.
-const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0) | (constants.O_NOCTTY ?? 0);
+const OPEN_FLAGS =
+  constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0) | (constants.O_NOCTTY ?? 0);
 
 /** Test seam: runs between open() and the identity checks, to simulate a swap in that window. */
 export interface OpenHooks {
@@ -88,7 +96,11 @@ export const OPEN_KEYS = [...RULE_KEYS, 'rejectHardlinks'] as const;
  * @throws TypeError (rejected promise) for a bad `baseDir` or options.
  * @throws PathError (rejected promise): 400 invalid_path, 403 forbidden_path, 404 not_found.
  */
-export async function openSafeFile(baseDir: string, requested: string, options?: OpenSafeFileOptions): Promise<SafeFile> {
+export async function openSafeFile(
+  baseDir: string,
+  requested: string,
+  options?: OpenSafeFileOptions,
+): Promise<SafeFile> {
   const base = checkBaseDir('openSafeFile', baseDir);
   const compiled = compileOpenOptions('openSafeFile', readOptions('openSafeFile', options, OPEN_KEYS));
   return openCompiled(base, requested, compiled);

@@ -101,7 +101,10 @@ function readExtensions(fn: string, opts: Record<string, unknown>): ReadonlySet<
   const out = new Set<string>();
   for (const ext of value as unknown[]) {
     if (typeof ext !== 'string' || !EXTENSION.test(ext)) {
-      throw typeError(fn, `"allowedExtensions" entries must look like ".csv" (one leading dot, letters/digits/_/-) (got ${show(ext)})`);
+      throw typeError(
+        fn,
+        `"allowedExtensions" entries must look like ".csv" (one leading dot, letters/digits/_/-) (got ${show(ext)})`,
+      );
     }
     out.add(ext.toLowerCase());
   }
@@ -131,7 +134,10 @@ export function compileOpenOptions(fn: string, opts: Record<string, unknown>): C
 /** The base directory is the server's choice: an absolute path, never derived from the request. */
 export function checkBaseDir(fn: string, baseDir: unknown): string {
   if (typeof baseDir !== 'string' || baseDir.length === 0 || baseDir.includes('\0') || !path.isAbsolute(baseDir)) {
-    throw typeError(fn, `"baseDir" must be an absolute directory path (got ${show(baseDir)}); use path.resolve() on a server-chosen directory`);
+    throw typeError(
+      fn,
+      `"baseDir" must be an absolute directory path (got ${show(baseDir)}); use path.resolve() on a server-chosen directory`,
+    );
   }
   return baseDir;
 }

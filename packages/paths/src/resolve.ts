@@ -24,7 +24,8 @@ const NOT_FOUND_CODES = new Set(['ENOENT', 'ENOTDIR', 'ELOOP', 'EACCES', 'EPERM'
 /** Maps a filesystem error on the target to a PathError; anything unexpected is rethrown (a 500). */
 export function mapFsError(error: unknown): never {
   const code = errnoCode(error);
-  if (code !== undefined && NOT_FOUND_CODES.has(code)) throw new PathError('not_found', `File not usable (${code})`, { cause: error });
+  if (code !== undefined && NOT_FOUND_CODES.has(code))
+    throw new PathError('not_found', `File not usable (${code})`, { cause: error });
   if (code === 'ENAMETOOLONG') throw new PathError('invalid', 'Path too long for the filesystem', { cause: error });
   throw error;
 }
@@ -48,7 +49,10 @@ function checkRealTarget(relative: string, rules: Rules): void {
   if (!rules.allowDotfiles && segments.some((s) => s.startsWith('.'))) {
     throw new PathError('dotfile', 'Real path has a dotfile segment');
   }
-  if (rules.allowedExtensions !== undefined && !rules.allowedExtensions.has(extensionOf(segments[segments.length - 1] ?? ''))) {
+  if (
+    rules.allowedExtensions !== undefined &&
+    !rules.allowedExtensions.has(extensionOf(segments[segments.length - 1] ?? ''))
+  ) {
     throw new PathError('extension', 'Real path extension is not allowed');
   }
 }
@@ -116,7 +120,11 @@ export async function resolveWithRules(
  * @throws TypeError (rejected promise) for a bad `baseDir` or options.
  * @throws PathError (rejected promise) for a refused name: 400 invalid_path, 403 forbidden_path, 404 not_found.
  */
-export async function resolveSafePath(baseDir: string, requested: string, options?: ResolveSafePathOptions): Promise<string> {
+export async function resolveSafePath(
+  baseDir: string,
+  requested: string,
+  options?: ResolveSafePathOptions,
+): Promise<string> {
   const base = checkBaseDir('resolveSafePath', baseDir);
   const compiled = compileResolveOptions(options);
   return resolveWithRules(base, requested, compiled, compiled.mustExist);

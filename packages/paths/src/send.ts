@@ -3,7 +3,15 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { PathError } from './errors.js';
 import { extensionOf } from './lexical.js';
 import { openCompiled, OPEN_KEYS } from './open.js';
-import { checkBaseDir, compileOpenOptions, EXTENSION, readOptions, show, typeError, type OpenSafeFileOptions } from './options.js';
+import {
+  checkBaseDir,
+  compileOpenOptions,
+  EXTENSION,
+  readOptions,
+  show,
+  typeError,
+  type OpenSafeFileOptions,
+} from './options.js';
 
 /** Options of sendSafeFile: those of openSafeFile plus `contentTypes`. */
 export interface SendSafeFileOptions extends OpenSafeFileOptions {
@@ -27,7 +35,7 @@ export const DEFAULT_CONTENT_TYPES: Readonly<Record<string, string>> = Object.fr
 });
 
 // type/subtype with optional parameters; no CR/LF or other control characters can pass.
-const TOKEN = "[A-Za-z0-9!#$&^_.+-]+";
+const TOKEN = '[A-Za-z0-9!#$&^_.+-]+';
 const MEDIA_TYPE = new RegExp(`^${TOKEN}/${TOKEN}(?:; ?${TOKEN}=(?:${TOKEN}|"[A-Za-z0-9 ._+-]*"))*$`);
 
 /** The request as far as this handler reads it; Express's Request satisfies it. */
@@ -41,13 +49,19 @@ function compileContentTypes(value: unknown): ReadonlyMap<string, string> {
   const fn = 'sendSafeFile';
   if (value === undefined) return new Map(Object.entries(DEFAULT_CONTENT_TYPES));
   if (typeof value !== 'object' || value === null || Array.isArray(value) || Object.keys(value).length === 0) {
-    throw typeError(fn, `"contentTypes" must be a non-empty object such as { ".csv": "text/csv" } (got ${show(value)})`);
+    throw typeError(
+      fn,
+      `"contentTypes" must be a non-empty object such as { ".csv": "text/csv" } (got ${show(value)})`,
+    );
   }
   const out = new Map<string, string>();
   for (const [ext, type] of Object.entries(value as Record<string, unknown>)) {
     if (!EXTENSION.test(ext)) throw typeError(fn, `"contentTypes" keys must look like ".csv" (got ${show(ext)})`);
     if (typeof type !== 'string' || !MEDIA_TYPE.test(type)) {
-      throw typeError(fn, `"contentTypes" values must be media types such as "text/csv" (got ${show(type)} for ${ext})`);
+      throw typeError(
+        fn,
+        `"contentTypes" values must be media types such as "text/csv" (got ${show(type)} for ${ext})`,
+      );
     }
     const key = ext.toLowerCase();
     if (out.has(key)) throw typeError(fn, `"contentTypes" lists ${key} twice (keys are case-insensitive)`);
@@ -101,7 +115,10 @@ export function sendSafeFile(baseDir: string, options?: SendSafeFileOptions): Sa
   if (rules.allowedExtensions !== undefined) {
     for (const ext of rules.allowedExtensions) {
       if (!contentTypes.has(ext)) {
-        throw typeError(fn, `"allowedExtensions" has ${ext} but "contentTypes" has no type for it; add it to "contentTypes"`);
+        throw typeError(
+          fn,
+          `"allowedExtensions" has ${ext} but "contentTypes" has no type for it; add it to "contentTypes"`,
+        );
       }
     }
   }

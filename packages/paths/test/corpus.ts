@@ -15,10 +15,20 @@ export const CORPUS: readonly CorpusEntry[] = [
   // ".." in every spelling
   { title: 'rejects ../x', input: '../x', reason: 'traversal' },
   { title: 'rejects ../../etc/passwd', input: '../../etc/passwd', reason: 'traversal' },
-  { title: 'rejects ../../etc/passwd with subdirectories allowed', input: '../../etc/passwd', reason: 'traversal', options: SUB },
+  {
+    title: 'rejects ../../etc/passwd with subdirectories allowed',
+    input: '../../etc/passwd',
+    reason: 'traversal',
+    options: SUB,
+  },
   { title: 'rejects ..\\x (backslash traversal)', input: '..\\x', reason: 'traversal' },
   { title: 'rejects a/../../x', input: 'a/../../x', reason: 'traversal', options: SUB },
-  { title: 'rejects nested/../report.csv without normalising first', input: 'nested/../report.csv', reason: 'traversal', options: SUB },
+  {
+    title: 'rejects nested/../report.csv without normalising first',
+    input: 'nested/../report.csv',
+    reason: 'traversal',
+    options: SUB,
+  },
   { title: 'rejects a bare ..', input: '..', reason: 'traversal' },
   { title: 'rejects a trailing ..', input: 'nested/..', reason: 'traversal', options: SUB },
   { title: 'rejects x\\..\\..\\y', input: 'x\\..\\..\\y', reason: 'traversal', options: SUB },
@@ -27,11 +37,21 @@ export const CORPUS: readonly CorpusEntry[] = [
   { title: 'rejects ... (trailing dot)', input: '...', reason: 'invalid' },
   // encodings arrive literally: never decoded again
   { title: 'treats literal %2e%2e%2f as an odd missing name', input: '%2e%2e%2f', reason: 'not_found' },
-  { title: 'treats literal %2e%2e%2f as a wrong extension under an allowlist', input: '%2e%2e%2f', reason: 'extension', options: CSV },
+  {
+    title: 'treats literal %2e%2e%2f as a wrong extension under an allowlist',
+    input: '%2e%2e%2f',
+    reason: 'extension',
+    options: CSV,
+  },
   { title: 'rejects ..%2f as a dotfile', input: '..%2f', reason: 'dotfile' },
   { title: 'treats double-encoded %252e%252e%252f as missing', input: '%252e%252e%252f', reason: 'not_found' },
   { title: 'rejects overlong UTF-8 %c0%ae%c0%ae/', input: '%c0%ae%c0%ae/', reason: 'invalid' },
-  { title: 'treats literal %2e%2e/report.csv as a missing directory', input: '%2e%2e/report.csv', reason: 'not_found', options: SUB },
+  {
+    title: 'treats literal %2e%2e/report.csv as a missing directory',
+    input: '%2e%2e/report.csv',
+    reason: 'not_found',
+    options: SUB,
+  },
   { title: 'treats literal x%00.csv as missing', input: 'x%00.csv', reason: 'not_found' },
   // control characters
   { title: 'rejects a NUL byte x\\u0000.csv', input: 'x\u0000.csv', reason: 'invalid' },
@@ -92,7 +112,11 @@ export const CORPUS: readonly CorpusEntry[] = [
   { title: 'rejects a name without extension under an allowlist', input: 'report', reason: 'extension', options: CSV },
   // lengths and types
   { title: 'rejects a 256-byte segment', input: `${'a'.repeat(252)}.csv`, reason: 'invalid' },
-  { title: 'rejects a 128-char multibyte segment (over 255 bytes)', input: `${'é'.repeat(128)}.csv`, reason: 'invalid' },
+  {
+    title: 'rejects a 128-char multibyte segment (over 255 bytes)',
+    input: `${'é'.repeat(128)}.csv`,
+    reason: 'invalid',
+  },
   { title: 'rejects a path over 1024 bytes', input: 'a/'.repeat(600) + 'x.csv', reason: 'invalid', options: SUB },
   { title: 'rejects a very long name', input: 'x'.repeat(100_000), reason: 'invalid' },
   { title: 'rejects the empty string', input: '', reason: 'invalid' },
@@ -106,11 +130,21 @@ export const CORPUS: readonly CorpusEntry[] = [
   { title: 'rejects ~/x as a missing directory', input: '~/x', reason: 'not_found', options: SUB },
   { title: 'rejects a symlink to a file outside', input: 'link-outside.csv', reason: 'symlink_escape' },
   { title: 'rejects an absolute symlink to a file outside', input: 'link-absolute.csv', reason: 'symlink_escape' },
-  { title: 'rejects a symlinked directory escaping', input: 'linkdir/secret.csv', reason: 'symlink_escape', options: SUB },
+  {
+    title: 'rejects a symlinked directory escaping',
+    input: 'linkdir/secret.csv',
+    reason: 'symlink_escape',
+    options: SUB,
+  },
   { title: 'rejects a symlink into a same-prefix sibling', input: 'evil.csv', reason: 'symlink_escape' },
   { title: 'rejects a symlink to the base itself', input: 'self', reason: 'symlink_escape' },
   { title: 'rejects a symlink inside the base to a dotfile', input: 'to-env.csv', reason: 'dotfile' },
-  { title: 'rejects a symlink inside the base to a disallowed extension', input: 'to-exe.csv', reason: 'extension', options: CSV },
+  {
+    title: 'rejects a symlink inside the base to a disallowed extension',
+    input: 'to-exe.csv',
+    reason: 'extension',
+    options: CSV,
+  },
   { title: 'rejects a dangling symlink', input: 'dangling.csv', reason: 'not_found' },
   { title: 'rejects a symlink loop', input: 'loop-a.csv', reason: 'not_found' },
 ];

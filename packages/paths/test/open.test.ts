@@ -14,7 +14,12 @@ afterAll(async () => {
   await tree.cleanup();
 });
 
-const RULES = { allowSubdirectories: true, allowDotfiles: false, allowedExtensions: undefined, rejectHardlinks: false } as const;
+const RULES = {
+  allowSubdirectories: true,
+  allowDotfiles: false,
+  allowedExtensions: undefined,
+  rejectHardlinks: false,
+} as const;
 
 describe('openSafeFile', () => {
   it('opens a regular file and reports its real path and size', async () => {
@@ -70,7 +75,9 @@ describe('openSafeFile', () => {
   });
 
   it('applies the extension allowlist', async () => {
-    await expect(openSafeFile(tree.base, 'notes.txt', { allowedExtensions: ['.csv'] })).rejects.toMatchObject({ reason: 'extension' });
+    await expect(openSafeFile(tree.base, 'notes.txt', { allowedExtensions: ['.csv'] })).rejects.toMatchObject({
+      reason: 'extension',
+    });
   });
 });
 

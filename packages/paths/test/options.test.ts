@@ -23,28 +23,42 @@ afterAll(async () => {
 });
 
 const BAD_BOOLEANS: readonly unknown[] = ['true', 1, 0, null, [], {}, Number.NaN];
-const BAD_EXTENSIONS: readonly unknown[] = [[], '.csv', ['csv'], ['.'], ['.tar.gz'], ['.c/v'], [42], [null], ['.csv\n'], {}];
+const BAD_EXTENSIONS: readonly unknown[] = [
+  [],
+  '.csv',
+  ['csv'],
+  ['.'],
+  ['.tar.gz'],
+  ['.c/v'],
+  [42],
+  [null],
+  ['.csv\n'],
+  {},
+];
 const BAD_BASES: readonly unknown[] = ['', 'relative/dir', './x', 42, null, undefined, '/tmp/\u0000x', ['/tmp']];
 
 describe('resolveSafePath options', () => {
-  it.each(['allowSubdirectories', 'allowDotfiles', 'mustExist'].flatMap((key) => BAD_BOOLEANS.map((v) => [key, v] as const)))(
-    'rejects %s = %o with a TypeError naming the package and option',
-    async (key, value) => {
-      const error = await resolveSafePath(tree.base, 'report.csv', { [key]: value }).catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(TypeError);
-      expect((error as Error).message).toContain('@portcullis/paths');
-      expect((error as Error).message).toContain(`"${key}"`);
-    },
-  );
+  it.each(
+    ['allowSubdirectories', 'allowDotfiles', 'mustExist'].flatMap((key) => BAD_BOOLEANS.map((v) => [key, v] as const)),
+  )('rejects %s = %o with a TypeError naming the package and option', async (key, value) => {
+    const error = await resolveSafePath(tree.base, 'report.csv', { [key]: value }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TypeError);
+    expect((error as Error).message).toContain('@portcullis/paths');
+    expect((error as Error).message).toContain(`"${key}"`);
+  });
 
   it.each(BAD_EXTENSIONS.map((v) => [v] as const))('rejects allowedExtensions = %o', async (value) => {
-    const error = await resolveSafePath(tree.base, 'report.csv', { allowedExtensions: value as string[] }).catch((e: unknown) => e);
+    const error = await resolveSafePath(tree.base, 'report.csv', { allowedExtensions: value as string[] }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(TypeError);
     expect((error as Error).message).toContain('"allowedExtensions"');
   });
 
   it('rejects unknown option keys (a typo must not turn a control off)', async () => {
-    const error = await resolveSafePath(tree.base, 'report.csv', { allowDotFiles: true } as never).catch((e: unknown) => e);
+    const error = await resolveSafePath(tree.base, 'report.csv', { allowDotFiles: true } as never).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(TypeError);
     expect((error as Error).message).toContain('unknown option "allowDotFiles"');
   });
@@ -69,11 +83,15 @@ describe('resolveSafePath options', () => {
 
 describe('openSafeFile options', () => {
   it('rejects mustExist (opening always needs an existing file)', async () => {
-    await expect(openSafeFile(tree.base, 'report.csv', { mustExist: false } as never)).rejects.toThrow(/unknown option "mustExist"/);
+    await expect(openSafeFile(tree.base, 'report.csv', { mustExist: false } as never)).rejects.toThrow(
+      /unknown option "mustExist"/,
+    );
   });
 
   it.each(BAD_BOOLEANS.map((v) => [v] as const))('rejects rejectHardlinks = %o', async (value) => {
-    await expect(openSafeFile(tree.base, 'report.csv', { rejectHardlinks: value as boolean })).rejects.toThrow(/"rejectHardlinks"/);
+    await expect(openSafeFile(tree.base, 'report.csv', { rejectHardlinks: value as boolean })).rejects.toThrow(
+      /"rejectHardlinks"/,
+    );
   });
 
   it.each(BAD_BASES.map((v) => [v] as const))('rejects baseDir = %o', async (value) => {
@@ -100,7 +118,9 @@ describe('sendSafeFile options (validated at creation)', () => {
   });
 
   it('throws when allowedExtensions lists an extension without a content type', () => {
-    expect(() => sendSafeFile(tree.base, { allowedExtensions: ['.exe'] })).toThrow(/has \.exe but "contentTypes" has no type/);
+    expect(() => sendSafeFile(tree.base, { allowedExtensions: ['.exe'] })).toThrow(
+      /has \.exe but "contentTypes" has no type/,
+    );
   });
 
   it('throws for unknown keys and mustExist', () => {
@@ -109,7 +129,9 @@ describe('sendSafeFile options (validated at creation)', () => {
   });
 
   it('accepts frozen options and media types with parameters, returning a named handler', () => {
-    const options = Object.freeze({ contentTypes: Object.freeze({ '.csv': 'text/csv; charset=utf-8', '.txt': 'text/plain;charset="utf-8"' }) });
+    const options = Object.freeze({
+      contentTypes: Object.freeze({ '.csv': 'text/csv; charset=utf-8', '.txt': 'text/plain;charset="utf-8"' }),
+    });
     const handler = sendSafeFile(tree.base, options);
     expect(handler.name).toBe('sendSafeFileHandler');
     expect(options.contentTypes).toEqual({ '.csv': 'text/csv; charset=utf-8', '.txt': 'text/plain;charset="utf-8"' });
@@ -169,7 +191,15 @@ describe('PathError', () => {
   });
 
   it('lists every reason', () => {
-    expect(PATH_ERROR_REASONS).toEqual(['invalid', 'absolute', 'traversal', 'symlink_escape', 'dotfile', 'extension', 'not_found']);
+    expect(PATH_ERROR_REASONS).toEqual([
+      'invalid',
+      'absolute',
+      'traversal',
+      'symlink_escape',
+      'dotfile',
+      'extension',
+      'not_found',
+    ]);
   });
 
   it('falls back to invalid for an unknown reason', () => {

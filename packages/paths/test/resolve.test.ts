@@ -35,16 +35,19 @@ describe('traversal corpus', () => {
     expect(reason).toBe(entry.reason);
   });
 
-  it.each(CORPUS.map((e) => [e.title, e] as const))('never echoes the input or base in the client detail: %s', async (_title, entry) => {
-    const error = await resolveSafePath(tree.base, entry.input as string, entry.options).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(PathError);
-    const e = error as PathError;
-    expect([400, 403, 404]).toContain(e.status);
-    expect(e.detail).toBeDefined();
-    expect(e.detail).not.toContain(tree.root);
-    if (typeof entry.input === 'string' && entry.input.length > 2) expect(e.detail).not.toContain(entry.input);
-    expect(e.message).not.toContain(tree.root);
-  });
+  it.each(CORPUS.map((e) => [e.title, e] as const))(
+    'never echoes the input or base in the client detail: %s',
+    async (_title, entry) => {
+      const error = await resolveSafePath(tree.base, entry.input as string, entry.options).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(PathError);
+      const e = error as PathError;
+      expect([400, 403, 404]).toContain(e.status);
+      expect(e.detail).toBeDefined();
+      expect(e.detail).not.toContain(tree.root);
+      if (typeof entry.input === 'string' && entry.input.length > 2) expect(e.detail).not.toContain(entry.input);
+      expect(e.message).not.toContain(tree.root);
+    },
+  );
 });
 
 describe('resolveSafePath on a real tree', () => {
@@ -63,24 +66,38 @@ describe('resolveSafePath on a real tree', () => {
   });
 
   it('allows a symlink to a dotfile when allowDotfiles is true', async () => {
-    await expect(resolveSafePath(tree.base, 'to-env.csv', { allowDotfiles: true })).resolves.toBe(path.join(tree.base, '.env'));
+    await expect(resolveSafePath(tree.base, 'to-env.csv', { allowDotfiles: true })).resolves.toBe(
+      path.join(tree.base, '.env'),
+    );
   });
 
   it('allows a subdirectory only when allowSubdirectories is true', async () => {
     await expect(resolveSafePath(tree.base, 'nested/inner.csv', { allowSubdirectories: true })).resolves.toBe(
       path.join(tree.base, 'nested', 'inner.csv'),
     );
-    await expect(resolveSafePath(tree.base, 'nested/inner.csv')).rejects.toMatchObject({ reason: 'invalid', status: 400 });
+    await expect(resolveSafePath(tree.base, 'nested/inner.csv')).rejects.toMatchObject({
+      reason: 'invalid',
+      status: 400,
+    });
   });
 
   it('allows a dotfile only when allowDotfiles is true', async () => {
-    await expect(resolveSafePath(tree.base, '.env', { allowDotfiles: true })).resolves.toBe(path.join(tree.base, '.env'));
-    await expect(resolveSafePath(tree.base, '.env')).rejects.toMatchObject({ reason: 'dotfile', code: 'forbidden_path' });
+    await expect(resolveSafePath(tree.base, '.env', { allowDotfiles: true })).resolves.toBe(
+      path.join(tree.base, '.env'),
+    );
+    await expect(resolveSafePath(tree.base, '.env')).rejects.toMatchObject({
+      reason: 'dotfile',
+      code: 'forbidden_path',
+    });
   });
 
   it('compares extensions case-insensitively', async () => {
-    await expect(resolveSafePath(tree.base, 'REPORT.CSV', { allowedExtensions: ['.csv'] })).rejects.toMatchObject({ reason: 'not_found' });
-    await expect(resolveSafePath(tree.base, 'report.csv', { allowedExtensions: ['.CSV'] })).resolves.toBe(path.join(tree.base, 'report.csv'));
+    await expect(resolveSafePath(tree.base, 'REPORT.CSV', { allowedExtensions: ['.csv'] })).rejects.toMatchObject({
+      reason: 'not_found',
+    });
+    await expect(resolveSafePath(tree.base, 'report.csv', { allowedExtensions: ['.CSV'] })).resolves.toBe(
+      path.join(tree.base, 'report.csv'),
+    );
   });
 
   it('accepts a non-ASCII NFC name', async () => {
@@ -109,37 +126,49 @@ describe('resolveSafePath on a real tree', () => {
 
 describe('resolveSafePath with mustExist: false', () => {
   it('returns the path of a free name in the base', async () => {
-    await expect(resolveSafePath(tree.base, 'new.csv', { mustExist: false })).resolves.toBe(path.join(tree.base, 'new.csv'));
-  });
-
-  it('returns a free name in an existing subdirectory', async () => {
-    await expect(resolveSafePath(tree.base, 'nested/new.csv', { mustExist: false, allowSubdirectories: true })).resolves.toBe(
-      path.join(tree.base, 'nested', 'new.csv'),
+    await expect(resolveSafePath(tree.base, 'new.csv', { mustExist: false })).resolves.toBe(
+      path.join(tree.base, 'new.csv'),
     );
   });
 
+  it('returns a free name in an existing subdirectory', async () => {
+    await expect(
+      resolveSafePath(tree.base, 'nested/new.csv', { mustExist: false, allowSubdirectories: true }),
+    ).resolves.toBe(path.join(tree.base, 'nested', 'new.csv'));
+  });
+
   it('rejects a name already in use', async () => {
-    await expect(resolveSafePath(tree.base, 'report.csv', { mustExist: false })).rejects.toMatchObject({ reason: 'invalid' });
+    await expect(resolveSafePath(tree.base, 'report.csv', { mustExist: false })).rejects.toMatchObject({
+      reason: 'invalid',
+    });
   });
 
   it('rejects a dangling symlink name (writing through it would escape)', async () => {
-    await expect(resolveSafePath(tree.base, 'dangling.csv', { mustExist: false })).rejects.toMatchObject({ reason: 'invalid' });
+    await expect(resolveSafePath(tree.base, 'dangling.csv', { mustExist: false })).rejects.toMatchObject({
+      reason: 'invalid',
+    });
   });
 
   it('rejects a missing parent directory', async () => {
-    await expect(resolveSafePath(tree.base, 'nope/new.csv', { mustExist: false, allowSubdirectories: true })).rejects.toMatchObject({
+    await expect(
+      resolveSafePath(tree.base, 'nope/new.csv', { mustExist: false, allowSubdirectories: true }),
+    ).rejects.toMatchObject({
       reason: 'not_found',
     });
   });
 
   it('rejects a parent that is a symlink outside the base', async () => {
-    await expect(resolveSafePath(tree.base, 'linkdir/new.csv', { mustExist: false, allowSubdirectories: true })).rejects.toMatchObject({
+    await expect(
+      resolveSafePath(tree.base, 'linkdir/new.csv', { mustExist: false, allowSubdirectories: true }),
+    ).rejects.toMatchObject({
       reason: 'symlink_escape',
     });
   });
 
   it('still applies every lexical rule', async () => {
-    await expect(resolveSafePath(tree.base, '../new.csv', { mustExist: false })).rejects.toMatchObject({ reason: 'traversal' });
+    await expect(resolveSafePath(tree.base, '../new.csv', { mustExist: false })).rejects.toMatchObject({
+      reason: 'traversal',
+    });
   });
 });
 
@@ -148,12 +177,16 @@ describe('resolveSafePath filesystem errors', () => {
   it.skipIf(process.getuid?.() === 0)('maps an unreadable directory to not_found', async () => {
     const locked = path.join(tree.base, 'locked');
     await mkdir(locked, { mode: 0o000 });
-    await expect(resolveSafePath(tree.base, 'locked/x.csv', { allowSubdirectories: true })).rejects.toMatchObject({ reason: 'not_found' });
+    await expect(resolveSafePath(tree.base, 'locked/x.csv', { allowSubdirectories: true })).rejects.toMatchObject({
+      reason: 'not_found',
+    });
     await rm(locked, { recursive: true, force: true });
   });
 
   it('maps a file used as a directory to not_found', async () => {
-    await expect(resolveSafePath(tree.base, 'report.csv/x', { allowSubdirectories: true })).rejects.toMatchObject({ reason: 'not_found' });
+    await expect(resolveSafePath(tree.base, 'report.csv/x', { allowSubdirectories: true })).rejects.toMatchObject({
+      reason: 'not_found',
+    });
   });
 
   it.each([

@@ -17,7 +17,11 @@ afterAll(async () => {
   await tree.cleanup();
 });
 
-const CODE_FOR_STATUS: Readonly<Record<number, string>> = { 400: 'invalid_path', 403: 'forbidden_path', 404: 'not_found' };
+const CODE_FOR_STATUS: Readonly<Record<number, string>> = {
+  400: 'invalid_path',
+  403: 'forbidden_path',
+  404: 'not_found',
+};
 
 function encodable(input: unknown): input is string {
   if (typeof input !== 'string' || input.length > 4000) return false;
@@ -71,10 +75,14 @@ describe.each(expressFlavours)('sendSafeFile on $name', (flavour) => {
   });
 
   it('serves a non-ASCII name with an RFC 6266 filename* and an ASCII fallback', async () => {
-    const res = await request(app).get(`/files/${encodeURIComponent('résumé.pdf')}`).buffer(true);
+    const res = await request(app)
+      .get(`/files/${encodeURIComponent('résumé.pdf')}`)
+      .buffer(true);
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toBe('application/pdf');
-    expect(res.headers['content-disposition']).toBe(`attachment; filename="r_sum_.pdf"; filename*=UTF-8''r%C3%A9sum%C3%A9.pdf`);
+    expect(res.headers['content-disposition']).toBe(
+      `attachment; filename="r_sum_.pdf"; filename*=UTF-8''r%C3%A9sum%C3%A9.pdf`,
+    );
   });
 
   it('serves an empty file', async () => {
@@ -119,7 +127,12 @@ describe.each(expressFlavours)('sendSafeFile on $name', (flavour) => {
 
   it.each([
     ['refuses a symlinked subdirectory escaping', '/files/linkdir/secret.csv', 403, 'forbidden_path'],
-    ['refuses ../ segments that reach the router encoded', '/files/nested/..%2F..%2Foutside%2Fsecret.csv', 403, 'forbidden_path'],
+    [
+      'refuses ../ segments that reach the router encoded',
+      '/files/nested/..%2F..%2Foutside%2Fsecret.csv',
+      403,
+      'forbidden_path',
+    ],
   ])('%s with subdirectories', async (_title, url, status, code) => {
     const res = await request(subApp).get(url);
     expect(res.status).toBe(status);

@@ -178,7 +178,9 @@ export function definePolicy<P, R, A extends string>(options: PolicyOptions<P, R
     const rule = rulesOption[action];
     if (action.length === 0) throw new TypeError(`${PKG}: "rules" has an empty action name; name every action`);
     if (typeof rule !== 'function') {
-      throw new TypeError(`${PKG}: "rules.${action}" must be a function (principal, resource) => boolean (got ${describeValue(rule)})`);
+      throw new TypeError(
+        `${PKG}: "rules.${action}" must be a function (principal, resource) => boolean (got ${describeValue(rule)})`,
+      );
     }
     rules.set(action, rule as Rule<P, R>);
   }
@@ -218,7 +220,8 @@ export function definePolicy<P, R, A extends string>(options: PolicyOptions<P, R
   }
 
   function evaluate(principal: P | null | undefined, action: A, resource: R | typeof NO_RESOURCE): Decision<A> {
-    if (principal === undefined || principal === null) return report(principal, resource, action, false, 'no_principal');
+    if (principal === undefined || principal === null)
+      return report(principal, resource, action, false, 'no_principal');
     const principalTenant = safeId(tenantOfPrincipal, principal);
     const resourceTenant = resource === NO_RESOURCE ? undefined : safeId(tenantOfResource, resource);
     if (principalTenant === undefined || resourceTenant === undefined || principalTenant !== resourceTenant) {

@@ -68,10 +68,17 @@ export function outcomeOf<P, R, A extends string>(
 }
 
 /** The title of a row: `<role> <action> <state> → <expect>`. */
-export function matrixTitle<P, R, A extends string>(row: MatrixRow<P, R, A>, options: MatrixOptions<P, R> = {}): string {
+export function matrixTitle<P, R, A extends string>(
+  row: MatrixRow<P, R, A>,
+  options: MatrixOptions<P, R> = {},
+): string {
   const role =
     row.role ??
-    (row.principal === undefined ? 'anonymous' : options.role !== undefined ? options.role(row.principal) : 'principal');
+    (row.principal === undefined
+      ? 'anonymous'
+      : options.role !== undefined
+        ? options.role(row.principal)
+        : 'principal');
   const state = row.state ?? (options.state !== undefined ? options.state(row.resource, row.principal) : 'resource');
   return `${role} ${row.action} ${state} → ${row.expect}`;
 }
@@ -95,13 +102,16 @@ export function policyMatrix<P, R, A extends string>(
     throw new TypeError(`${PKG}: policyMatrix() needs a policy made by definePolicy() (got ${describeValue(policy)})`);
   }
   if (!isNonEmptyArray(rows)) {
-    throw new TypeError(`${PKG}: "rows" must be a non-empty array of { principal, action, resource, expect } (got ${describeValue(rows)})`);
+    throw new TypeError(
+      `${PKG}: "rows" must be a non-empty array of { principal, action, resource, expect } (got ${describeValue(rows)})`,
+    );
   }
   if (typeof options !== 'object' || options === null) {
     throw new TypeError(`${PKG}: options must be an object (got ${describeValue(options)})`);
   }
   for (const key of Object.keys(options)) {
-    if (!OPTION_KEYS.has(key)) throw new TypeError(`${PKG}: unknown option ${JSON.stringify(key)} (known: describe, role, state)`);
+    if (!OPTION_KEYS.has(key))
+      throw new TypeError(`${PKG}: unknown option ${JSON.stringify(key)} (known: describe, role, state)`);
   }
   rows.forEach((row, index) => {
     if (typeof row !== 'object' || row === null) throw new TypeError(`${PKG}: rows[${index}] must be an object`);

@@ -7,7 +7,8 @@ import { principalFromClaims } from '@portcullis/policy';
 import { PrincipalClaims } from './fixtures.js';
 
 const toPrincipal = principalFromClaims(PrincipalClaims);
-const reqWith = (extra: Record<string, unknown>): IncomingMessage => ({ headers: {}, ...extra }) as unknown as IncomingMessage;
+const reqWith = (extra: Record<string, unknown>): IncomingMessage =>
+  ({ headers: {}, ...extra }) as unknown as IncomingMessage;
 
 function thrown(fn: () => unknown): unknown {
   try {
@@ -31,7 +32,10 @@ describe('principalFromClaims', () => {
     ['req.auth without claims', { auth: {} }],
     ['claims null', { auth: { claims: null } }],
     ['roles and tenant only in headers', { headers: { 'x-tenant-id': 't1', 'x-roles': 'admin' } }],
-    ['roles and tenant only in query and body', { query: { tenant_id: 't1', roles: ['admin'] }, body: { sub: 'u1', tenant_id: 't1', roles: ['admin'] } }],
+    [
+      'roles and tenant only in query and body',
+      { query: { tenant_id: 't1', roles: ['admin'] }, body: { sub: 'u1', tenant_id: 't1', roles: ['admin'] } },
+    ],
   ];
   it.each(missing)('401 unauthorized with %s', (_name, extra) => {
     const err = thrown(() => toPrincipal(reqWith(extra)));
@@ -62,6 +66,8 @@ describe('principalFromClaims', () => {
   });
 
   it.each([null, undefined, 'schema', {}, () => true])('throws a TypeError at creation for schema %s', (schema) => {
-    expect(() => principalFromClaims(schema as never)).toThrow(/^@portcullis\/policy: principalFromClaims\(\) needs a zod schema/);
+    expect(() => principalFromClaims(schema as never)).toThrow(
+      /^@portcullis\/policy: principalFromClaims\(\) needs a zod schema/,
+    );
   });
 });

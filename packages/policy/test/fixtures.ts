@@ -54,13 +54,22 @@ export function principal(sub: string, roles: Role[], tenantId = 't1'): Principa
 }
 
 export function aCase(overrides: Partial<Case> = {}): Case {
-  return { id: 'case-1', tenantId: 't1', status: 'open', assignedReviewerId: 'u-rev', notes: SECRET_NOTE, ...overrides };
+  return {
+    id: 'case-1',
+    tenantId: 't1',
+    status: 'open',
+    assignedReviewerId: 'u-rev',
+    notes: SECRET_NOTE,
+    ...overrides,
+  };
 }
 
 /** The case policy's extractors with other rules (any action names). */
-export function withRules<A extends string>(
-  rules: { readonly [K in A]: Rule<Principal, Case> },
-): PolicyOptions<Principal, Case, A> {
+export function withRules<A extends string>(rules: { readonly [K in A]: Rule<Principal, Case> }): PolicyOptions<
+  Principal,
+  Case,
+  A
+> {
   return {
     tenantOfPrincipal: (p) => p.tenantId,
     tenantOfResource: (c) => c.tenantId,

@@ -5,7 +5,15 @@ import { describe, expect, it, vi } from 'vitest';
 import { ServiceUnavailableError, errorHandler } from '@portcullis/errors';
 import { authorize, definePolicy, principalFromClaims, type DecisionEvent } from '@portcullis/policy';
 import { expressFlavours, buildApp } from '../../../test-support/express.js';
-import { PrincipalClaims, SECRET_NOTE, aCase, caseOptions, type Case, type CaseAction, type Principal } from './fixtures.js';
+import {
+  PrincipalClaims,
+  SECRET_NOTE,
+  aCase,
+  caseOptions,
+  type Case,
+  type CaseAction,
+  type Principal,
+} from './fixtures.js';
 
 const CASES: Case[] = [
   aCase({ id: 'c1', tenantId: 't1', assignedReviewerId: 'u-senior' }),
@@ -21,7 +29,8 @@ const fakeAuth: RequestHandler = (req, _res, next) => {
 const claims = (sub: string, roles: string[], tenant = 't1') => JSON.stringify({ sub, tenant_id: tenant, roles });
 
 /** A tenant-scoped repository lookup, as the reference service does it. */
-const findCase = (id: string, tenantId: string): Case | null => CASES.find((c) => c.id === id && c.tenantId === tenantId) ?? null;
+const findCase = (id: string, tenantId: string): Case | null =>
+  CASES.find((c) => c.id === id && c.tenantId === tenantId) ?? null;
 
 describe.each(expressFlavours)('authorize middleware on $name', (flavour) => {
   const events: DecisionEvent<CaseAction>[] = [];
@@ -43,41 +52,142 @@ describe.each(expressFlavours)('authorize middleware on $name', (flavour) => {
       res.json({ id: c.id, by: p.sub });
     });
     // A buggy load that forgets the tenant filter: the policy's tenant wall still hides the case.
-    a.post('/unscoped/:id/close', authorize(policy, 'CLOSE', { principal, load: (req) => CASES.find((c) => c.id === req.params['id']) }), (_req, res) => {
-      reached();
-      res.json({ ok: true });
-    });
-    a.post('/broken/sync', authorize(policy, 'CLOSE', { principal, load: () => { throw new Error(`SELECT notes FROM cases -- ${SECRET_NOTE}`); } }), (_req, res) => {
-      reached();
-      res.json({ ok: true });
-    });
-    a.post('/broken/down', authorize(policy, 'CLOSE', { principal, load: () => Promise.reject(new ServiceUnavailableError('db down', { retryAfterSec: 5 })) }), (_req, res) => {
-      reached();
-      res.json({ ok: true });
-    });
-    a.post('/anonymous', authorize(policy, 'CLOSE', { principal: () => undefined, load: () => CASES[0] }), (_req, res) => {
-      reached();
-      res.json({ ok: true });
-    });
-    a.post('/tenantless', authorize(policy, 'CLOSE', { principal: () => ({ sub: 'x', tenantId: '', roles: ['admin'] }), load: () => CASES[0] }), (_req, res) => {
-      reached();
-      res.json({ ok: true });
-    });
+    a.post(
+      '/unscoped/:id/close',
+      authorize(policy, 'CLOSE', { principal, load: (req) => CASES.find((c) => c.id === req.params['id']) }),
+      (_req, res) => {
+        reached();
+        res.json({ ok: true });
+      },
+    );
+    a.post(
+      '/broken/sync',
+      authorize(policy, 'CLOSE', {
+        principal,
+        load: () => {
+          throw new Error(`SELECT notes FROM cases -- ${SECRET_NOTE}`);
+        },
+      }),
+      (_req, res) => {
+        reached();
+        res.json({ ok: true });
+      },
+    );
+    a.post(
+      '/broken/down',
+      authorize(policy, 'CLOSE', {
+        principal,
+        load: () => Promise.reject(new ServiceUnavailableError('db down', { retryAfterSec: 5 })),
+      }),
+      (_req, res) => {
+        reached();
+        res.json({ ok: true });
+      },
+    );
+    a.post(
+      '/anonymous',
+      authorize(policy, 'CLOSE', { principal: () => undefined, load: () => CASES[0] }),
+      (_req, res) => {
+        reached();
+        res.json({ ok: true });
+      },
+    );
+    a.post(
+      '/tenantless',
+      authorize(policy, 'CLOSE', {
+        principal: () => ({ sub: 'x', tenantId: '', roles: ['admin'] }),
+        load: () => CASES[0],
+      }),
+      (_req, res) => {
+        reached();
+        res.json({ ok: true });
+      },
+    );
     a.use(errorHandler());
   });
 
   const denials: [string, string, Record<string, string>, object, number, string][] = [
     ['rejects a request without verified claims', '/cases/c1/close', {}, {}, 401, 'unauthorized'],
-    ['rejects claims without a tenant (invalid_claims, not 500)', '/cases/c1/close', { 'x-test-claims': JSON.stringify({ sub: 'u', roles: ['admin'] }) }, {}, 403, 'invalid_claims'],
-    ['rejects claims with an unknown role', '/cases/c1/close', { 'x-test-claims': claims('u', ['root']) }, {}, 403, 'invalid_claims'],
-    ['ignores roles and tenant sent in headers and body', '/cases/c1/close', { 'x-roles': 'admin', 'x-tenant-id': 't1' }, { roles: ['admin'], tenant_id: 't1' }, 401, 'unauthorized'],
-    ['forbids a reviewer closing a case', '/cases/c1/close', { 'x-test-claims': claims('u-rev', ['reviewer']) }, {}, 403, 'forbidden'],
-    ['forbids a senior reviewer closing an unassigned case', '/cases/c1/close', { 'x-test-claims': claims('u-other', ['senior_reviewer']) }, {}, 403, 'forbidden'],
-    ['hides another tenant\'s case from admin (404)', '/cases/c2/close', { 'x-test-claims': claims('u-admin', ['admin']) }, {}, 404, 'not_found'],
-    ['hides another tenant\'s case even when load forgets the tenant filter', '/unscoped/c2/close', { 'x-test-claims': claims('u-admin', ['admin']) }, {}, 404, 'not_found'],
-    ['answers 404 for a case that does not exist', '/cases/nope/close', { 'x-test-claims': claims('u-admin', ['admin']) }, {}, 404, 'not_found'],
-    ['does not leak a load error (500 generic)', '/broken/sync', { 'x-test-claims': claims('u-admin', ['admin']) }, {}, 500, 'internal_error'],
-    ['denies with 503 when the store is down', '/broken/down', { 'x-test-claims': claims('u-admin', ['admin']) }, {}, 503, 'unavailable'],
+    [
+      'rejects claims without a tenant (invalid_claims, not 500)',
+      '/cases/c1/close',
+      { 'x-test-claims': JSON.stringify({ sub: 'u', roles: ['admin'] }) },
+      {},
+      403,
+      'invalid_claims',
+    ],
+    [
+      'rejects claims with an unknown role',
+      '/cases/c1/close',
+      { 'x-test-claims': claims('u', ['root']) },
+      {},
+      403,
+      'invalid_claims',
+    ],
+    [
+      'ignores roles and tenant sent in headers and body',
+      '/cases/c1/close',
+      { 'x-roles': 'admin', 'x-tenant-id': 't1' },
+      { roles: ['admin'], tenant_id: 't1' },
+      401,
+      'unauthorized',
+    ],
+    [
+      'forbids a reviewer closing a case',
+      '/cases/c1/close',
+      { 'x-test-claims': claims('u-rev', ['reviewer']) },
+      {},
+      403,
+      'forbidden',
+    ],
+    [
+      'forbids a senior reviewer closing an unassigned case',
+      '/cases/c1/close',
+      { 'x-test-claims': claims('u-other', ['senior_reviewer']) },
+      {},
+      403,
+      'forbidden',
+    ],
+    [
+      "hides another tenant's case from admin (404)",
+      '/cases/c2/close',
+      { 'x-test-claims': claims('u-admin', ['admin']) },
+      {},
+      404,
+      'not_found',
+    ],
+    [
+      "hides another tenant's case even when load forgets the tenant filter",
+      '/unscoped/c2/close',
+      { 'x-test-claims': claims('u-admin', ['admin']) },
+      {},
+      404,
+      'not_found',
+    ],
+    [
+      'answers 404 for a case that does not exist',
+      '/cases/nope/close',
+      { 'x-test-claims': claims('u-admin', ['admin']) },
+      {},
+      404,
+      'not_found',
+    ],
+    [
+      'does not leak a load error (500 generic)',
+      '/broken/sync',
+      { 'x-test-claims': claims('u-admin', ['admin']) },
+      {},
+      500,
+      'internal_error',
+    ],
+    [
+      'denies with 503 when the store is down',
+      '/broken/down',
+      { 'x-test-claims': claims('u-admin', ['admin']) },
+      {},
+      503,
+      'unavailable',
+    ],
     ['rejects when principal() returns undefined', '/anonymous', {}, {}, 401, 'unauthorized'],
     ['hides everything from a principal without a tenant', '/tenantless', {}, {}, 404, 'not_found'],
   ];
@@ -95,13 +205,19 @@ describe.each(expressFlavours)('authorize middleware on $name', (flavour) => {
   it('sends the Bearer challenge with 401 and Retry-After with 503', async () => {
     const unauth = await request(app).post('/cases/c1/close');
     expect(unauth.headers['www-authenticate']).toBe('Bearer realm="api"');
-    const down = await request(app).post('/broken/down').set('x-test-claims', claims('u-admin', ['admin']));
+    const down = await request(app)
+      .post('/broken/down')
+      .set('x-test-claims', claims('u-admin', ['admin']));
     expect(down.headers['retry-after']).toBe('5');
   });
 
-  it('answers another tenant\'s case exactly like a missing one', async () => {
-    const foreign = await request(app).post('/cases/c2/close').set('x-test-claims', claims('u-admin', ['admin']));
-    const missing = await request(app).post('/cases/zzz/close').set('x-test-claims', claims('u-admin', ['admin']));
+  it("answers another tenant's case exactly like a missing one", async () => {
+    const foreign = await request(app)
+      .post('/cases/c2/close')
+      .set('x-test-claims', claims('u-admin', ['admin']));
+    const missing = await request(app)
+      .post('/cases/zzz/close')
+      .set('x-test-claims', claims('u-admin', ['admin']));
     expect(foreign.status).toBe(404);
     expect(foreign.body).toEqual(missing.body);
   });
@@ -122,15 +238,24 @@ describe.each(expressFlavours)('authorize middleware on $name', (flavour) => {
     ]);
   });
 
-  it('reports the middleware\'s denials to onDecision, without a resource id when nothing was loaded', async () => {
+  it("reports the middleware's denials to onDecision, without a resource id when nothing was loaded", async () => {
     events.length = 0;
     await request(app).post('/anonymous');
     await request(app).post('/tenantless');
-    await request(app).post('/unscoped/c2/close').set('x-test-claims', claims('u-admin', ['admin']));
+    await request(app)
+      .post('/unscoped/c2/close')
+      .set('x-test-claims', claims('u-admin', ['admin']));
     expect(events).toEqual([
       { action: 'CLOSE', allowed: false, reason: 'no_principal' },
       { action: 'CLOSE', allowed: false, reason: 'cross_tenant', principalId: 'x' },
-      { action: 'CLOSE', allowed: false, reason: 'cross_tenant', principalId: 'u-admin', tenantId: 't1', resourceId: 'c2' },
+      {
+        action: 'CLOSE',
+        allowed: false,
+        reason: 'cross_tenant',
+        principalId: 'u-admin',
+        tenantId: 't1',
+        resourceId: 'c2',
+      },
     ]);
   });
 });
@@ -140,14 +265,42 @@ describe('authorize option validation', () => {
   const principal = principalFromClaims(PrincipalClaims);
   const load = () => null;
   const bad: [string, () => unknown, RegExp][] = [
-    ['a look-alike policy object', () => authorize({ ...policy }, 'CLOSE', { principal, load }), /needs a policy made by definePolicy\(\) \(got an object\)/],
-    ['no policy', () => authorize(undefined as never, 'CLOSE', { principal, load }), /needs a policy made by definePolicy\(\) \(got undefined\)/],
-    ['an action with no rule (typo)', () => authorize(policy, 'CLSOE' as CaseAction, { principal, load }), /action "CLSOE" has no rule in this policy \(known: ESCALATE, REQUEST_EVIDENCE, CLOSE\)/],
-    ['an inherited action name', () => authorize(policy, 'constructor' as CaseAction, { principal, load }), /action "constructor" has no rule/],
+    [
+      'a look-alike policy object',
+      () => authorize({ ...policy }, 'CLOSE', { principal, load }),
+      /needs a policy made by definePolicy\(\) \(got an object\)/,
+    ],
+    [
+      'no policy',
+      () => authorize(undefined as never, 'CLOSE', { principal, load }),
+      /needs a policy made by definePolicy\(\) \(got undefined\)/,
+    ],
+    [
+      'an action with no rule (typo)',
+      () => authorize(policy, 'CLSOE' as CaseAction, { principal, load }),
+      /action "CLSOE" has no rule in this policy \(known: ESCALATE, REQUEST_EVIDENCE, CLOSE\)/,
+    ],
+    [
+      'an inherited action name',
+      () => authorize(policy, 'constructor' as CaseAction, { principal, load }),
+      /action "constructor" has no rule/,
+    ],
     ['missing options', () => authorize(policy, 'CLOSE', undefined as never), /needs options \{ principal, load \}/],
-    ['an unknown option', () => authorize(policy, 'CLOSE', { principal, load, tenant: 't1' } as never), /unknown option "tenant"/],
-    ['principal not a function', () => authorize(policy, 'CLOSE', { principal: 'sub' as never, load }), /"principal" must be a function .* \(got "sub"\)/],
-    ['load not a function', () => authorize(policy, 'CLOSE', { principal, load: null as never }), /"load" must be a function .* \(got null\)/],
+    [
+      'an unknown option',
+      () => authorize(policy, 'CLOSE', { principal, load, tenant: 't1' } as never),
+      /unknown option "tenant"/,
+    ],
+    [
+      'principal not a function',
+      () => authorize(policy, 'CLOSE', { principal: 'sub' as never, load }),
+      /"principal" must be a function .* \(got "sub"\)/,
+    ],
+    [
+      'load not a function',
+      () => authorize(policy, 'CLOSE', { principal, load: null as never }),
+      /"load" must be a function .* \(got null\)/,
+    ],
   ];
   it.each(bad)('throws a TypeError at creation for %s', (_name, make, message) => {
     expect(make).toThrow(TypeError);

@@ -33,18 +33,34 @@ describe('definePolicy option validation', () => {
   const base = caseOptions();
   const bad: [string, Record<string, unknown>, RegExp][] = [
     ['an unknown key (typo)', { ...base, crossTenat: 'forbidden' }, /unknown option "crossTenat"/],
-    ['missing tenantOfPrincipal', { ...base, tenantOfPrincipal: undefined }, /"tenantOfPrincipal" must be a function \(got undefined\)/],
-    ['tenantOfResource as a string', { ...base, tenantOfResource: 'tenantId' }, /"tenantOfResource" must be a function \(got "tenantId"\)/],
+    [
+      'missing tenantOfPrincipal',
+      { ...base, tenantOfPrincipal: undefined },
+      /"tenantOfPrincipal" must be a function \(got undefined\)/,
+    ],
+    [
+      'tenantOfResource as a string',
+      { ...base, tenantOfResource: 'tenantId' },
+      /"tenantOfResource" must be a function \(got "tenantId"\)/,
+    ],
     ['idOfPrincipal as null', { ...base, idOfPrincipal: null }, /"idOfPrincipal" must be a function \(got null\)/],
     ['idOfResource as a number', { ...base, idOfResource: 1 }, /"idOfResource" must be a function \(got 1\)/],
     ['onDecision as an object', { ...base, onDecision: {} }, /"onDecision" must be a function \(got an object\)/],
-    ['crossTenant "allow"', { ...base, crossTenant: 'allow' }, /"crossTenant" must be "not_found" or "forbidden" \(got "allow"\)/],
+    [
+      'crossTenant "allow"',
+      { ...base, crossTenant: 'allow' },
+      /"crossTenant" must be "not_found" or "forbidden" \(got "allow"\)/,
+    ],
     ['crossTenant true', { ...base, crossTenant: true }, /"crossTenant" must be/],
     ['rules missing', { ...base, rules: undefined }, /"rules" must be an object/],
     ['rules as an array', { ...base, rules: [] }, /"rules" must be an object mapping .* \(got an array\)/],
     ['rules as a Map', { ...base, rules: new Map() }, /"rules" must be an object/],
     ['an empty rules object', { ...base, rules: {} }, /"rules" is empty/],
-    ['a rule that is not a function', { ...base, rules: { CLOSE: true } }, /"rules.CLOSE" must be a function .* \(got true\)/],
+    [
+      'a rule that is not a function',
+      { ...base, rules: { CLOSE: true } },
+      /"rules.CLOSE" must be a function .* \(got true\)/,
+    ],
     ['an empty action name', { ...base, rules: { '': () => true } }, /empty action name/],
   ];
   it.each(bad)('throws a TypeError naming the option for %s', (_name, options, message) => {
@@ -55,7 +71,9 @@ describe('definePolicy option validation', () => {
   });
 
   it.each([null, undefined, 'policy', 42, [], new Date()])('throws for options %s', (options) => {
-    expect(() => definePolicy(options as never)).toThrow(/@portcullis\/policy: definePolicy\(\) needs an options object/);
+    expect(() => definePolicy(options as never)).toThrow(
+      /@portcullis\/policy: definePolicy\(\) needs an options object/,
+    );
   });
 
   it('accepts frozen options and never mutates them', () => {
@@ -67,7 +85,13 @@ describe('definePolicy option validation', () => {
 
   it('treats { crossTenant: undefined } like {} (not_found)', () => {
     const policy = definePolicy(caseOptions({ crossTenant: undefined, onDecision: undefined }));
-    expect((thrown(() => { policy.authorize(admin, 'CLOSE', foreign); }) as NotFoundError).status).toBe(404);
+    expect(
+      (
+        thrown(() => {
+          policy.authorize(admin, 'CLOSE', foreign);
+        }) as NotFoundError
+      ).status,
+    ).toBe(404);
   });
 
   it('copies the rules at creation: editing the rules object afterwards cannot open a hole', () => {
@@ -113,15 +137,32 @@ describe('decision order and reasons', () => {
   });
 
   const tenantFaults: [string, Partial<Parameters<typeof definePolicy<Principal, Case, CaseAction>>[0]>][] = [
-    ['tenantOfPrincipal throws', { tenantOfPrincipal: () => { throw new Error('boom'); } }],
+    [
+      'tenantOfPrincipal throws',
+      {
+        tenantOfPrincipal: () => {
+          throw new Error('boom');
+        },
+      },
+    ],
     ['tenantOfPrincipal returns ""', { tenantOfPrincipal: () => '' }],
     ['tenantOfPrincipal returns undefined', { tenantOfPrincipal: () => undefined as unknown as string }],
-    ['tenantOfResource throws', { tenantOfResource: () => { throw new Error('boom'); } }],
+    [
+      'tenantOfResource throws',
+      {
+        tenantOfResource: () => {
+          throw new Error('boom');
+        },
+      },
+    ],
     ['tenantOfResource returns a number', { tenantOfResource: () => 1 as unknown as string }],
-    ['both tenants are undefined (undefined === undefined must not pass)', {
-      tenantOfPrincipal: () => undefined as unknown as string,
-      tenantOfResource: () => undefined as unknown as string,
-    }],
+    [
+      'both tenants are undefined (undefined === undefined must not pass)',
+      {
+        tenantOfPrincipal: () => undefined as unknown as string,
+        tenantOfResource: () => undefined as unknown as string,
+      },
+    ],
   ];
   it.each(tenantFaults)('fails closed as cross_tenant when %s', (_name, extra) => {
     const p = definePolicy(caseOptions(extra));
@@ -129,9 +170,19 @@ describe('decision order and reasons', () => {
   });
 
   const faultyRules: [string, (p: Principal, c: Case) => boolean][] = [
-    ['throws an Error', () => { throw new Error('db down'); }],
-    // eslint-disable-next-line @typescript-eslint/only-throw-error -- a rule may throw anything; the policy must still deny
-    ['throws a non-Error', () => { throw 'nope'; }],
+    [
+      'throws an Error',
+      () => {
+        throw new Error('db down');
+      },
+    ],
+    [
+      'throws a non-Error',
+      () => {
+        // eslint-disable-next-line @typescript-eslint/only-throw-error -- a rule may throw anything; the policy must still deny
+        throw 'nope';
+      },
+    ],
     ['returns a truthy string', () => 'yes' as unknown as boolean],
     ['returns 1', () => 1 as unknown as boolean],
     ['is async and resolves true', (() => Promise.resolve(true)) as unknown as () => boolean],
@@ -142,24 +193,64 @@ describe('decision order and reasons', () => {
     const p = definePolicy(withRules({ CLOSE: rule }));
     expect(p.explain(admin, 'CLOSE', own)).toEqual({ allowed: false, reason: 'rule_error', action: 'CLOSE' });
     expect(p.can(admin, 'CLOSE', own)).toBe(false);
-    const err = thrown(() => { p.authorize(admin, 'CLOSE', own); });
+    const err = thrown(() => {
+      p.authorize(admin, 'CLOSE', own);
+    });
     expect(err).toBeInstanceOf(ForbiddenError);
     await Promise.resolve(); // a rejected async rule must not surface as an unhandled rejection
   });
 });
 
 describe('policy.authorize error mapping', () => {
-  const mapping: [string, Principal | undefined, string, Case, 'not_found' | 'forbidden', number | undefined, string | undefined, unknown][] = [
+  const mapping: [
+    string,
+    Principal | undefined,
+    string,
+    Case,
+    'not_found' | 'forbidden',
+    number | undefined,
+    string | undefined,
+    unknown,
+  ][] = [
     ['returns when allowed', senior, 'CLOSE', own, 'not_found', undefined, undefined, undefined],
-    ['401 unauthorized without a principal', undefined, 'CLOSE', own, 'not_found', 401, 'unauthorized', UnauthorizedError],
-    ['404 not_found for another tenant (default)', reviewer, 'ESCALATE', foreign, 'not_found', 404, 'not_found', NotFoundError],
-    ['403 forbidden for another tenant with crossTenant "forbidden"', reviewer, 'ESCALATE', foreign, 'forbidden', 403, 'forbidden', ForbiddenError],
+    [
+      '401 unauthorized without a principal',
+      undefined,
+      'CLOSE',
+      own,
+      'not_found',
+      401,
+      'unauthorized',
+      UnauthorizedError,
+    ],
+    [
+      '404 not_found for another tenant (default)',
+      reviewer,
+      'ESCALATE',
+      foreign,
+      'not_found',
+      404,
+      'not_found',
+      NotFoundError,
+    ],
+    [
+      '403 forbidden for another tenant with crossTenant "forbidden"',
+      reviewer,
+      'ESCALATE',
+      foreign,
+      'forbidden',
+      403,
+      'forbidden',
+      ForbiddenError,
+    ],
     ['403 forbidden when the rule denies', reviewer, 'CLOSE', own, 'not_found', 403, 'forbidden', ForbiddenError],
     ['403 forbidden for an unknown action', admin, 'PURGE', own, 'not_found', 403, 'forbidden', ForbiddenError],
   ];
   it.each(mapping)('%s', (_name, p, action, resource, crossTenant, status, code, type) => {
     const policy = definePolicy(caseOptions({ crossTenant }));
-    const err = thrown(() => { policy.authorize(p, action as CaseAction, resource); });
+    const err = thrown(() => {
+      policy.authorize(p, action as CaseAction, resource);
+    });
     if (status === undefined) {
       expect(err).toBeUndefined();
       return;
@@ -172,12 +263,16 @@ describe('policy.authorize error mapping', () => {
   });
 
   it('sends a Bearer challenge with the 401', () => {
-    const err = thrown(() => { casePolicy().authorize(undefined, 'CLOSE', own); }) as UnauthorizedError;
+    const err = thrown(() => {
+      casePolicy().authorize(undefined, 'CLOSE', own);
+    }) as UnauthorizedError;
     expect(err.headers['WWW-Authenticate']).toBe('Bearer realm="api"');
   });
 
   it('renders a 404 for another tenant identical to a genuinely missing object', () => {
-    const err = thrown(() => { casePolicy().authorize(admin, 'CLOSE', foreign); }) as NotFoundError;
+    const err = thrown(() => {
+      casePolicy().authorize(admin, 'CLOSE', foreign);
+    }) as NotFoundError;
     const missing = new NotFoundError();
     expect({ status: err.status, code: err.code, detail: err.detail, headers: err.headers }).toEqual({
       status: missing.status,
@@ -194,15 +289,45 @@ describe('onDecision', () => {
     const policy = casePolicy((e) => events.push(e));
     policy.can(admin, 'CLOSE', own);
     policy.explain(undefined, 'ESCALATE', own);
-    thrown(() => { policy.authorize(reviewer, 'CLOSE', foreign); });
+    thrown(() => {
+      policy.authorize(reviewer, 'CLOSE', foreign);
+    });
     policy.can(reviewer, 'CLOSE', own);
     policy.can(admin, 'NUKE' as CaseAction, own);
     expect(events).toEqual([
-      { action: 'CLOSE', allowed: true, reason: 'allowed', principalId: 'u-admin', tenantId: 't1', resourceId: 'case-1' },
+      {
+        action: 'CLOSE',
+        allowed: true,
+        reason: 'allowed',
+        principalId: 'u-admin',
+        tenantId: 't1',
+        resourceId: 'case-1',
+      },
       { action: 'ESCALATE', allowed: false, reason: 'no_principal', resourceId: 'case-1' },
-      { action: 'CLOSE', allowed: false, reason: 'cross_tenant', principalId: 'u-rev', tenantId: 't1', resourceId: 'case-1' },
-      { action: 'CLOSE', allowed: false, reason: 'rule_denied', principalId: 'u-rev', tenantId: 't1', resourceId: 'case-1' },
-      { action: 'NUKE', allowed: false, reason: 'no_rule', principalId: 'u-admin', tenantId: 't1', resourceId: 'case-1' },
+      {
+        action: 'CLOSE',
+        allowed: false,
+        reason: 'cross_tenant',
+        principalId: 'u-rev',
+        tenantId: 't1',
+        resourceId: 'case-1',
+      },
+      {
+        action: 'CLOSE',
+        allowed: false,
+        reason: 'rule_denied',
+        principalId: 'u-rev',
+        tenantId: 't1',
+        resourceId: 'case-1',
+      },
+      {
+        action: 'NUKE',
+        allowed: false,
+        reason: 'no_rule',
+        principalId: 'u-admin',
+        tenantId: 't1',
+        resourceId: 'case-1',
+      },
     ]);
     for (const event of events) {
       expect(Object.isFrozen(event)).toBe(true);
@@ -217,7 +342,9 @@ describe('onDecision', () => {
     const events: DecisionEvent[] = [];
     const policy = definePolicy(
       caseOptions({
-        idOfPrincipal: () => { throw new Error('no id'); },
+        idOfPrincipal: () => {
+          throw new Error('no id');
+        },
         idOfResource: undefined,
         onDecision: (e) => events.push(e),
       }),
@@ -231,6 +358,8 @@ describe('onDecision', () => {
       throw new Error('audit log down');
     });
     expect(() => policy.can(admin, 'CLOSE', own)).toThrow('audit log down');
-    expect(() => { policy.authorize(admin, 'CLOSE', own); }).toThrow('audit log down');
+    expect(() => {
+      policy.authorize(admin, 'CLOSE', own);
+    }).toThrow('audit log down');
   });
 });

@@ -15,7 +15,11 @@ interface R {
 
 const tenant = fc.string({ minLength: 1, maxLength: 12 });
 const principalArb = (t: fc.Arbitrary<string>) =>
-  fc.record({ sub: fc.string({ minLength: 1 }), tenant: t, roles: fc.array(fc.constantFrom('reviewer', 'senior_reviewer', 'admin')) });
+  fc.record({
+    sub: fc.string({ minLength: 1 }),
+    tenant: t,
+    roles: fc.array(fc.constantFrom('reviewer', 'senior_reviewer', 'admin')),
+  });
 const resourceArb = (t: fc.Arbitrary<string>) => fc.record({ id: fc.string({ minLength: 1 }), tenant: t });
 // Rules that say yes, no, or anything at all, decided by the data.
 const ruleArb = fc.oneof(
@@ -64,7 +68,10 @@ describe('tenant isolation properties', () => {
           policy.authorize(p, 'READ', r);
           return false;
         } catch (err) {
-          return (err as { status?: number; code?: string }).status === 404 && (err as { code?: string }).code === 'not_found';
+          return (
+            (err as { status?: number; code?: string }).status === 404 &&
+            (err as { code?: string }).code === 'not_found'
+          );
         }
       }),
       { numRuns: 300 },
@@ -93,10 +100,13 @@ describe('fail-closed rule properties', () => {
 
   it('a rule returning anything but true never allows', () => {
     fc.assert(
-      fc.property(fc.anything().filter((v) => v !== true), (verdict) => {
-        const policy = policyWith({ READ: () => verdict as boolean }, 'not_found');
-        return !policy.can({ sub: 's', tenant: 't', roles: [] }, 'READ', { id: 'r', tenant: 't' });
-      }),
+      fc.property(
+        fc.anything().filter((v) => v !== true),
+        (verdict) => {
+          const policy = policyWith({ READ: () => verdict as boolean }, 'not_found');
+          return !policy.can({ sub: 's', tenant: 't', roles: [] }, 'READ', { id: 'r', tenant: 't' });
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -106,7 +116,9 @@ describe('fail-closed rule properties', () => {
       fc.property(fc.string(), (action) => {
         fc.pre(action !== 'READ');
         const policy = policyWith({ READ: () => true }, 'not_found');
-        return policy.explain({ sub: 's', tenant: 't', roles: [] }, action, { id: 'r', tenant: 't' }).reason === 'no_rule';
+        return (
+          policy.explain({ sub: 's', tenant: 't', roles: [] }, action, { id: 'r', tenant: 't' }).reason === 'no_rule'
+        );
       }),
       { numRuns: 300 },
     );

@@ -6,7 +6,12 @@ import { z } from 'zod';
 import { NotFoundError, errorHandler } from '@portcullis/errors';
 import { authorize, definePolicy, principalFromClaims, type DecisionEvent } from '@portcullis/policy';
 
-interface Case { id: string; tenantId: string; assignedReviewerId: string | null; notes: string }
+interface Case {
+  id: string;
+  tenantId: string;
+  assignedReviewerId: string | null;
+  notes: string;
+}
 const store: Case[] = [
   { id: 'c1', tenantId: 't1', assignedReviewerId: 'u-senior', notes: 'secret' },
   { id: 'c2', tenantId: 't2', assignedReviewerId: 'u-senior', notes: 'secret' },
@@ -41,7 +46,9 @@ const casePolicy = definePolicy({
     REQUEST_EVIDENCE: (p) => is(p, 'admin') || is(p, 'reviewer') || is(p, 'senior_reviewer'),
     CLOSE: (p, c) => is(p, 'admin') || (is(p, 'senior_reviewer') && c.assignedReviewerId === p.sub),
   },
-  onDecision: (d) => { logger.info({ decision: d }); },
+  onDecision: (d) => {
+    logger.info({ decision: d });
+  },
 });
 
 async function closeCase(principal: Principal, id: string) {
@@ -67,7 +74,9 @@ app.post(
     principal: toPrincipal,
     load: (req, tenantId) => repo.findCase(String(req.params['id']), tenantId),
   }),
-  (_req, res) => { res.json(repo.close(res.locals['resource'] as Case)); },
+  (_req, res) => {
+    res.json(repo.close(res.locals['resource'] as Case));
+  },
 );
 app.use(errorHandler());
 
@@ -77,7 +86,7 @@ describe('README example', () => {
   const rows: [string, string, string | undefined, number, string | undefined][] = [
     ['closes as the assigned senior reviewer', 'c1', claims('u-senior', ['senior_reviewer']), 200, undefined],
     ['forbids a reviewer', 'c1', claims('u-rev', ['reviewer']), 403, 'forbidden'],
-    ['hides the other tenant\'s case', 'c2', claims('u-admin', ['admin']), 404, 'not_found'],
+    ["hides the other tenant's case", 'c2', claims('u-admin', ['admin']), 404, 'not_found'],
     ['rejects a request without a token', 'c1', undefined, 401, 'unauthorized'],
     ['rejects a token without tenant_id', 'c1', JSON.stringify({ sub: 'u', roles: ['admin'] }), 403, 'invalid_claims'],
   ];
@@ -93,9 +102,18 @@ describe('README example', () => {
 
   it('logs decisions with ids only', async () => {
     logged.length = 0;
-    await request(app).post('/cases/c1/close').set('x-test-claims', claims('u-rev', ['reviewer']));
+    await request(app)
+      .post('/cases/c1/close')
+      .set('x-test-claims', claims('u-rev', ['reviewer']));
     expect(logged).toEqual([
-      { action: 'CLOSE', allowed: false, reason: 'rule_denied', principalId: 'u-rev', tenantId: 't1', resourceId: 'c1' },
+      {
+        action: 'CLOSE',
+        allowed: false,
+        reason: 'rule_denied',
+        principalId: 'u-rev',
+        tenantId: 't1',
+        resourceId: 'c1',
+      },
     ]);
   });
 });

@@ -32,7 +32,13 @@ const rows: Row[] = [
   ),
   // an action without a rule: denied, even for admin
   { principal: admin, action: 'DELETE' as CaseAction, resource: assigned, expect: 'deny' },
-  { principal: senior, action: 'constructor' as CaseAction, resource: assigned, expect: 'deny', state: 'prototype-key' },
+  {
+    principal: senior,
+    action: 'constructor' as CaseAction,
+    resource: assigned,
+    expect: 'deny',
+    state: 'prototype-key',
+  },
 ];
 
 const titles: string[] = [];
@@ -53,6 +59,12 @@ describe('reference service policy', () => {
   policyMatrix(policy, rows, {
     role: (p) => p.roles.join('+'),
     state: (c, p) =>
-      c.tenantId !== 't1' ? 'other-tenant' : p === undefined ? 'case' : c.assignedReviewerId === p.sub ? 'assigned' : 'unassigned',
+      c.tenantId !== 't1'
+        ? 'other-tenant'
+        : p === undefined
+          ? 'case'
+          : c.assignedReviewerId === p.sub
+            ? 'assigned'
+            : 'unassigned',
   });
 });

@@ -31,7 +31,12 @@ describe('outcomeOf', () => {
   });
 
   it('catches a wrong expectation (the row would fail)', () => {
-    const row: MatrixRow<Principal, Case, CaseAction> = { principal: principal('u', ['reviewer']), action: 'CLOSE', resource: aCase(), expect: 'allow' };
+    const row: MatrixRow<Principal, Case, CaseAction> = {
+      principal: principal('u', ['reviewer']),
+      action: 'CLOSE',
+      resource: aCase(),
+      expect: 'allow',
+    };
     expect(outcomeOf(policy, row.principal, row.action, row.resource)).not.toBe(row.expect);
   });
 });
@@ -47,24 +52,87 @@ describe('matrixTitle', () => {
   it.each([
     ['defaults', row({}), {}, 'principal CLOSE resource → allow'],
     ['anonymous', row({ principal: undefined, expect: 'unauthorized' }), {}, 'anonymous CLOSE resource → unauthorized'],
-    ['derived role and state', row({}), { role: (p: Principal) => p.roles.join('+'), state: (c: Case) => c.status }, 'admin CLOSE open → allow'],
-    ['row fields win over options', row({ role: 'boss', state: 'closed' }), { role: () => 'x', state: () => 'y' }, 'boss CLOSE closed → allow'],
+    [
+      'derived role and state',
+      row({}),
+      { role: (p: Principal) => p.roles.join('+'), state: (c: Case) => c.status },
+      'admin CLOSE open → allow',
+    ],
+    [
+      'row fields win over options',
+      row({ role: 'boss', state: 'closed' }),
+      { role: () => 'x', state: () => 'y' },
+      'boss CLOSE closed → allow',
+    ],
   ])('%s', (_name, r, options, title) => {
     expect(matrixTitle(r, options)).toBe(title);
   });
 });
 
 describe('policyMatrix validation', () => {
-  const good: MatrixRow<Principal, Case, CaseAction> = { principal: admin, action: 'CLOSE', resource: aCase(), expect: 'allow' };
+  const good: MatrixRow<Principal, Case, CaseAction> = {
+    principal: admin,
+    action: 'CLOSE',
+    resource: aCase(),
+    expect: 'allow',
+  };
   const bad: [string, () => void, RegExp][] = [
-    ['no policy', () => { policyMatrix(null as never, [good]); }, /needs a policy/],
-    ['no rows', () => { policyMatrix(policy, []); }, /"rows" must be a non-empty array/],
-    ['rows not an array', () => { policyMatrix(policy, good as never); }, /"rows" must be a non-empty array/],
-    ['a null row', () => { policyMatrix(policy, [null as never]); }, /rows\[0\] must be an object/],
-    ['an action that is not a string', () => { policyMatrix(policy, [{ ...good, action: 1 as never }]); }, /rows\[0\]\.action must be a string/],
-    ['a misspelt expectation', () => { policyMatrix(policy, [{ ...good, expect: 'allowed' as never }]); }, /rows\[0\]\.expect must be "allow", "deny", "not_found" or "unauthorized" \(got "allowed"\)/],
-    ['an unknown option', () => { policyMatrix(policy, [good], { title: 'x' } as never); }, /unknown option "title"/],
-    ['options not an object', () => { policyMatrix(policy, [good], null as never); }, /options must be an object/],
+    [
+      'no policy',
+      () => {
+        policyMatrix(null as never, [good]);
+      },
+      /needs a policy/,
+    ],
+    [
+      'no rows',
+      () => {
+        policyMatrix(policy, []);
+      },
+      /"rows" must be a non-empty array/,
+    ],
+    [
+      'rows not an array',
+      () => {
+        policyMatrix(policy, good as never);
+      },
+      /"rows" must be a non-empty array/,
+    ],
+    [
+      'a null row',
+      () => {
+        policyMatrix(policy, [null as never]);
+      },
+      /rows\[0\] must be an object/,
+    ],
+    [
+      'an action that is not a string',
+      () => {
+        policyMatrix(policy, [{ ...good, action: 1 as never }]);
+      },
+      /rows\[0\]\.action must be a string/,
+    ],
+    [
+      'a misspelt expectation',
+      () => {
+        policyMatrix(policy, [{ ...good, expect: 'allowed' as never }]);
+      },
+      /rows\[0\]\.expect must be "allow", "deny", "not_found" or "unauthorized" \(got "allowed"\)/,
+    ],
+    [
+      'an unknown option',
+      () => {
+        policyMatrix(policy, [good], { title: 'x' } as never);
+      },
+      /unknown option "title"/,
+    ],
+    [
+      'options not an object',
+      () => {
+        policyMatrix(policy, [good], null as never);
+      },
+      /options must be an object/,
+    ],
   ];
   it.each(bad)('throws a TypeError for %s', (_name, fn, message) => {
     expect(fn).toThrow(TypeError);

@@ -9,7 +9,10 @@ import { rateLimit } from '@portcullis/ratelimit';
 
 // BASELINE=1: also load the previous commit's src from bench/.baseline (copied there by hand) as "before".
 const baselinePath = './.baseline/index.js';
-const before = process.env['BASELINE'] === '1' ? ((await import(baselinePath)) as { rateLimit: typeof rateLimit }).rateLimit : undefined;
+const before =
+  process.env['BASELINE'] === '1'
+    ? ((await import(baselinePath)) as { rateLimit: typeof rateLimit }).rateLimit
+    : undefined;
 
 const ROUNDS = Number(process.env['ROUNDS'] ?? 8);
 const ITER = Number(process.env['ITER'] ?? 50_000);
@@ -70,11 +73,14 @@ const runs = selected.map((n) => {
 for (let r = 0; r < ROUNDS; r += 1) {
   for (const v of r % 2 === 0 ? runs : [...runs].reverse()) v.times.push(await run(v.mw));
 }
-const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
+const median = (xs: readonly number[]): number =>
+  [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
 const base = median(runs.find((v) => v.name === 'bare')?.times ?? [0]);
 for (const v of runs) {
   const m = median(v.times);
-  process.stdout.write(`${v.name.padEnd(12)} ${m.toFixed(2)} µs/req  (+${(m - base).toFixed(2)} over bare)  rounds: ${v.times.map((x) => x.toFixed(2)).join(' ')}\n`);
+  process.stdout.write(
+    `${v.name.padEnd(12)} ${m.toFixed(2)} µs/req  (+${(m - base).toFixed(2)} over bare)  rounds: ${v.times.map((x) => x.toFixed(2)).join(' ')}\n`,
+  );
 }
 // Paired per-round differences are steadier than medians on a busy machine.
 const later = runs.find((v) => v.name === 'current');

@@ -65,7 +65,9 @@ export type RateLimitMiddleware = RequestHandler & {
 };
 
 /** The request after express-rate-limit counted it. */
-type InfoRequest = Request & { rateLimit?: { limit: number; remaining: number; resetTime?: Date | undefined; key: string } | undefined };
+type InfoRequest = Request & {
+  rateLimit?: { limit: number; remaining: number; resetTime?: Date | undefined; key: string } | undefined;
+};
 
 /** Partition-key hashes remembered per limiter; cleared when full, so attacker-chosen keys cannot grow it. */
 const PK_MEMO_SIZE = 4096;
@@ -98,7 +100,9 @@ export function draft8Writer(
       if (pks.size >= PK_MEMO_SIZE) pks.clear();
       pks.set(key, pk);
     }
-    const reset = !(resetTime instanceof Date) ? defaultReset : Math.max(0, Math.ceil((resetTime.getTime() - Date.now()) / 1000));
+    const reset = !(resetTime instanceof Date)
+      ? defaultReset
+      : Math.max(0, Math.ceil((resetTime.getTime() - Date.now()) / 1000));
     append(res, 'RateLimit', `${limitPrefix}${info.remaining}; t=${reset}`);
     append(res, 'RateLimit-Policy', `${policyPrefix}${pk}:`);
   };
@@ -129,7 +133,16 @@ export interface CommonConfig {
 }
 
 /** Option keys shared by every factory. */
-export const COMMON_KEYS = ['name', 'windowMs', 'limit', 'store', 'onStoreError', 'storeTimeoutMs', 'skip', 'logger'] as const;
+export const COMMON_KEYS = [
+  'name',
+  'windowMs',
+  'limit',
+  'store',
+  'onStoreError',
+  'storeTimeoutMs',
+  'skip',
+  'logger',
+] as const;
 
 /** Validates the shared options; `defaults` supplies name/windowMs/limit for presets. */
 export function readCommon(
@@ -141,21 +154,34 @@ export function readCommon(
     fail('name', 'must be 1 to 64 letters, digits or "_.-"', name, 'e.g. "api" or "login"');
   }
   if (defaults === undefined) {
-    if (opts['windowMs'] === undefined) fail('windowMs', 'is required: the window length in milliseconds', undefined, 'e.g. 60_000');
-    if (opts['limit'] === undefined) fail('limit', 'is required: requests allowed per key per window', undefined, 'e.g. 100');
+    if (opts['windowMs'] === undefined)
+      fail('windowMs', 'is required: the window length in milliseconds', undefined, 'e.g. 60_000');
+    if (opts['limit'] === undefined)
+      fail('limit', 'is required: requests allowed per key per window', undefined, 'e.g. 100');
   }
   const windowMs = intOption(opts, 'windowMs', MIN_WINDOW_MS, MAX_WINDOW_MS, defaults?.windowMs ?? 0, 'milliseconds');
   const limit = intOption(opts, 'limit', 1, 1e9, defaults?.limit ?? 0, 'requests');
   const storeTimeoutMs = intOption(opts, 'storeTimeoutMs', 1, 60_000, DEFAULT_STORE_TIMEOUT_MS, 'milliseconds');
   const onStoreError = opts['onStoreError'] ?? 'deny';
   if (onStoreError !== 'deny' && onStoreError !== 'allow') {
-    fail('onStoreError', 'must be "deny" or "allow"', onStoreError, 'keep the default "deny" unless an unlimited pass is acceptable');
+    fail(
+      'onStoreError',
+      'must be "deny" or "allow"',
+      onStoreError,
+      'keep the default "deny" unless an unlimited pass is acceptable',
+    );
   }
   const store = opts['store'];
   if (store !== undefined) {
-    if (!isStore(store)) fail('store', 'must implement increment, decrement and resetKey', store, 'use redisStore(client)');
+    if (!isStore(store))
+      fail('store', 'must implement increment, decrement and resetKey', store, 'use redisStore(client)');
     if (usedStores.has(store)) {
-      fail('store', 'is already used by another limiter', store, 'create one store per limiter: redisStore(client) again');
+      fail(
+        'store',
+        'is already used by another limiter',
+        store,
+        'create one store per limiter: redisStore(client) again',
+      );
     }
   }
   const skip = opts['skip'];
@@ -173,7 +199,11 @@ export function readCommon(
 }
 
 /** Logs store failures at most once per interval, with the number suppressed since the last line. */
-function failureReporter(logger: RateLimitLogger | undefined, name: string, mode: OnStoreError): (cause: unknown) => void {
+function failureReporter(
+  logger: RateLimitLogger | undefined,
+  name: string,
+  mode: OnStoreError,
+): (cause: unknown) => void {
   let last = Number.NEGATIVE_INFINITY;
   let suppressed = 0;
   return function reportStoreFailure(cause) {
@@ -189,7 +219,9 @@ function failureReporter(logger: RateLimitLogger | undefined, name: string, mode
     try {
       logger.error(
         entry,
-        mode === 'allow' ? 'rate limit store failed: requests pass without a limit' : 'rate limit store failed: requests denied with 503',
+        mode === 'allow'
+          ? 'rate limit store failed: requests pass without a limit'
+          : 'rate limit store failed: requests denied with 503',
       );
     } catch {
       // A throwing logger must not turn a store failure into a 500.
@@ -229,7 +261,11 @@ export function buildLimiter(
   const onPermissive = (): void => {
     if (warnedPermissive) return;
     warnedPermissive = true;
-    safeLog('warn', undefined, '"trust proxy" is true: X-Forwarded-For is ignored and the socket address is used; set it with trustProxy(app, hops)');
+    safeLog(
+      'warn',
+      undefined,
+      '"trust proxy" is true: X-Forwarded-For is ignored and the socket address is used; set it with trustProxy(app, hops)',
+    );
   };
   const keyOf = makeKey(onPermissive);
 
@@ -266,7 +302,9 @@ export function buildLimiter(
     handler: function rateLimitExceeded(req, _res, next) {
       const resetTime = (req as InfoRequest).rateLimit?.resetTime;
       const retryAfterSec =
-        resetTime instanceof Date ? Math.max(1, Math.ceil((resetTime.getTime() - Date.now()) / 1000)) : Math.ceil(windowMs / 1000);
+        resetTime instanceof Date
+          ? Math.max(1, Math.ceil((resetTime.getTime() - Date.now()) / 1000))
+          : Math.ceil(windowMs / 1000);
       next(new TooManyRequestsError(`rate limit "${name}" exceeded`, { retryAfterSec, detail: retryDetail }));
     },
   });
@@ -295,7 +333,16 @@ export function buildLimiter(
   const kind = storeKind(userStore ?? store);
   descriptions.set(
     rateLimitMiddleware,
-    Object.freeze({ name, store: kind, shared: kind !== 'memory', windowMs, limit, key: keyKind, onStoreError, storeTimeoutMs }),
+    Object.freeze({
+      name,
+      store: kind,
+      shared: kind !== 'memory',
+      windowMs,
+      limit,
+      key: keyKind,
+      onStoreError,
+      storeTimeoutMs,
+    }),
   );
   return rateLimitMiddleware as RateLimitMiddleware;
 }
@@ -335,7 +382,10 @@ export function rateLimit(options: RateLimitOptions): RateLimitMiddleware {
       const custom = key as (req: Request) => unknown;
       return buildLimiter(config, 'custom', () => (req) => {
         const value = custom(req);
-        if (typeof value !== 'string' || value === '') throw new TypeError(`@portcullis/ratelimit: key function of "${config.name}" returned ${typeof value === 'string' ? 'an empty string' : typeof value}`);
+        if (typeof value !== 'string' || value === '')
+          throw new TypeError(
+            `@portcullis/ratelimit: key function of "${config.name}" returned ${typeof value === 'string' ? 'an empty string' : typeof value}`,
+          );
         return `k:${boundKey(value)}`;
       });
     }

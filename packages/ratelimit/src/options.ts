@@ -33,7 +33,11 @@ export function fail(option: string, expectation: string, value: unknown, fix?: 
  * Copies the caller's options without `undefined` values, after checking that it is a plain
  * object whose keys are all known. The caller's object is never mutated.
  */
-export function readOptions(factory: string, options: unknown, known: ReadonlySet<string>): Readonly<Record<string, unknown>> {
+export function readOptions(
+  factory: string,
+  options: unknown,
+  known: ReadonlySet<string>,
+): Readonly<Record<string, unknown>> {
   if (options === undefined) return {};
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw new TypeError(`${PKG}: ${factory} options must be an object (got ${show(options)})`);
@@ -52,7 +56,14 @@ export function readOptions(factory: string, options: unknown, known: ReadonlySe
 }
 
 /** An integer option within [min, max], or the default when absent. */
-export function intOption(options: Readonly<Record<string, unknown>>, name: string, min: number, max: number, fallback: number, unit: string): number {
+export function intOption(
+  options: Readonly<Record<string, unknown>>,
+  name: string,
+  min: number,
+  max: number,
+  fallback: number,
+  unit: string,
+): number {
   const value = options[name];
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {

@@ -2,7 +2,14 @@
 import type { Request } from 'express';
 import { ipBucket, normaliseUsername, sha256, type KeyRequest } from './keys.js';
 import { fail, readOptions } from './options.js';
-import { COMMON_KEYS, buildLimiter, readCommon, subjectOrIp, type RateLimitMiddleware, type RateLimitOptions } from './limiter.js';
+import {
+  COMMON_KEYS,
+  buildLimiter,
+  readCommon,
+  subjectOrIp,
+  type RateLimitMiddleware,
+  type RateLimitOptions,
+} from './limiter.js';
 
 /** Shared preset options: everything of rateLimit() except `key`, with name/windowMs/limit defaulted. */
 export type PresetOptions = Partial<Omit<RateLimitOptions, 'key'>>;

@@ -51,7 +51,8 @@ class PortcullisRedisStore extends RedisStore {
     try {
       return await super.increment(key);
     } catch (error) {
-      if (rejectedScripts.has(this.incrementScriptSha)) this.incrementScriptSha = watchScript(this.loadIncrementScript());
+      if (rejectedScripts.has(this.incrementScriptSha))
+        this.incrementScriptSha = watchScript(this.loadIncrementScript());
       throw error;
     }
   }
@@ -67,7 +68,12 @@ class PortcullisRedisStore extends RedisStore {
  */
 export function redisStore(client: RedisCallClient, options?: RedisStoreOptions): RateLimitStore {
   if (typeof client !== 'object' || client === null || typeof (client as { call?: unknown }).call !== 'function') {
-    fail('client', 'must be an ioredis client with a call(command, ...args) method', client, 'pass `new Redis(url)` from ioredis');
+    fail(
+      'client',
+      'must be an ioredis client with a call(command, ...args) method',
+      client,
+      'pass `new Redis(url)` from ioredis',
+    );
   }
   const opts = readOptions('redisStore', options, REDIS_STORE_KEYS);
   const prefix = opts['prefix'] ?? 'rl:';
@@ -184,7 +190,10 @@ export class GuardedStore implements Store {
 
   private failure(cause: unknown): ServiceUnavailableError {
     this.report(cause);
-    const error = new ServiceUnavailableError('rate limit store failed', { retryAfterSec: STORE_RETRY_AFTER_SEC, cause });
+    const error = new ServiceUnavailableError('rate limit store failed', {
+      retryAfterSec: STORE_RETRY_AFTER_SEC,
+      cause,
+    });
     storeFailures.add(error);
     return error;
   }
@@ -222,5 +231,3 @@ export class GuardedStore implements Store {
     await this.inner.shutdown?.();
   }
 }
-
-

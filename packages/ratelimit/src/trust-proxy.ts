@@ -15,7 +15,8 @@ const NAMED = new Set(['loopback', 'linklocal', 'uniquelocal']);
 const MAX_HOPS = 32;
 
 function checkEntry(entry: unknown, index: number): string {
-  if (typeof entry !== 'string') fail(`setting[${index}]`, 'must be an IP address, a CIDR or loopback/linklocal/uniquelocal', entry);
+  if (typeof entry !== 'string')
+    fail(`setting[${index}]`, 'must be an IP address, a CIDR or loopback/linklocal/uniquelocal', entry);
   const value = entry.trim();
   if (NAMED.has(value)) return value;
   const slash = value.indexOf('/');
@@ -26,9 +27,15 @@ function checkEntry(entry: unknown, index: number): string {
     const bitsText = value.slice(slash + 1);
     const max = family === 4 ? 32 : 128;
     const bits = /^\d{1,3}$/.test(bitsText) ? Number(bitsText) : Number.NaN;
-    if (!Number.isInteger(bits) || bits > max) fail(`setting[${index}]`, `has an invalid prefix length (0 to ${max})`, entry);
+    if (!Number.isInteger(bits) || bits > max)
+      fail(`setting[${index}]`, `has an invalid prefix length (0 to ${max})`, entry);
     if (bits === 0) {
-      fail(`setting[${index}]`, 'trusts every address, so any client could spoof X-Forwarded-For', entry, 'list your proxies\' addresses');
+      fail(
+        `setting[${index}]`,
+        'trusts every address, so any client could spoof X-Forwarded-For',
+        entry,
+        "list your proxies' addresses",
+      );
     }
   }
   return value;
@@ -54,7 +61,8 @@ export function trustProxy(app: TrustProxyApp, setting: TrustProxySetting): void
     return;
   }
   if (Array.isArray(setting)) {
-    if (setting.length === 0) fail('setting', 'must list at least one proxy address or CIDR', setting, 'or pass a hop count');
+    if (setting.length === 0)
+      fail('setting', 'must list at least one proxy address or CIDR', setting, 'or pass a hop count');
     const list = setting.map((entry: unknown, i) => checkEntry(entry, i));
     app.set('trust proxy', list);
     return;

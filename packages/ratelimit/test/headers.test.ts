@@ -12,10 +12,21 @@ import { limitedApp } from './helpers.js';
 
 /** What express-rate-limit itself sends for a draft-8 limiter on the key our limiter uses (`k:` + the custom key). */
 function reference(name: string, limit: number): RequestHandler {
-  return erlRateLimit({ windowMs: 60_000, limit, standardHeaders: 'draft-8', legacyHeaders: false, identifier: name, keyGenerator: () => 'k:client-a' }) as RequestHandler;
+  return erlRateLimit({
+    windowMs: 60_000,
+    limit,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    identifier: name,
+    keyGenerator: () => 'k:client-a',
+  }) as RequestHandler;
 }
 
-function stacked(flavour: (typeof expressFlavours)[number], first: RequestHandler, second: RequestHandler): express.Express {
+function stacked(
+  flavour: (typeof expressFlavours)[number],
+  first: RequestHandler,
+  second: RequestHandler,
+): express.Express {
   return limitedApp(flavour, ((req, res, next) => {
     first(req, res, (err?: unknown) => {
       if (err !== undefined) {
@@ -29,14 +40,20 @@ function stacked(flavour: (typeof expressFlavours)[number], first: RequestHandle
 
 describe.each(expressFlavours)('draft-8 header text on $name', (flavour) => {
   it('matches express-rate-limit draft-8 byte for byte, for two stacked limiters, until the limit is spent', async () => {
-    const ours = stacked(flavour, rateLimit({ name: 'burst', windowMs: 60_000, limit: 2, key: () => 'client-a' }), rateLimit({ name: 'day', windowMs: 60_000, limit: 5, key: () => 'client-a' }));
+    const ours = stacked(
+      flavour,
+      rateLimit({ name: 'burst', windowMs: 60_000, limit: 2, key: () => 'client-a' }),
+      rateLimit({ name: 'day', windowMs: 60_000, limit: 5, key: () => 'client-a' }),
+    );
     const theirs = stacked(flavour, reference('burst', 2), reference('day', 5));
     for (let i = 0; i < 3; i += 1) {
       const [a, b] = await Promise.all([request(ours).get('/'), request(theirs).get('/')]);
       expect(a.status).toBe(i < 2 ? 200 : 429);
       expect(a.headers['ratelimit']).toBe(b.headers['ratelimit']);
       expect(a.headers['ratelimit-policy']).toBe(b.headers['ratelimit-policy']);
-      expect(a.headers['ratelimit-policy']).toMatch(/^"burst"; q=2; w=60; pk=:[A-Za-z0-9+/=]+:(, "day"; q=5; w=60; pk=:[A-Za-z0-9+/=]+:)?$/);
+      expect(a.headers['ratelimit-policy']).toMatch(
+        /^"burst"; q=2; w=60; pk=:[A-Za-z0-9+/=]+:(, "day"; q=5; w=60; pk=:[A-Za-z0-9+/=]+:)?$/,
+      );
     }
   });
 });
@@ -53,7 +70,8 @@ describe('draft8Writer', () => {
       },
     } as unknown as Response & { headers: Record<string, unknown> };
   }
-  const pkOf = (key: string): string => Buffer.from(createHash('sha256').update(key).digest('hex').slice(0, 12)).toString('base64');
+  const pkOf = (key: string): string =>
+    Buffer.from(createHash('sha256').update(key).digest('hex').slice(0, 12)).toString('base64');
 
   it('keeps the partition-key hash right for attacker-chosen keys beyond the memo size (memo is cleared, never grows)', () => {
     const write = draft8Writer('api', 10, 1_500);

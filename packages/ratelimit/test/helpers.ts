@@ -20,7 +20,11 @@ export function limitedApp(flavour: ExpressFlavour, limiter: RequestHandler, set
 }
 
 /** A logger that records calls. */
-export function recordingLogger(): { warn: (o: object, m?: string) => void; error: (o: object, m?: string) => void; lines: { level: string; obj: object; msg: string | undefined }[] } {
+export function recordingLogger(): {
+  warn: (o: object, m?: string) => void;
+  error: (o: object, m?: string) => void;
+  lines: { level: string; obj: object; msg: string | undefined }[];
+} {
   const lines: { level: string; obj: object; msg: string | undefined }[] = [];
   return {
     lines,

@@ -26,7 +26,12 @@ describe.each(expressFlavours)('memory store on $name', (flavour) => {
     const res = await request(app).get('/');
     expect(res.status).toBe(429);
     expect(res.headers['content-type']).toBe('application/problem+json; charset=utf-8');
-    expect(res.body).toMatchObject({ type: 'about:blank', status: 429, code: 'rate_limited', title: 'Too Many Requests' });
+    expect(res.body).toMatchObject({
+      type: 'about:blank',
+      status: 429,
+      code: 'rate_limited',
+      title: 'Too Many Requests',
+    });
     const retryAfter = Number(res.headers['retry-after']);
     expect(retryAfter).toBeGreaterThanOrEqual(59);
     expect(retryAfter).toBeLessThanOrEqual(60);
@@ -75,7 +80,10 @@ describe.each(expressFlavours)('memory store on $name', (flavour) => {
 
   it('ignores X-Forwarded-For when someone set "trust proxy" to true behind our back (and says so in the log)', async () => {
     const lines: string[] = [];
-    const logger = { warn: (_o: object, m?: string) => lines.push(m ?? ''), error: (_o: object, m?: string) => lines.push(m ?? '') };
+    const logger = {
+      warn: (_o: object, m?: string) => lines.push(m ?? ''),
+      error: (_o: object, m?: string) => lines.push(m ?? ''),
+    };
     const app = limitedApp(flavour, rateLimit({ name: 'api', windowMs: 60_000, limit: 1, logger }), (a) => {
       a.set('trust proxy', true);
     });
@@ -87,9 +95,24 @@ describe.each(expressFlavours)('memory store on $name', (flavour) => {
   });
 
   it.each([
-    { title: 'IPv6 addresses in one /56 share a bucket', first: '2001:db8:0:1::1', second: '2001:db8:0:ff:ffff::2', shared: true },
-    { title: 'IPv6 addresses in different /56 do not', first: '2001:db8:0:1::1', second: '2001:db8:0:100::1', shared: false },
-    { title: 'IPv4-mapped IPv6 counts as the IPv4 address', first: '192.0.2.7', second: '::ffff:192.0.2.7', shared: true },
+    {
+      title: 'IPv6 addresses in one /56 share a bucket',
+      first: '2001:db8:0:1::1',
+      second: '2001:db8:0:ff:ffff::2',
+      shared: true,
+    },
+    {
+      title: 'IPv6 addresses in different /56 do not',
+      first: '2001:db8:0:1::1',
+      second: '2001:db8:0:100::1',
+      shared: false,
+    },
+    {
+      title: 'IPv4-mapped IPv6 counts as the IPv4 address',
+      first: '192.0.2.7',
+      second: '::ffff:192.0.2.7',
+      shared: true,
+    },
     { title: 'distinct IPv4 addresses do not share', first: '192.0.2.7', second: '192.0.2.8', shared: false },
   ])('$title', async ({ first, second, shared }) => {
     const app = limitedApp(flavour, rateLimit({ name: 'v6', windowMs: 60_000, limit: 1 }), (a) => {
@@ -102,7 +125,9 @@ describe.each(expressFlavours)('memory store on $name', (flavour) => {
   });
 
   it('answers 401 for key "subject" when the request is not authenticated', async () => {
-    const app = limitedApp(flavour, rateLimit({ name: 'user', windowMs: 60_000, limit: 1, key: 'subject' }), (a) => a.use(stubAuth));
+    const app = limitedApp(flavour, rateLimit({ name: 'user', windowMs: 60_000, limit: 1, key: 'subject' }), (a) =>
+      a.use(stubAuth),
+    );
     const res = await request(app).get('/');
     expect(res.status).toBe(401);
     expect(res.body.code).toBe('unauthorized');
@@ -110,7 +135,9 @@ describe.each(expressFlavours)('memory store on $name', (flavour) => {
   });
 
   it('gives every subject its own bucket with key "subject", whatever its IP', async () => {
-    const app = limitedApp(flavour, rateLimit({ name: 'user', windowMs: 60_000, limit: 1, key: 'subject' }), (a) => a.use(stubAuth));
+    const app = limitedApp(flavour, rateLimit({ name: 'user', windowMs: 60_000, limit: 1, key: 'subject' }), (a) =>
+      a.use(stubAuth),
+    );
     expect((await request(app).get('/').set('X-Test-Subject', 'alice')).status).toBe(200);
     expect((await request(app).get('/').set('X-Test-Subject', 'bob')).status).toBe(200);
     const res = await request(app).get('/').set('X-Test-Subject', 'alice');
@@ -119,7 +146,11 @@ describe.each(expressFlavours)('memory store on $name', (flavour) => {
   });
 
   it('does not confuse a subject named like an IP with that IP ("subject-or-ip")', async () => {
-    const app = limitedApp(flavour, rateLimit({ name: 'mixed', windowMs: 60_000, limit: 1, key: 'subject-or-ip' }), (a) => a.use(stubAuth));
+    const app = limitedApp(
+      flavour,
+      rateLimit({ name: 'mixed', windowMs: 60_000, limit: 1, key: 'subject-or-ip' }),
+      (a) => a.use(stubAuth),
+    );
     expect((await request(app).get('/').set('X-Test-Subject', '::ffff:127.0.0.1')).status).toBe(200);
     expect((await request(app).get('/').set('X-Test-Subject', '127.0.0.1')).status).toBe(200);
     expect((await request(app).get('/')).status).toBe(200);
@@ -146,7 +177,10 @@ describe.each(expressFlavours)('memory store on $name', (flavour) => {
   });
 
   it('bounds over-long custom keys instead of storing them as sent', async () => {
-    const app = limitedApp(flavour, rateLimit({ name: 'long', windowMs: 60_000, limit: 1, key: (req) => String(req.headers['x-k']) }));
+    const app = limitedApp(
+      flavour,
+      rateLimit({ name: 'long', windowMs: 60_000, limit: 1, key: (req) => String(req.headers['x-k']) }),
+    );
     const long = 'x'.repeat(5000);
     expect((await request(app).get('/').set('X-K', long)).status).toBe(200);
     const res = await request(app).get('/').set('X-K', long);
@@ -155,7 +189,10 @@ describe.each(expressFlavours)('memory store on $name', (flavour) => {
   });
 
   it('answers 500 internal_error when a custom key function returns no string (a bug, never a pass)', async () => {
-    const app = limitedApp(flavour, rateLimit({ name: 'bug', windowMs: 60_000, limit: 5, key: () => undefined as unknown as string }));
+    const app = limitedApp(
+      flavour,
+      rateLimit({ name: 'bug', windowMs: 60_000, limit: 5, key: () => undefined as unknown as string }),
+    );
     const res = await request(app).get('/');
     expect(res.status).toBe(500);
     expect(res.body.code).toBe('internal_error');
@@ -185,7 +222,8 @@ describe.each(expressFlavours)('memory store on $name', (flavour) => {
 
   it('loginLimiter: defaults to 5 attempts per 15 minutes', async () => {
     const app = limitedApp(flavour, loginLimiter());
-    for (let i = 0; i < 5; i += 1) expect((await request(app).post('/login').send({ username: 'eve' })).status).toBe(200);
+    for (let i = 0; i < 5; i += 1)
+      expect((await request(app).post('/login').send({ username: 'eve' })).status).toBe(200);
     const res = await request(app).post('/login').send({ username: 'eve' });
     expect(res.status).toBe(429);
     expect(res.body.code).toBe('rate_limited');

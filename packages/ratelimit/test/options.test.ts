@@ -1,7 +1,14 @@
 // Setup mistakes throw at creation: bad values, unknown keys, reused stores, permissive trust proxy.
 import express from 'express';
 import { describe, expect, it } from 'vitest';
-import { apiLimiter, loginLimiter, rateLimit, redisStore, trustProxy, type RateLimitOptions } from '@portcullis/ratelimit';
+import {
+  apiLimiter,
+  loginLimiter,
+  rateLimit,
+  redisStore,
+  trustProxy,
+  type RateLimitOptions,
+} from '@portcullis/ratelimit';
 
 const base: RateLimitOptions = { name: 'api', windowMs: 60_000, limit: 10 };
 const fakeStore = () => ({
@@ -48,9 +55,7 @@ describe('rateLimit options', () => {
     ['logger', console.log],
     ['logger', { warn: () => undefined }],
   ])('rejects %s = %o', (option, value) => {
-    expect(() => rateLimit({ ...base, [option]: value })).toThrow(
-      new RegExp(`^@portcullis/ratelimit: "${option}" `),
-    );
+    expect(() => rateLimit({ ...base, [option]: value })).toThrow(new RegExp(`^@portcullis/ratelimit: "${option}" `));
   });
 
   it.each([null, 'api', 5, []])('rejects non-object options %o', (value) => {
@@ -59,14 +64,18 @@ describe('rateLimit options', () => {
 
   it('rejects unknown keys so a typo cannot switch a control off', () => {
     expect(() => rateLimit({ ...base, max: 5 } as RateLimitOptions)).toThrow(/unknown option "max"/);
-    expect(() => rateLimit({ ...base, onStoreErorr: 'allow' } as RateLimitOptions)).toThrow(/unknown option "onStoreErorr"/);
+    expect(() => rateLimit({ ...base, onStoreErorr: 'allow' } as RateLimitOptions)).toThrow(
+      /unknown option "onStoreErorr"/,
+    );
   });
 
   it('accepts frozen options and treats undefined as absent', () => {
     const frozen = Object.freeze({ ...base, key: 'ip' as const });
     expect(() => rateLimit(frozen)).not.toThrow();
     expect(frozen).toEqual({ ...base, key: 'ip' });
-    expect(() => rateLimit({ ...base, key: undefined, store: undefined, skip: undefined, logger: undefined })).not.toThrow();
+    expect(() =>
+      rateLimit({ ...base, key: undefined, store: undefined, skip: undefined, logger: undefined }),
+    ).not.toThrow();
   });
 
   it('refuses one store for two limiters (their counts would mix)', () => {
@@ -116,14 +125,19 @@ describe('trustProxy', () => {
     { title: 'null', setting: null },
   ])('refuses $title', ({ setting }) => {
     const app = express();
-    expect(() => { trustProxy(app, setting as never); }).toThrow(TypeError);
+    expect(() => {
+      trustProxy(app, setting as never);
+    }).toThrow(TypeError);
     expect(app.get('trust proxy')).toBe(false);
   });
 
   it.each([
     { setting: 0, expected: 0 },
     { setting: 2, expected: 2 },
-    { setting: ['10.0.0.0/8', '  fd00::/8 ', 'loopback', '192.0.2.1'], expected: ['10.0.0.0/8', 'fd00::/8', 'loopback', '192.0.2.1'] },
+    {
+      setting: ['10.0.0.0/8', '  fd00::/8 ', 'loopback', '192.0.2.1'],
+      expected: ['10.0.0.0/8', 'fd00::/8', 'loopback', '192.0.2.1'],
+    },
   ])('accepts $setting', ({ setting, expected }) => {
     const app = express();
     trustProxy(app, setting);
@@ -131,7 +145,11 @@ describe('trustProxy', () => {
   });
 
   it('refuses something that is not an app', () => {
-    expect(() => { trustProxy(null as never, 1); }).toThrow(/"app"/);
-    expect(() => { trustProxy({} as never, 1); }).toThrow(/"app"/);
+    expect(() => {
+      trustProxy(null as never, 1);
+    }).toThrow(/"app"/);
+    expect(() => {
+      trustProxy({} as never, 1);
+    }).toThrow(/"app"/);
   });
 });

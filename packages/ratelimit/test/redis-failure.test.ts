@@ -35,18 +35,28 @@ function ping(port: number): Promise<boolean> {
       socket.destroy();
       resolve(ok);
     };
-    socket.setTimeout(200, () => { done(false); });
-    socket.once('error', () => { done(false); });
+    socket.setTimeout(200, () => {
+      done(false);
+    });
+    socket.once('error', () => {
+      done(false);
+    });
     socket.once('connect', () => socket.write('PING\r\n'));
-    socket.once('data', (data) => { done(data.toString().startsWith('+PONG')); });
+    socket.once('data', (data) => {
+      done(data.toString().startsWith('+PONG'));
+    });
   });
 }
 
 async function startRedis(port: number): Promise<ChildProcess> {
   // No shell: the arguments go to redis-server as they are.
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-    stdio: 'ignore',
-  });
+  const child = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    {
+      stdio: 'ignore',
+    },
+  );
   // A missing binary is reported through 'error'; the ping loop below then gives up.
   child.once('error', () => undefined);
   processes.push(child);
@@ -63,7 +73,9 @@ function stop(child: ChildProcess): Promise<void> {
       resolve();
       return;
     }
-    child.once('exit', () => { resolve(); });
+    child.once('exit', () => {
+      resolve();
+    });
     child.kill('SIGCONT');
     child.kill('SIGKILL');
   });
@@ -119,7 +131,16 @@ afterAll(async () => {
 describe(`redis store failure on ${flavour?.name ?? 'express'}`, () => {
   it('deny: a hung Redis (SIGSTOP) answers 503 within about storeTimeoutMs, and recovers on SIGCONT', async (ctx) => {
     if (!available || server === undefined || flavour === undefined) return ctx.skip();
-    const app = limitedApp(flavour, rateLimit({ name: 'deny', windowMs: 60_000, limit: 100, storeTimeoutMs: TIMEOUT_MS, store: redisStore(client(port)) }));
+    const app = limitedApp(
+      flavour,
+      rateLimit({
+        name: 'deny',
+        windowMs: 60_000,
+        limit: 100,
+        storeTimeoutMs: TIMEOUT_MS,
+        store: redisStore(client(port)),
+      }),
+    );
     expect((await request(app).get('/')).status).toBe(200);
     server.kill('SIGSTOP');
     try {
@@ -144,7 +165,15 @@ describe(`redis store failure on ${flavour?.name ?? 'express'}`, () => {
     const logger = recordingLogger();
     const app = limitedApp(
       flavour,
-      rateLimit({ name: 'allow', windowMs: 60_000, limit: 100, storeTimeoutMs: TIMEOUT_MS, onStoreError: 'allow', logger, store: redisStore(client(port)) }),
+      rateLimit({
+        name: 'allow',
+        windowMs: 60_000,
+        limit: 100,
+        storeTimeoutMs: TIMEOUT_MS,
+        onStoreError: 'allow',
+        logger,
+        store: redisStore(client(port)),
+      }),
     );
     expect((await request(app).get('/')).status).toBe(200);
     server.kill('SIGSTOP');
@@ -160,14 +189,26 @@ describe(`redis store failure on ${flavour?.name ?? 'express'}`, () => {
     } finally {
       server.kill('SIGCONT');
     }
-    expect(logger.lines.filter((l) => l.msg === 'rate limit store failed: requests pass without a limit')).toHaveLength(1);
+    expect(logger.lines.filter((l) => l.msg === 'rate limit store failed: requests pass without a limit')).toHaveLength(
+      1,
+    );
     const recovered = await until200(app, 3000);
     expect(recovered.headers['ratelimit']).toMatch(/^"allow"; r=\d+; t=\d+$/);
   });
 
   it('deny: a killed Redis (SIGKILL) answers 503; a new Redis on the port brings the limit back', async (ctx) => {
     if (!available || server === undefined || flavour === undefined) return ctx.skip();
-    const app = limitedApp(flavour, rateLimit({ name: 'killed', windowMs: 60_000, limit: 2, key: byHeader, storeTimeoutMs: TIMEOUT_MS, store: redisStore(client(port)) }));
+    const app = limitedApp(
+      flavour,
+      rateLimit({
+        name: 'killed',
+        windowMs: 60_000,
+        limit: 2,
+        key: byHeader,
+        storeTimeoutMs: TIMEOUT_MS,
+        store: redisStore(client(port)),
+      }),
+    );
     expect((await request(app).get('/')).status).toBe(200);
     await stop(server);
     const started = Date.now();
@@ -189,7 +230,17 @@ describe(`redis store failure on ${flavour?.name ?? 'express'}`, () => {
   it('deny: a Redis that is down at startup denies until it comes up, then limits', async (ctx) => {
     if (!available || flavour === undefined) return ctx.skip();
     const latePort = await freePort();
-    const app = limitedApp(flavour, rateLimit({ name: 'late', windowMs: 60_000, limit: 1, key: byHeader, storeTimeoutMs: TIMEOUT_MS, store: redisStore(client(latePort)) }));
+    const app = limitedApp(
+      flavour,
+      rateLimit({
+        name: 'late',
+        windowMs: 60_000,
+        limit: 1,
+        key: byHeader,
+        storeTimeoutMs: TIMEOUT_MS,
+        store: redisStore(client(latePort)),
+      }),
+    );
     const res = await request(app).get('/');
     expect(res.status).toBe(503);
     expect(res.body.code).toBe('unavailable');

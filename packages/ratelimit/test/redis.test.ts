@@ -35,28 +35,49 @@ afterAll(async () => {
 });
 
 describe.each(expressFlavours)('redis store on $name', (flavour) => {
-  it.skipIf(url === undefined)('two app instances on one Redis allow exactly `limit` of 3 × limit concurrent requests', async () => {
-    const limit = 7;
-    const name = `shared-${flavour.name}`;
-    const appA = limitedApp(flavour, rateLimit({ name, windowMs: 60_000, limit, store: redisStore(client(), { prefix }) }));
-    const appB = limitedApp(flavour, rateLimit({ name, windowMs: 60_000, limit, store: redisStore(client(), { prefix }) }));
-    const responses = await Promise.all(
-      Array.from({ length: 3 * limit }, (_, i) => request(i % 2 === 0 ? appA : appB).get('/')),
-    );
-    const allowed = responses.filter((r) => r.status === 200);
-    const limited = responses.filter((r) => r.status === 429);
-    expect(allowed).toHaveLength(limit);
-    expect(limited).toHaveLength(2 * limit);
-    for (const r of limited) expect(r.body.code).toBe('rate_limited');
-    for (const r of allowed) expect(r.headers['ratelimit']).toMatch(new RegExp(`^"${name}"; r=\\d+; t=(59|60)$`));
-    const remaining = allowed.map((r) => Number(/r=(\d+)/.exec(String(r.headers['ratelimit']))?.[1])).sort((a, b) => a - b);
-    expect(remaining).toEqual(Array.from({ length: limit }, (_, i) => i));
-  });
+  it.skipIf(url === undefined)(
+    'two app instances on one Redis allow exactly `limit` of 3 × limit concurrent requests',
+    async () => {
+      const limit = 7;
+      const name = `shared-${flavour.name}`;
+      const appA = limitedApp(
+        flavour,
+        rateLimit({ name, windowMs: 60_000, limit, store: redisStore(client(), { prefix }) }),
+      );
+      const appB = limitedApp(
+        flavour,
+        rateLimit({ name, windowMs: 60_000, limit, store: redisStore(client(), { prefix }) }),
+      );
+      const responses = await Promise.all(
+        Array.from({ length: 3 * limit }, (_, i) => request(i % 2 === 0 ? appA : appB).get('/')),
+      );
+      const allowed = responses.filter((r) => r.status === 200);
+      const limited = responses.filter((r) => r.status === 429);
+      expect(allowed).toHaveLength(limit);
+      expect(limited).toHaveLength(2 * limit);
+      for (const r of limited) expect(r.body.code).toBe('rate_limited');
+      for (const r of allowed) expect(r.headers['ratelimit']).toMatch(new RegExp(`^"${name}"; r=\\d+; t=(59|60)$`));
+      const remaining = allowed
+        .map((r) => Number(/r=(\d+)/.exec(String(r.headers['ratelimit']))?.[1]))
+        .sort((a, b) => a - b);
+      expect(remaining).toEqual(Array.from({ length: limit }, (_, i) => i));
+    },
+  );
 
   it.skipIf(url === undefined)('limiters with different names on one prefix keep separate counts', async () => {
     const c = client();
-    const first = rateLimit({ name: `one-${flavour.name}`, windowMs: 60_000, limit: 1, store: redisStore(c, { prefix }) });
-    const second = rateLimit({ name: `two-${flavour.name}`, windowMs: 60_000, limit: 1, store: redisStore(c, { prefix }) });
+    const first = rateLimit({
+      name: `one-${flavour.name}`,
+      windowMs: 60_000,
+      limit: 1,
+      store: redisStore(c, { prefix }),
+    });
+    const second = rateLimit({
+      name: `two-${flavour.name}`,
+      windowMs: 60_000,
+      limit: 1,
+      store: redisStore(c, { prefix }),
+    });
     expect(describeLimiter(first)).toMatchObject({ store: 'redis', shared: true });
     const appFirst = limitedApp(flavour, first);
     const appSecond = limitedApp(flavour, second);

@@ -21,7 +21,7 @@ function scriptedStore(initial: Behaviour): RateLimitStore & { behaviour: Behavi
         case 'throw':
           throw new Error('connection refused');
         case 'reject':
-          return Promise.reject(new Error('READONLY You can\'t write against a read only replica'));
+          return Promise.reject(new Error("READONLY You can't write against a read only replica"));
         case 'hang':
           return new Promise<never>(() => undefined);
         case 'nan':
@@ -67,7 +67,10 @@ describe.each(expressFlavours)('store failures on $name', (flavour) => {
     'denies with 503 unavailable + Retry-After when the store answers "%s"',
     async (behaviour) => {
       const store = scriptedStore(behaviour);
-      const app = limitedApp(flavour, rateLimit({ name: 'api', windowMs: 60_000, limit: 5, store, storeTimeoutMs: 50 }));
+      const app = limitedApp(
+        flavour,
+        rateLimit({ name: 'api', windowMs: 60_000, limit: 5, store, storeTimeoutMs: 50 }),
+      );
       const started = Date.now();
       const res = await request(app).get('/');
       expect(Date.now() - started).toBeLessThan(1000);
@@ -82,7 +85,10 @@ describe.each(expressFlavours)('store failures on $name', (flavour) => {
   it('lets requests pass in "allow" mode and logs the failure once per interval', async () => {
     const store = scriptedStore('reject');
     const logger = recordingLogger();
-    const app = limitedApp(flavour, rateLimit({ name: 'api', windowMs: 60_000, limit: 1, store, onStoreError: 'allow', logger }));
+    const app = limitedApp(
+      flavour,
+      rateLimit({ name: 'api', windowMs: 60_000, limit: 1, store, onStoreError: 'allow', logger }),
+    );
     for (let i = 0; i < 3; i += 1) {
       const res = await request(app).get('/');
       expect(res.status).toBe(200);
@@ -90,7 +96,10 @@ describe.each(expressFlavours)('store failures on $name', (flavour) => {
       expect(res.headers['ratelimit']).toBeUndefined();
     }
     expect(logger.lines).toHaveLength(1);
-    expect(logger.lines[0]).toMatchObject({ level: 'error', msg: 'rate limit store failed: requests pass without a limit' });
+    expect(logger.lines[0]).toMatchObject({
+      level: 'error',
+      msg: 'rate limit store failed: requests pass without a limit',
+    });
     expect(logger.lines[0]?.obj).toMatchObject({ limiter: 'api', onStoreError: 'allow', suppressed: 0 });
   });
 
@@ -98,7 +107,10 @@ describe.each(expressFlavours)('store failures on $name', (flavour) => {
     vi.useFakeTimers({ toFake: ['Date'] });
     const store = scriptedStore('hang');
     const logger = recordingLogger();
-    const app = limitedApp(flavour, rateLimit({ name: 'api', windowMs: 60_000, limit: 1, store, storeTimeoutMs: 20, logger }));
+    const app = limitedApp(
+      flavour,
+      rateLimit({ name: 'api', windowMs: 60_000, limit: 1, store, storeTimeoutMs: 20, logger }),
+    );
     expect((await request(app).get('/')).status).toBe(503);
     expect((await request(app).get('/')).status).toBe(503);
     vi.setSystemTime(Date.now() + STORE_FAILURE_LOG_INTERVAL_MS + 1);

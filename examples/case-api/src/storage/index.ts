@@ -9,7 +9,10 @@ export { openSqliteRepository } from './sqlite.js';
 
 /** Opens and migrates PostgreSQL when `databaseUrl` is set, else the SQLite file `sqliteFile`. */
 export async function openRepository(databaseUrl: string | undefined, sqliteFile: string): Promise<Repository> {
-  const repo = databaseUrl === undefined || databaseUrl === '' ? openSqliteRepository(sqliteFile) : openPostgresRepository({ connectionString: databaseUrl });
+  const repo =
+    databaseUrl === undefined || databaseUrl === ''
+      ? openSqliteRepository(sqliteFile)
+      : openPostgresRepository({ connectionString: databaseUrl });
   await repo.migrate();
   return repo;
 }

@@ -28,18 +28,26 @@ const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 function isUnavailable(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
   const code = (error as { code?: unknown }).code;
-  if (typeof code === 'string' && (/^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|EPIPE)$/.test(code) || code.startsWith('08') || code.startsWith('57P'))) {
+  if (
+    typeof code === 'string' &&
+    (/^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|EPIPE)$/.test(code) ||
+      code.startsWith('08') ||
+      code.startsWith('57P'))
+  ) {
     return true;
   }
   const message = error instanceof Error ? error.message : '';
-  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/.test(message);
+  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/.test(
+    message,
+  );
 }
 
 async function guarded<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
-    if (isUnavailable(error)) throw new ServiceUnavailableError('database unavailable', { cause: error, retryAfterSec: 5 });
+    if (isUnavailable(error))
+      throw new ServiceUnavailableError('database unavailable', { cause: error, retryAfterSec: 5 });
     throw error;
   }
 }
@@ -60,9 +68,12 @@ export function openPostgresRepository(options: PostgresOptions): Repository {
   // An idle client's error (the server restarting) must not crash the process; the next query fails instead.
   pool.on('error', () => undefined);
 
-  const runner = (client: pg.Pool | pg.PoolClient) =>
+  const runner =
+    (client: pg.Pool | pg.PoolClient) =>
     async (name: StatementName, values: readonly unknown[]): Promise<Record<string, unknown>[]> => {
-      const result = await guarded(() => client.query<Record<string, unknown>>({ name: `case_api_${name}`, text: SQL[name], values: [...values] }));
+      const result = await guarded(() =>
+        client.query<Record<string, unknown>>({ name: `case_api_${name}`, text: SQL[name], values: [...values] }),
+      );
       return result.rows;
     };
   const store: CaseStore = makeStore(runner(pool));

@@ -1,5 +1,13 @@
 // Maps database rows to domain records, checking the shape instead of trusting a cast.
-import { ACTIONS, STATUSES, type AuditEvent, type CaseAction, type CaseRecord, type CaseStatus, type ExportRecord } from '../domain.js';
+import {
+  ACTIONS,
+  STATUSES,
+  type AuditEvent,
+  type CaseAction,
+  type CaseRecord,
+  type CaseStatus,
+  type ExportRecord,
+} from '../domain.js';
 import type { IdempotencyRecord } from './types.js';
 
 type Row = Record<string, unknown>;
@@ -18,7 +26,8 @@ function strOrNull(row: Row, key: string): string | null {
 function int(row: Row, key: string): number {
   const v = row[key];
   const n = typeof v === 'string' ? Number(v) : v;
-  if (typeof n !== 'number' || !Number.isSafeInteger(n)) throw new TypeError(`case-api storage: column ${key} is not an integer`);
+  if (typeof n !== 'number' || !Number.isSafeInteger(n))
+    throw new TypeError(`case-api storage: column ${key} is not an integer`);
   return n;
 }
 
@@ -85,10 +94,26 @@ export function toExport(row: Row): ExportRecord {
 /** Bound parameters of each write, in placeholder order. */
 export const params = {
   insertCase: (c: CaseRecord): unknown[] => [
-    c.tenantId, c.id, c.title, c.description, c.status, c.assignedReviewerId, c.createdAt, c.updatedAt,
+    c.tenantId,
+    c.id,
+    c.title,
+    c.description,
+    c.status,
+    c.assignedReviewerId,
+    c.createdAt,
+    c.updatedAt,
   ],
   insertAudit: (e: AuditEvent): unknown[] => [
-    e.tenantId, e.id, e.caseId, e.actor, e.action, e.from, e.to, e.reason, e.requestId, e.at,
+    e.tenantId,
+    e.id,
+    e.caseId,
+    e.actor,
+    e.action,
+    e.from,
+    e.to,
+    e.reason,
+    e.requestId,
+    e.at,
   ],
   insertExport: (r: ExportRecord): unknown[] => [r.tenantId, r.name, r.createdBy, r.createdAt, r.rowCount],
 };

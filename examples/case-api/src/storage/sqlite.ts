@@ -83,10 +83,11 @@ export function openSqliteRepository(file: string): Repository {
     kind: 'sqlite',
     transaction,
     migrate: () => Promise.resolve(),
-    close: () => exclusive(() => {
-      db.close();
-      return Promise.resolve();
-    }),
+    close: () =>
+      exclusive(() => {
+        db.close();
+        return Promise.resolve();
+      }),
     getCase: read('getCase'),
     getCaseForUpdate: read('getCaseForUpdate'),
     listCases: read('listCases'),

@@ -58,7 +58,13 @@ export interface CaseStore {
   /** Deletes the record of tenant + subject + key if it was created before `before` (expired); a fresh one stays. */
   deleteExpiredIdempotency(tenantId: string, subject: string, key: string, before: string): Promise<void>;
   /** Stores the response of a first request; a second insert of the same key fails (unique key). */
-  insertIdempotency(tenantId: string, subject: string, key: string, record: IdempotencyRecord, at: string): Promise<void>;
+  insertIdempotency(
+    tenantId: string,
+    subject: string,
+    key: string,
+    record: IdempotencyRecord,
+    at: string,
+  ): Promise<void>;
   /** Records an export file as owned by the record's tenant. */
   insertExport(record: ExportRecord): Promise<void>;
   /**
