@@ -24,6 +24,13 @@ const manifest = {
   description,
   dependencies: { '@portcullis/errors': '^0.1.0' },
 };
+// The pilot has a second entry (@portcullis/errors/options); a new package starts with its main entry only.
+manifest.exports = { '.': pilot.exports['.'], './package.json': './package.json' };
+delete manifest.typesVersions;
+manifest.scripts = {
+  ...pilot.scripts,
+  build: 'tsup src/index.ts --format esm,cjs --dts --target node20 --clean --tsconfig ../../tsconfig.build.json',
+};
 mkdirSync(resolve(dir, 'src'), { recursive: true });
 mkdirSync(resolve(dir, 'test'), { recursive: true });
 writeFileSync(resolve(dir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
