@@ -35,7 +35,7 @@ export type ErrorCode =
   | 'too_deep';
 
 /** Headers an error may set on the response. Anything else an error carries is dropped. */
-export const ALLOWED_ERROR_HEADERS = ['WWW-Authenticate', 'Retry-After', 'Allow'] as const;
+export const ALLOWED_ERROR_HEADERS = ['WWW-Authenticate', 'Retry-After', 'Allow', 'DPoP-Nonce'] as const;
 export type AllowedErrorHeader = (typeof ALLOWED_ERROR_HEADERS)[number];
 
 /** Structural brand so that two installed copies of this package recognise each other's errors. */
@@ -151,6 +151,8 @@ export interface AuthChallenge {
   error_description?: string;
   /** Space-delimited scopes needed (insufficient_scope). */
   scope?: string;
+  /** RFC 9449 §7.1: space-delimited JWS algorithms accepted for DPoP proofs (scheme "DPoP"). */
+  algs?: string;
 }
 
 // RFC 6750 §3 restricts attribute values to %x20-21 / %x23-5B / %x5D-7E. Anything else is
@@ -158,8 +160,17 @@ export interface AuthChallenge {
 const CHALLENGE_VALUE = /^[\x20\x21\x23-\x5B\x5D-\x7E]*$/;
 const SCHEME = /^[A-Za-z][A-Za-z0-9!#$%&'*+.^_`|~-]*$/;
 
-/** Renders a challenge as a WWW-Authenticate value, e.g. `Bearer realm="api", error="invalid_token"`. */
-export function renderChallenge(challenge: AuthChallenge = {}): string {
+/**
+ * Renders a challenge as a WWW-Authenticate value, e.g. `Bearer realm="api", error="invalid_token"`.
+ * Several challenges (RFC 9110 §11.6.1) are rendered in order, comma-separated:
+ * `DPoP realm="api", algs="ES256", Bearer realm="api"`.
+ */
+export function renderChallenge(challenge: AuthChallenge | readonly AuthChallenge[] = {}): string {
+  if (Array.isArray(challenge)) return (challenge as readonly AuthChallenge[]).map((c) => renderOne(c)).join(', ');
+  return renderOne(challenge as AuthChallenge);
+}
+
+function renderOne(challenge: AuthChallenge): string {
   const scheme = challenge.scheme !== undefined && SCHEME.test(challenge.scheme) ? challenge.scheme : 'Bearer';
   const params: string[] = [];
   const add = (name: string, value: string | undefined): void => {
@@ -169,21 +180,32 @@ export function renderChallenge(challenge: AuthChallenge = {}): string {
   add('error', challenge.error);
   add('error_description', challenge.error_description);
   add('scope', challenge.scope);
+  add('algs', challenge.algs);
   return params.length > 0 ? `${scheme} ${params.join(', ')}` : scheme;
 }
 
 /** Options of UnauthorizedError and ForbiddenError: the challenge replaces `headers`. */
-export type ChallengeErrorOptions = Omit<SubclassOptions, 'headers'> & { challenge?: AuthChallenge };
+export type ChallengeErrorOptions = Omit<SubclassOptions, 'headers'> & {
+  /** One challenge, or several (e.g. DPoP and Bearer, RFC 9449 §7.2), rendered into one WWW-Authenticate value. */
+  challenge?: AuthChallenge | readonly AuthChallenge[];
+  /** RFC 9449 §8: a fresh server nonce sent as the `DPoP-Nonce` header (use_dpop_nonce). */
+  dpopNonce?: string;
+};
 
 /** 401 with a WWW-Authenticate challenge. Code defaults to the challenge's error, else "unauthorized". */
 export class UnauthorizedError extends HttpError {
-  /** The challenge rendered into WWW-Authenticate. */
+  /** The (first) challenge rendered into WWW-Authenticate. */
   readonly challenge: Readonly<AuthChallenge>;
   constructor(message?: string, options: ChallengeErrorOptions = {}) {
-    const challenge = Object.freeze({ ...(options.challenge ?? {}) });
+    const given = options.challenge ?? {};
+    const all = (Array.isArray(given) ? given : [given]) as readonly AuthChallenge[];
+    const challenge = Object.freeze({ ...(all[0] ?? {}) });
     super(401, options.code ?? challenge.error ?? 'unauthorized', message ?? 'Unauthorized', {
       ...options,
-      headers: { 'WWW-Authenticate': renderChallenge(challenge) },
+      headers: {
+        'WWW-Authenticate': renderChallenge(all.length > 1 ? all : challenge),
+        ...(options.dpopNonce === undefined ? {} : { 'DPoP-Nonce': options.dpopNonce }),
+      },
     });
     this.challenge = challenge;
   }
@@ -191,7 +213,7 @@ export class UnauthorizedError extends HttpError {
 
 /** 403 forbidden (or insufficient_scope when given such a challenge). */
 export class ForbiddenError extends HttpError {
-  constructor(message?: string, options: ChallengeErrorOptions = {}) {
+  constructor(message?: string, options: Omit<SubclassOptions, 'headers'> & { challenge?: AuthChallenge } = {}) {
     super(403, options.code ?? options.challenge?.error ?? 'forbidden', message ?? 'Forbidden', {
       ...options,
       ...(options.challenge ? { headers: { 'WWW-Authenticate': renderChallenge(options.challenge) } } : {}),

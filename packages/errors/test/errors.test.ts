@@ -58,11 +58,25 @@ describe('HttpError subclasses (DESIGN.md §4 table)', () => {
 });
 
 describe('header allowlist', () => {
-  it('keeps only WWW-Authenticate, Retry-After and Allow', () => {
+  it('keeps only WWW-Authenticate, Retry-After, Allow and DPoP-Nonce', () => {
     const error = new HttpError(405, 'method_not_allowed', 'no', {
       headers: { Allow: 'GET', 'Set-Cookie': 'session=evil', Location: 'https://evil.example' } as never,
     });
     expect(error.headers).toEqual({ Allow: 'GET' });
+  });
+
+  it('renders several challenges into one WWW-Authenticate value, with algs and a DPoP-Nonce (RFC 9449 §7.1, §8)', () => {
+    const error = new UnauthorizedError('x', {
+      code: 'use_dpop_nonce',
+      challenge: [{ scheme: 'DPoP', realm: 'api', error: 'use_dpop_nonce', algs: 'ES256 EdDSA' }, { realm: 'api' }],
+      dpopNonce: 'n-1',
+    });
+    expect(error.headers).toEqual({
+      'WWW-Authenticate': 'DPoP realm="api", error="use_dpop_nonce", algs="ES256 EdDSA", Bearer realm="api"',
+      'DPoP-Nonce': 'n-1',
+    });
+    expect(error.challenge.scheme).toBe('DPoP');
+    expect(error.code).toBe('use_dpop_nonce');
   });
 
   it('drops a header value carrying CR/LF (response splitting)', () => {
