@@ -1,10 +1,12 @@
 // HttpError and its subclasses: the one error family every Portcullis package reports request failures through.
+import { STATUS_CODES } from 'node:http';
 
 /**
- * Stable machine-readable codes carried by Portcullis errors. Switch on these, never on messages.
- * The first group is this package's defaults; the rest are the codes other Portcullis packages use.
+ * The codes of this package's own classes. Every other Portcullis package exports the union of the
+ * codes it produces (`AuthErrorCode`, `PathErrorCode`, …) and types its errors with it; switch on
+ * codes, never on messages.
  */
-export type ErrorCode =
+export type StandardErrorCode =
   | 'bad_request'
   | 'unauthorized'
   | 'forbidden'
@@ -15,24 +17,7 @@ export type ErrorCode =
   | 'validation_failed'
   | 'rate_limited'
   | 'unavailable'
-  | 'internal_error'
-  // @portcullis/auth (RFC 6750)
-  | 'invalid_request'
-  | 'invalid_token'
-  | 'token_expired'
-  | 'token_not_yet_valid'
-  | 'insufficient_scope'
-  // @portcullis/policy
-  | 'invalid_claims'
-  // @portcullis/paths
-  | 'invalid_path'
-  | 'forbidden_path'
-  // @portcullis/cors and @portcullis/baseline
-  | 'cors_rejected'
-  | 'csrf_rejected'
-  | 'prototype_pollution'
-  | 'duplicate_key'
-  | 'too_deep';
+  | 'internal_error';
 
 /** Headers an error may set on the response. Anything else an error carries is dropped. */
 export const ALLOWED_ERROR_HEADERS = ['WWW-Authenticate', 'Retry-After', 'Allow', 'DPoP-Nonce'] as const;
@@ -50,24 +35,14 @@ export interface HttpErrorOptions {
   detail?: string;
 }
 
-const STATUS_TITLES: Readonly<Record<number, string>> = {
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'Not Found',
-  405: 'Method Not Allowed',
-  409: 'Conflict',
-  413: 'Content Too Large',
-  415: 'Unsupported Media Type',
-  422: 'Unprocessable Content',
-  429: 'Too Many Requests',
-  500: 'Internal Server Error',
-  503: 'Service Unavailable',
-};
-
-/** The standard reason phrase for a status, or a generic one by class. */
+/**
+ * The problem `title` for a status: the reason phrase of `node:http`'s `STATUS_CODES` for 400–599
+ * ("Bad Gateway", "Gone", "Precondition Failed"; "Client Error" / "Server Error" for a status Node
+ * has no phrase for). A status outside 400–599 is treated as 500.
+ */
 export function statusTitle(status: number): string {
-  return STATUS_TITLES[status] ?? (status >= 500 ? 'Internal Server Error' : 'Error');
+  const safe = Number.isInteger(status) && status >= 400 && status <= 599 ? status : 500;
+  return STATUS_CODES[safe] ?? (safe >= 500 ? 'Server Error' : 'Client Error');
 }
 
 function pickHeaders(headers: HttpErrorOptions['headers']): Readonly<Partial<Record<AllowedErrorHeader, string>>> {
@@ -82,15 +57,16 @@ function pickHeaders(headers: HttpErrorOptions['headers']): Readonly<Partial<Rec
 }
 
 /**
- * An HTTP error with a status, a stable code and `expose` (true below 500).
+ * An HTTP error with a status, a stable code and `expose` (true below 500). `Code` is the union of
+ * codes the raising package produces, so `switch (err.code)` narrows.
  * Pass it to `next(err)`; `errorHandler()` renders it as application/problem+json.
  */
-export class HttpError extends Error {
+export class HttpError<Code extends string = string> extends Error {
   readonly [HTTP_ERROR_BRAND] = true as const;
-  /** HTTP status code, 400..599. */
+  /** HTTP status code, 400..599 (anything else given to the constructor becomes 500). */
   readonly status: number;
   /** Stable machine-readable code. */
-  readonly code: string;
+  readonly code: Code;
   /** Whether the message/detail may be shown to the client (status < 500). */
   readonly expose: boolean;
   /** Allowlisted response headers. */
@@ -98,55 +74,79 @@ export class HttpError extends Error {
   /** Client-facing detail, rendered only when exposed. */
   readonly detail: string | undefined;
 
-  constructor(status: number, code: string, message?: string, options: HttpErrorOptions = {}) {
+  constructor(status: number, code: Code, message?: string, options: HttpErrorOptions = {}) {
     const safeStatus = Number.isInteger(status) && status >= 400 && status <= 599 ? status : 500;
     super(message ?? statusTitle(safeStatus), options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.status = safeStatus;
-    this.code = typeof code === 'string' && code.length > 0 ? code : 'internal_error';
+    this.code = (typeof code === 'string' && code.length > 0 ? code : 'internal_error') as Code;
     this.expose = safeStatus < 500;
     this.headers = pickHeaders(options.headers);
     this.detail = options.detail;
   }
+
+  /** Read-only alias of `status`, for code written against http-errors (`err.statusCode`). */
+  get statusCode(): number {
+    return this.status;
+  }
 }
 
-/** True for any Portcullis HttpError, including one from another installed copy of this package. */
-export function isHttpError(value: unknown): value is HttpError {
-  if (value instanceof HttpError) return true;
+function hasShape(value: object): boolean {
+  const v = value as Record<PropertyKey, unknown>;
+  const status = v['status'];
+  return (
+    v[HTTP_ERROR_BRAND] === true &&
+    typeof status === 'number' &&
+    Number.isInteger(status) &&
+    status >= 400 &&
+    status <= 599 &&
+    typeof v['code'] === 'string'
+  );
+}
+
+/**
+ * True for any Portcullis HttpError, including one from another installed copy of this package
+ * (recognised by the global brand and a 4xx/5xx status with a string code). Never throws: a
+ * revoked `Proxy` or an object whose getters throw is simply not an HttpError.
+ *
+ * With `code` (one code or a list) it is true only for those codes and narrows `err.code` to them:
+ * `if (isHttpError(err, ['token_expired', 'invalid_token'])) switch (err.code) { … }`.
+ */
+export function isHttpError(value: unknown): value is HttpError;
+export function isHttpError<const Code extends string>(
+  value: unknown,
+  code: Code | readonly Code[],
+): value is HttpError<Code>;
+export function isHttpError(value: unknown, code?: string | readonly string[]): boolean {
   if (typeof value !== 'object' || value === null) return false;
   try {
-    const v = value as Record<PropertyKey, unknown>;
-    return (
-      v[HTTP_ERROR_BRAND] === true &&
-      typeof v['status'] === 'number' &&
-      Number.isInteger(v['status']) &&
-      v['status'] >= 400 &&
-      v['status'] <= 599 &&
-      typeof v['code'] === 'string'
-    );
+    if (!(value instanceof HttpError) && !hasShape(value)) return false;
+    if (code === undefined) return true;
+    const actual = (value as { code: unknown }).code;
+    return typeof code === 'string' ? actual === code : code.some((c) => c === actual);
   } catch {
     return false;
   }
 }
 
 /** Options shared by every HttpError subclass: `code` overrides the default code. */
-export type SubclassOptions = HttpErrorOptions & { code?: string };
+export type SubclassOptions<Code extends string = string> = HttpErrorOptions & { code?: Code };
 
 /** 400 bad_request. */
-export class BadRequestError extends HttpError {
-  constructor(message?: string, options: SubclassOptions = {}) {
-    super(400, options.code ?? 'bad_request', message ?? 'Bad Request', options);
+export class BadRequestError<Code extends string = 'bad_request'> extends HttpError<Code> {
+  constructor(message?: string, options: SubclassOptions<Code> = {}) {
+    super(400, options.code ?? ('bad_request' as Code), message ?? 'Bad Request', options);
   }
 }
 
 /** An RFC 6750 §3 Bearer challenge rendered into WWW-Authenticate. */
-export interface AuthChallenge {
+export interface AuthChallenge<ChallengeCode extends string = string> {
   /** Authentication scheme. @default "Bearer" */
   scheme?: string;
   /** Protection space. @default "api" */
   realm?: string;
   /** RFC 6750 error code: invalid_request, invalid_token or insufficient_scope. */
-  error?: string;
+  error?: ChallengeCode;
   /** Human-readable description; keep it generic. */
   error_description?: string;
   /** Space-delimited scopes needed (insufficient_scope). */
@@ -184,23 +184,26 @@ function renderOne(challenge: AuthChallenge): string {
   return params.length > 0 ? `${scheme} ${params.join(', ')}` : scheme;
 }
 
-/** Options of UnauthorizedError and ForbiddenError: the challenge replaces `headers`. */
-export type ChallengeErrorOptions = Omit<SubclassOptions, 'headers'> & {
+/**
+ * Options of UnauthorizedError: the challenge replaces `headers`. Without `code` the code is the
+ * (first) challenge's `error`, so both are typed by the same `Code`.
+ */
+export type ChallengeErrorOptions<Code extends string = string> = Omit<SubclassOptions<Code>, 'headers'> & {
   /** One challenge, or several (e.g. DPoP and Bearer, RFC 9449 §7.2), rendered into one WWW-Authenticate value. */
-  challenge?: AuthChallenge | readonly AuthChallenge[];
+  challenge?: AuthChallenge<Code> | readonly AuthChallenge<Code>[];
   /** RFC 9449 §8: a fresh server nonce sent as the `DPoP-Nonce` header (use_dpop_nonce). */
   dpopNonce?: string;
 };
 
 /** 401 with a WWW-Authenticate challenge. Code defaults to the challenge's error, else "unauthorized". */
-export class UnauthorizedError extends HttpError {
+export class UnauthorizedError<Code extends string = 'unauthorized'> extends HttpError<Code> {
   /** The (first) challenge rendered into WWW-Authenticate. */
   readonly challenge: Readonly<AuthChallenge>;
-  constructor(message?: string, options: ChallengeErrorOptions = {}) {
+  constructor(message?: string, options: ChallengeErrorOptions<Code> = {}) {
     const given = options.challenge ?? {};
-    const all = (Array.isArray(given) ? given : [given]) as readonly AuthChallenge[];
+    const all = (Array.isArray(given) ? given : [given]) as readonly AuthChallenge<Code>[];
     const challenge = Object.freeze({ ...(all[0] ?? {}) });
-    super(401, options.code ?? challenge.error ?? 'unauthorized', message ?? 'Unauthorized', {
+    super(401, options.code ?? challenge.error ?? ('unauthorized' as Code), message ?? 'Unauthorized', {
       ...options,
       headers: {
         'WWW-Authenticate': renderChallenge(all.length > 1 ? all : challenge),
@@ -212,9 +215,12 @@ export class UnauthorizedError extends HttpError {
 }
 
 /** 403 forbidden (or insufficient_scope when given such a challenge). */
-export class ForbiddenError extends HttpError {
-  constructor(message?: string, options: Omit<SubclassOptions, 'headers'> & { challenge?: AuthChallenge } = {}) {
-    super(403, options.code ?? options.challenge?.error ?? 'forbidden', message ?? 'Forbidden', {
+export class ForbiddenError<Code extends string = 'forbidden'> extends HttpError<Code> {
+  constructor(
+    message?: string,
+    options: Omit<SubclassOptions<Code>, 'headers'> & { challenge?: AuthChallenge<Code> } = {},
+  ) {
+    super(403, options.code ?? options.challenge?.error ?? ('forbidden' as Code), message ?? 'Forbidden', {
       ...options,
       ...(options.challenge ? { headers: { 'WWW-Authenticate': renderChallenge(options.challenge) } } : {}),
     });
@@ -222,30 +228,30 @@ export class ForbiddenError extends HttpError {
 }
 
 /** 404 not_found; also used to hide objects of other tenants. */
-export class NotFoundError extends HttpError {
-  constructor(message?: string, options: SubclassOptions = {}) {
-    super(404, options.code ?? 'not_found', message ?? 'Not Found', options);
+export class NotFoundError<Code extends string = 'not_found'> extends HttpError<Code> {
+  constructor(message?: string, options: SubclassOptions<Code> = {}) {
+    super(404, options.code ?? ('not_found' as Code), message ?? 'Not Found', options);
   }
 }
 
 /** 409 conflict: invalid transition, idempotency clash. */
-export class ConflictError extends HttpError {
-  constructor(message?: string, options: SubclassOptions = {}) {
-    super(409, options.code ?? 'conflict', message ?? 'Conflict', options);
+export class ConflictError<Code extends string = 'conflict'> extends HttpError<Code> {
+  constructor(message?: string, options: SubclassOptions<Code> = {}) {
+    super(409, options.code ?? ('conflict' as Code), message ?? 'Conflict', options);
   }
 }
 
 /** 413 payload_too_large. */
-export class PayloadTooLargeError extends HttpError {
-  constructor(message?: string, options: SubclassOptions = {}) {
-    super(413, options.code ?? 'payload_too_large', message ?? 'Content Too Large', options);
+export class PayloadTooLargeError<Code extends string = 'payload_too_large'> extends HttpError<Code> {
+  constructor(message?: string, options: SubclassOptions<Code> = {}) {
+    super(413, options.code ?? ('payload_too_large' as Code), message ?? 'Content Too Large', options);
   }
 }
 
 /** 415 unsupported_media_type. */
-export class UnsupportedMediaTypeError extends HttpError {
-  constructor(message?: string, options: SubclassOptions = {}) {
-    super(415, options.code ?? 'unsupported_media_type', message ?? 'Unsupported Media Type', options);
+export class UnsupportedMediaTypeError<Code extends string = 'unsupported_media_type'> extends HttpError<Code> {
+  constructor(message?: string, options: SubclassOptions<Code> = {}) {
+    super(415, options.code ?? ('unsupported_media_type' as Code), message ?? 'Unsupported Media Type', options);
   }
 }
 
@@ -256,11 +262,11 @@ export interface ValidationIssue {
 }
 
 /** 422 validation_failed; `issues` are rendered as the body's `errors`. */
-export class ValidationError extends HttpError {
+export class ValidationError<Code extends string = 'validation_failed'> extends HttpError<Code> {
   /** The problems, each with a JSON Pointer into the input. */
   readonly issues: readonly ValidationIssue[];
-  constructor(message?: string, options: SubclassOptions & { issues?: readonly ValidationIssue[] } = {}) {
-    super(422, options.code ?? 'validation_failed', message ?? 'Validation failed', options);
+  constructor(message?: string, options: SubclassOptions<Code> & { issues?: readonly ValidationIssue[] } = {}) {
+    super(422, options.code ?? ('validation_failed' as Code), message ?? 'Validation failed', options);
     this.issues = Object.freeze(
       (options.issues ?? []).map((i) => Object.freeze({ pointer: i.pointer, message: i.message })),
     );
@@ -268,7 +274,7 @@ export class ValidationError extends HttpError {
 }
 
 /** Options of TooManyRequestsError and ServiceUnavailableError. */
-export type RetryErrorOptions = Omit<SubclassOptions, 'headers'> & {
+export type RetryErrorOptions<Code extends string = string> = Omit<SubclassOptions<Code>, 'headers'> & {
   /** Seconds until a retry may succeed; rendered as Retry-After (rounded up). */
   retryAfterSec?: number;
 };
@@ -279,9 +285,9 @@ function retryAfter(sec: number | undefined): Partial<Record<AllowedErrorHeader,
 }
 
 /** 429 rate_limited with Retry-After (seconds). */
-export class TooManyRequestsError extends HttpError {
-  constructor(message?: string, options: RetryErrorOptions = {}) {
-    super(429, options.code ?? 'rate_limited', message ?? 'Too Many Requests', {
+export class TooManyRequestsError<Code extends string = 'rate_limited'> extends HttpError<Code> {
+  constructor(message?: string, options: RetryErrorOptions<Code> = {}) {
+    super(429, options.code ?? ('rate_limited' as Code), message ?? 'Too Many Requests', {
       ...options,
       headers: retryAfter(options.retryAfterSec),
     });
@@ -289,9 +295,9 @@ export class TooManyRequestsError extends HttpError {
 }
 
 /** 503 unavailable with Retry-After (seconds): a dependency is down, so the request is denied, never allowed. */
-export class ServiceUnavailableError extends HttpError {
-  constructor(message?: string, options: RetryErrorOptions = {}) {
-    super(503, options.code ?? 'unavailable', message ?? 'Service Unavailable', {
+export class ServiceUnavailableError<Code extends string = 'unavailable'> extends HttpError<Code> {
+  constructor(message?: string, options: RetryErrorOptions<Code> = {}) {
+    super(503, options.code ?? ('unavailable' as Code), message ?? 'Service Unavailable', {
       ...options,
       headers: retryAfter(options.retryAfterSec),
     });

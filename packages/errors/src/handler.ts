@@ -1,5 +1,5 @@
 // errorHandler and notFoundHandler: render any thrown value as RFC 9457 problem+json without leaking it.
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { validateHeaderValue, type IncomingMessage, type ServerResponse } from 'node:http';
 import {
   ALLOWED_ERROR_HEADERS,
   HttpError,
@@ -7,8 +7,10 @@ import {
   ValidationError,
   isHttpError,
   statusTitle,
+  type AllowedErrorHeader,
   type ValidationIssue,
 } from './errors.js';
+import { checkOptions, optionError, type OptionKeys } from './options.js';
 
 /** The least a logger must offer; pino loggers qualify. */
 export interface ErrorLogger {
@@ -38,18 +40,28 @@ export interface ProblemBody {
 type NextFunction = (err?: unknown) => void;
 type Req = IncomingMessage & { id?: unknown; log?: unknown };
 
-const OPTION_KEYS = new Set(['logger']);
+const OPTION_KEYS: OptionKeys<ErrorHandlerOptions> = { logger: true };
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 const PROBLEM_TYPE = 'application/problem+json; charset=utf-8';
-// Headers an earlier middleware may have set for a body we are now replacing.
-const STALE_HEADERS = [
+// Headers an earlier middleware or the failed handler may have set that belong to the success
+// response: a session cookie or a redirect must not ride on an error, nor a body header describe a
+// body we are replacing. Security headers, Vary, CORS, X-Request-Id, RateLimit*, Retry-After stay.
+const SUCCESS_ONLY_HEADERS = [
+  'set-cookie',
+  'location',
   'content-disposition',
   'content-encoding',
+  'content-language',
   'content-length',
   'content-range',
+  'content-type',
   'etag',
   'last-modified',
+  'link',
+  'refresh',
 ];
+// What the client gets when the problem document itself cannot be built or sent.
+const FIXED_500 = '{"type":"about:blank","title":"Internal Server Error","status":500,"code":"internal_error"}';
 
 interface Mapped {
   error: HttpError;
@@ -100,8 +112,7 @@ function zodIssues(value: object): ValidationIssue[] | undefined {
   return out;
 }
 
-/** Maps any thrown value onto an HttpError. Unknown values become a generic 500. */
-export function toHttpError(value: unknown): Mapped {
+function mapError(value: unknown): Mapped {
   if (isHttpError(value)) return { error: value, unknown: false };
   if (typeof value === 'object' && value !== null) {
     const type = safeGet(value, 'type');
@@ -121,25 +132,107 @@ export function toHttpError(value: unknown): Mapped {
   return { error: new HttpError(500, 'internal_error', 'Internal Server Error'), unknown: true };
 }
 
-/** Builds the problem+json body for an HttpError. */
-export function problemBody(error: HttpError, requestId?: string): ProblemBody {
+/** Maps any thrown value onto an HttpError. Unknown values (and values that throw when looked at) become a generic 500. */
+export function toHttpError(value: unknown): Mapped {
+  try {
+    return mapError(value);
+  } catch {
+    return { error: new HttpError(500, 'internal_error', 'Internal Server Error'), unknown: true };
+  }
+}
+
+// Why a branded value could not be rendered; our own words, safe to log.
+class Unrenderable extends Error {}
+
+/** The fields of an error, each read once and checked, so a look-alike cannot change them between reads. */
+interface Snapshot {
+  status: number;
+  code: string;
+  reason: string | undefined;
+  detail: string | undefined;
+  headers: [AllowedErrorHeader, string][];
+  issues: ValidationIssue[] | undefined;
+}
+
+function snapshot(error: HttpError): Snapshot {
+  const status: unknown = error.status;
+  if (typeof status !== 'number' || !Number.isInteger(status) || status < 400 || status > 599) {
+    throw new Unrenderable('status is not an integer 400-599');
+  }
+  const code: unknown = error.code;
+  if (typeof code !== 'string' || code.length === 0) throw new Unrenderable('code is not a non-empty string');
+  const expose: unknown = error.expose;
+  if (typeof expose !== 'boolean') throw new Unrenderable('expose is not a boolean');
+  const detail: unknown = error.detail;
+  if (detail !== undefined && typeof detail !== 'string') throw new Unrenderable('detail is not a string');
+  const message: unknown = error.message;
+  const headers: unknown = error.headers;
+  if (typeof headers !== 'object' || headers === null) throw new Unrenderable('headers is not an object');
+  const picked: [AllowedErrorHeader, string][] = [];
+  for (const name of ALLOWED_ERROR_HEADERS) {
+    const value: unknown = (headers as Record<string, unknown>)[name];
+    if (value === undefined) continue;
+    // A line break would split the response (CWE-113); Node refuses other control characters.
+    if (typeof value !== 'string' || /[\r\n]/.test(value)) throw new Unrenderable(`${name} is not a one-line string`);
+    validateHeaderValue(name, value);
+    picked.push([name, value]);
+  }
+  let issues: ValidationIssue[] | undefined;
+  if (status === 422) {
+    const list: unknown = (error as HttpError & { issues?: unknown }).issues;
+    if (list !== undefined) {
+      if (!Array.isArray(list)) throw new Unrenderable('issues is not an array');
+      issues = list.map((item: unknown) => {
+        const pointer: unknown = typeof item === 'object' && item !== null ? (item as ValidationIssue).pointer : 0;
+        const text: unknown = typeof item === 'object' && item !== null ? (item as ValidationIssue).message : 0;
+        if (typeof pointer !== 'string' || typeof text !== 'string') throw new Unrenderable('an issue is malformed');
+        return { pointer, message: text };
+      });
+    }
+  }
+  return {
+    status,
+    code,
+    reason: typeof message === 'string' ? message : undefined,
+    // A 5xx never shows its detail, whatever its `expose` says.
+    detail: expose && status < 500 ? detail : undefined,
+    headers: picked,
+    issues,
+  };
+}
+
+function bodyOf(snap: Snapshot, requestId: string | undefined): ProblemBody {
   const body: ProblemBody = {
     type: 'about:blank',
-    title: statusTitle(error.status),
-    status: error.status,
-    code: error.code,
+    title: statusTitle(snap.status),
+    status: snap.status,
+    code: snap.code,
   };
   if (requestId !== undefined) {
     body.requestId = requestId;
     body.instance = `urn:request:${requestId}`;
   }
-  if (error.expose && typeof error.detail === 'string') body.detail = error.detail;
-  if (error.status === 422) {
-    const issues = (error as HttpError & { issues?: unknown }).issues;
-    if (Array.isArray(issues))
-      body.errors = issues.map((i: ValidationIssue) => ({ pointer: i.pointer, message: i.message }));
-  }
+  if (snap.detail !== undefined) body.detail = snap.detail;
+  if (snap.issues !== undefined) body.errors = snap.issues;
   return body;
+}
+
+/**
+ * Builds the problem+json body for an HttpError. Throws a TypeError for a value that carries the
+ * brand but not the shape (a header with a line break, a non-boolean `expose`, …); `errorHandler()`
+ * answers such a value with the fixed 500 body.
+ */
+export function problemBody(error: HttpError, requestId?: string): ProblemBody {
+  try {
+    return bodyOf(snapshot(error), requestId);
+  } catch (failure) {
+    throw new TypeError(`@portcullis/errors: cannot render the error (${reasonOf(failure)})`, { cause: failure });
+  }
+}
+
+function reasonOf(failure: unknown): string {
+  if (failure instanceof Unrenderable) return failure.message;
+  return 'reading it threw';
 }
 
 function requestIdOf(req: Req): string | undefined {
@@ -148,49 +241,97 @@ function requestIdOf(req: Req): string | undefined {
 }
 
 function isLogger(value: unknown): value is ErrorLogger {
-  return typeof value === 'object' && value !== null && typeof (value as ErrorLogger).error === 'function';
+  try {
+    return typeof value === 'object' && value !== null && typeof (value as ErrorLogger).error === 'function';
+  } catch {
+    return false;
+  }
 }
 
 function describeThrown(value: unknown): object {
-  if (value instanceof Error) return { err: value };
+  try {
+    if (value instanceof Error) return { err: value };
+  } catch {
+    // A revoked Proxy throws on instanceof.
+  }
   return { thrownType: value === null ? 'null' : typeof value };
 }
 
-function log(logger: ErrorLogger | undefined, mapped: Mapped, original: unknown, requestId: string | undefined): void {
+function log(logger: ErrorLogger | undefined, snap: Snapshot, original: unknown, requestId: string | undefined): void {
   if (logger === undefined) return;
+  const base = { requestId, status: snap.status, code: snap.code };
   try {
-    const { error } = mapped;
-    if (error.status >= 500) {
-      logger.error(
-        { ...describeThrown(original), requestId, status: error.status, code: error.code },
-        'request failed',
-      );
+    if (snap.status >= 500) {
+      logger.error({ ...describeThrown(original), ...base }, 'request failed');
     } else {
       // 4xx: the code is enough; never the body, never the thrown object's fields.
-      const entry = { requestId, status: error.status, code: error.code, reason: error.message };
+      const entry = { ...base, reason: snap.reason };
       if (logger.info) logger.info(entry, 'request rejected');
       else if (logger.warn) logger.warn(entry, 'request rejected');
     }
   } catch {
-    // A logger that throws (or an error whose getters throw while serialising) must not break the response.
+    // An error whose getters throw while the logger serialises it: log the facts without it, once.
+    if (snap.status < 500) return;
+    try {
+      logger.error({ ...base, thrownType: 'unserialisable' }, 'request failed');
+    } catch {
+      // A logger that throws must not break the response.
+    }
+  }
+}
+
+function logFailure(logger: ErrorLogger | undefined, failure: unknown, requestId: string | undefined): void {
+  if (logger === undefined) return;
+  try {
+    logger.error(
+      { requestId, status: 500, code: 'internal_error', renderFailure: reasonOf(failure) },
+      'error handler could not render the error; sent the fixed 500',
+    );
+  } catch {
+    // Nothing more can be done; the fixed body still goes out.
+  }
+}
+
+function sendFixed(req: IncomingMessage, res: ServerResponse): void {
+  try {
+    if (res.headersSent) {
+      if (!res.writableEnded) res.destroy();
+      return;
+    }
+    for (const name of SUCCESS_ONLY_HEADERS) res.removeHeader(name);
+    res.statusCode = 500;
+    res.setHeader('Content-Type', PROBLEM_TYPE);
+    res.setHeader('Cache-Control', 'no-store');
+    res.setHeader('Content-Length', Buffer.byteLength(FIXED_500));
+    res.end(req.method === 'HEAD' ? undefined : FIXED_500);
+  } catch {
+    try {
+      res.destroy();
+    } catch {
+      // The socket is gone already.
+    }
   }
 }
 
 /**
  * Express error middleware: renders every error as application/problem+json, with the same
- * behaviour whatever NODE_ENV says. Mount it last.
+ * behaviour whatever NODE_ENV says. Mount it last. It never throws and never hands the error on to
+ * Express's default handler: when the problem document cannot be built or sent, the client gets
+ * the fixed body `{"type":"about:blank","title":"Internal Server Error","status":500,"code":"internal_error"}`.
  */
-export function errorHandler(options: ErrorHandlerOptions = {}) {
-  if (typeof options !== 'object' || options === null) {
-    throw new TypeError('@portcullis/errors: errorHandler options must be an object');
-  }
-  for (const key of Object.keys(options)) {
-    if (!OPTION_KEYS.has(key)) throw new TypeError(`@portcullis/errors: unknown option "${key}" for errorHandler`);
-  }
-  const fallbackLogger = options.logger;
+export function errorHandler(options?: ErrorHandlerOptions) {
+  const o = checkOptions('errors', options, OPTION_KEYS);
+  const fallbackLogger = o.logger;
   if (fallbackLogger !== undefined && !isLogger(fallbackLogger)) {
-    throw new TypeError('@portcullis/errors: "logger" must have an error(obj, msg) method');
+    throw optionError(
+      'errors',
+      'logger',
+      'must have an error(obj, msg) method',
+      'pass a pino logger or { error(obj, msg) {…} }',
+      fallbackLogger,
+    );
   }
+  const optionLogger: ErrorLogger | undefined = fallbackLogger;
 
   return function portcullisErrorHandler(
     err: unknown,
@@ -199,29 +340,32 @@ export function errorHandler(options: ErrorHandlerOptions = {}) {
     _next: NextFunction,
   ): void {
     const request = req as Req;
-    const mapped = toHttpError(err);
-    const requestId = requestIdOf(request);
     const reqLog = safeGet(request, 'log');
-    log(isLogger(reqLog) ? reqLog : fallbackLogger, mapped, err, requestId);
-
-    if (res.headersSent) {
-      // Part of a response is out: nothing valid can follow. Cut the connection so the client
-      // sees a truncated response rather than a success.
-      if (!res.writableEnded) res.destroy();
-      return;
+    const logger = isLogger(reqLog) ? reqLog : optionLogger;
+    const requestId = requestIdOf(request);
+    let logged = false;
+    try {
+      const snap = snapshot(mapError(err).error);
+      const payload = JSON.stringify(bodyOf(snap, requestId));
+      logged = true;
+      log(logger, snap, err, requestId);
+      if (res.headersSent) {
+        // Part of a response is out: nothing valid can follow. Cut the connection so the client
+        // sees a truncated response rather than a success.
+        if (!res.writableEnded) res.destroy();
+        return;
+      }
+      for (const name of SUCCESS_ONLY_HEADERS) res.removeHeader(name);
+      res.statusCode = snap.status;
+      res.setHeader('Content-Type', PROBLEM_TYPE);
+      res.setHeader('Cache-Control', 'no-store');
+      res.setHeader('Content-Length', Buffer.byteLength(payload));
+      for (const [name, value] of snap.headers) res.setHeader(name, value);
+      res.end(request.method === 'HEAD' ? undefined : payload);
+    } catch (failure) {
+      if (!logged) logFailure(logger, failure, requestId);
+      sendFixed(request, res);
     }
-    const { error } = mapped;
-    const payload = JSON.stringify(problemBody(error, requestId));
-    for (const name of STALE_HEADERS) res.removeHeader(name);
-    res.statusCode = error.status;
-    res.setHeader('Content-Type', PROBLEM_TYPE);
-    res.setHeader('Cache-Control', 'no-store');
-    res.setHeader('Content-Length', Buffer.byteLength(payload));
-    for (const name of ALLOWED_ERROR_HEADERS) {
-      const value = error.headers[name];
-      if (value !== undefined) res.setHeader(name, value);
-    }
-    res.end(request.method === 'HEAD' ? undefined : payload);
   };
 }
 

@@ -15,7 +15,7 @@ export {
   renderChallenge,
   statusTitle,
   ALLOWED_ERROR_HEADERS,
-  type ErrorCode,
+  type StandardErrorCode,
   type AllowedErrorHeader,
   type HttpErrorOptions,
   type SubclassOptions,

@@ -103,7 +103,7 @@ const rows: Row[] = [
     title: 'PayloadTooLargeError',
     make: () => new PayloadTooLargeError(),
     status: 413,
-    body: { title: 'Content Too Large', status: 413, code: 'payload_too_large' },
+    body: { title: 'Payload Too Large', status: 413, code: 'payload_too_large' },
   },
   {
     title: 'UnsupportedMediaTypeError',
@@ -116,7 +116,7 @@ const rows: Row[] = [
     make: () => new ValidationError('x', { issues: [{ pointer: '/title', message: 'Required' }] }),
     status: 422,
     body: {
-      title: 'Unprocessable Content',
+      title: 'Unprocessable Entity',
       status: 422,
       code: 'validation_failed',
       errors: [{ pointer: '/title', message: 'Required' }],
@@ -147,7 +147,7 @@ const rows: Row[] = [
     make: () => z.object({ title: z.string(), tags: z.array(z.number()) }).safeParse({ tags: ['a/b~'] }).error,
     status: 422,
     body: {
-      title: 'Unprocessable Content',
+      title: 'Unprocessable Entity',
       status: 422,
       code: 'validation_failed',
       errors: [
