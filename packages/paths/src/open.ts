@@ -1,5 +1,6 @@
 // openSafeFile: resolve, open with O_NOFOLLOW, then prove the handle is the file that was checked.
 import { constants } from 'node:fs';
+import type { BigIntStats } from 'node:fs';
 import { lstat, open, realpath, type FileHandle } from 'node:fs/promises';
 import { PathError } from './errors.js';
 import {
@@ -28,12 +29,19 @@ export interface SafeFile {
 const OPEN_FLAGS =
   constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0) | (constants.O_NOCTTY ?? 0);
 
+/** A SafeFile plus the handle's fstat, for validators (ETag, Last-Modified). Internal. */
+export interface OpenedFile extends SafeFile {
+  /** fstat of the handle (bigint: inode numbers and nanosecond times without rounding). */
+  readonly stat: BigIntStats;
+}
+
 /** Test seam: runs between open() and the identity checks, to simulate a swap in that window. */
 export interface OpenHooks {
   afterOpen?: () => Promise<void>;
 }
 
-async function closeQuietly(handle: FileHandle): Promise<void> {
+/** Closes a handle, ignoring a second close or a failing close. Internal. */
+export async function closeQuietly(handle: FileHandle): Promise<void> {
   try {
     await handle.close();
   } catch {
@@ -42,7 +50,11 @@ async function closeQuietly(handle: FileHandle): Promise<void> {
 }
 
 /** Opens an already-resolved real path and checks it is still that regular file. Internal. */
-export async function openResolved(resolved: string, options: CompiledOpen, hooks: OpenHooks = {}): Promise<SafeFile> {
+export async function openResolved(
+  resolved: string,
+  options: CompiledOpen,
+  hooks: OpenHooks = {},
+): Promise<OpenedFile> {
   let handle: FileHandle;
   try {
     // eslint-disable-next-line security/detect-non-literal-fs-filename -- the path is the validated, contained result of this package's own checks
@@ -55,13 +67,13 @@ export async function openResolved(resolved: string, options: CompiledOpen, hook
   }
   try {
     if (hooks.afterOpen) await hooks.afterOpen();
-    const st = await handle.stat();
+    const st = await handle.stat({ bigint: true });
     if (!st.isFile()) throw new PathError('not_found', 'Not a regular file');
     let linkStat;
     let realNow;
     try {
       // eslint-disable-next-line security/detect-non-literal-fs-filename -- the path is the validated, contained result of this package's own checks
-      linkStat = await lstat(resolved);
+      linkStat = await lstat(resolved, { bigint: true });
       // eslint-disable-next-line security/detect-non-literal-fs-filename -- the path is the validated, contained result of this package's own checks
       realNow = await realpath(resolved);
     } catch (error) {
@@ -72,10 +84,10 @@ export async function openResolved(resolved: string, options: CompiledOpen, hook
     if (!linkStat.isFile() || linkStat.dev !== st.dev || linkStat.ino !== st.ino || realNow !== resolved) {
       throw new PathError('symlink_escape', 'File changed between resolve and open');
     }
-    if (options.rejectHardlinks && st.nlink > 1) {
+    if (options.rejectHardlinks && st.nlink > 1n) {
       throw new PathError('symlink_escape', 'File has more than one hard link');
     }
-    return { handle, path: resolved, size: st.size };
+    return { handle, path: resolved, size: Number(st.size), stat: st };
   } catch (error) {
     await closeQuietly(handle);
     throw error;
@@ -103,11 +115,12 @@ export async function openSafeFile(
 ): Promise<SafeFile> {
   const base = checkBaseDir('openSafeFile', baseDir);
   const compiled = compileOpenOptions('openSafeFile', readOptions('openSafeFile', options, OPEN_KEYS));
-  return openCompiled(base, requested, compiled);
+  const { handle, path, size } = await openCompiled(base, requested, compiled);
+  return { handle, path, size };
 }
 
 /** openSafeFile with compiled options (used by sendSafeFile). Internal. */
-export async function openCompiled(baseDir: string, requested: unknown, compiled: CompiledOpen): Promise<SafeFile> {
+export async function openCompiled(baseDir: string, requested: unknown, compiled: CompiledOpen): Promise<OpenedFile> {
   const resolved = await resolveWithRules(baseDir, requested, compiled, true);
   return openResolved(resolved, compiled);
 }

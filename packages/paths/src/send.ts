@@ -1,8 +1,9 @@
-// sendSafeFile: an Express download handler for req.params.name built on openSafeFile.
+// sendSafeFile: an Express download handler for req.params.name built on openSafeFile; it owns every handle it opens.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { pipeline } from 'node:stream';
 import { PathError } from './errors.js';
 import { extensionOf } from './lexical.js';
-import { openCompiled, OPEN_KEYS } from './open.js';
+import { closeQuietly, openCompiled, OPEN_KEYS, type OpenedFile } from './open.js';
 import {
   checkBaseDir,
   compileOpenOptions,
@@ -95,11 +96,56 @@ function requestedName(req: SafeFileRequest): unknown {
 }
 
 /**
+ * True once the response is no longer ours to write: started or finished by someone else, destroyed,
+ * or its connection gone. A pipelined response still queued behind another one never emits "close"
+ * and never becomes `destroyed` when the client resets, so the socket is checked too.
+ */
+function responseGone(req: SafeFileRequest, res: ServerResponse): boolean {
+  return res.headersSent || res.writableEnded || res.destroyed || req.socket.destroyed;
+}
+
+/** What one request gets: status, headers, and the byte range to stream (undefined: no body). */
+interface Plan {
+  readonly status: number;
+  readonly headers: readonly (readonly [string, string | number])[];
+  readonly body: { readonly start: number; readonly end: number } | undefined;
+}
+
+/**
+ * Streams `file` into `res` and hands the handle's ownership to the stream: pipeline destroys the
+ * read stream (autoClose closes the handle) when the response closes, fails or finishes, and the
+ * socket's "close" covers a queued pipelined response that never closes itself.
+ */
+function streamBody(req: SafeFileRequest, res: ServerResponse, file: OpenedFile, start: number, end: number): void {
+  const expected = end - start + 1;
+  const stream = file.handle.createReadStream({ start, end, autoClose: true });
+  const socket = req.socket;
+  const onSocketClose = (): void => {
+    stream.destroy();
+  };
+  socket.once('close', onSocketClose);
+  stream.once('end', () => {
+    // Truncated since open: fewer bytes than Content-Length announced. Cut the connection so the
+    // client sees a broken download, not a short file that looks complete (runs before pipeline's end()).
+    if (stream.bytesRead < expected) res.destroy();
+  });
+  pipeline(stream, res, () => {
+    // Success, client abort or read error: pipeline has destroyed what needed destroying (a response
+    // whose headers are out can only be cut). Nothing is reported: the response is no longer ours.
+    socket.removeListener('close', onSocketClose);
+  });
+}
+
+/**
  * An Express handler that serves `req.params.name` from `baseDir` through openSafeFile, streaming
  * the opened handle with `Content-Type` from the extension allowlist, `Content-Length`,
  * `X-Content-Type-Options: nosniff` and `Content-Disposition: attachment`. Every refusal is a
  * PathError passed to `next(err)` (400 invalid_path, 403 forbidden_path, 404 not_found); mount
  * `errorHandler()` from @portcullis/errors after it.
+ *
+ * Every handle it opens is closed on every path (served, refused, HEAD, client gone). Once the
+ * response has been started or finished by someone else, or the client has gone, it touches
+ * nothing: it closes the handle and returns, and never calls `next(err)`.
  *
  * @example app.get('/exports/:name', sendSafeFile('/srv/app/exports', { contentTypes: { '.csv': 'text/csv' } }))
  * @param baseDir - absolute, server-chosen directory.
@@ -124,45 +170,58 @@ export function sendSafeFile(baseDir: string, options?: SendSafeFileOptions): Sa
   }
   const compiled = { ...rules, allowedExtensions: rules.allowedExtensions ?? new Set(contentTypes.keys()) };
 
-  return function sendSafeFileHandler(req: SafeFileRequest, res: ServerResponse, next: SafeFileNext): void {
+  function plan(req: SafeFileRequest, file: OpenedFile, last: string, type: string): Plan {
+    const headers: [string, string | number][] = [
+      ['Content-Type', type],
+      ['Content-Length', file.size],
+      ['X-Content-Type-Options', 'nosniff'],
+      ['Content-Disposition', contentDisposition(last)],
+    ];
+    const withBody = req.method !== 'HEAD' && file.size > 0;
+    return { status: 200, headers, body: withBody ? { start: 0, end: file.size - 1 } : undefined };
+  }
+
+  async function serve(req: SafeFileRequest, res: ServerResponse, next: SafeFileNext): Promise<void> {
+    // Answered or abandoned before we start (a handler that responded, a client gone): open nothing.
+    if (responseGone(req, res)) return;
     const name = requestedName(req);
-    openCompiled(base, name, compiled).then(
-      (file) => {
-        // The lexical rules guaranteed a string whose extension is in the allowlist.
-        const last = (name as string).split('/').pop() ?? '';
-        const type = contentTypes.get(extensionOf(last));
-        if (type === undefined) {
-          void file.handle.close().catch(() => undefined);
-          next(new PathError('extension', 'No content type for the extension'));
-          return;
-        }
-        res.statusCode = 200;
-        res.setHeader('Content-Type', type);
-        res.setHeader('Content-Length', file.size);
-        res.setHeader('X-Content-Type-Options', 'nosniff');
-        res.setHeader('Content-Disposition', contentDisposition(last));
-        if (req.method === 'HEAD' || file.size === 0) {
-          void file.handle.close().catch(() => undefined);
-          res.end();
-          return;
-        }
-        // Bounded by the size checked at open: a file growing meanwhile cannot overrun Content-Length.
-        const stream = file.handle.createReadStream({ start: 0, end: file.size - 1, autoClose: true });
-        stream.on('error', (error) => {
-          if (res.headersSent) res.destroy();
-          else next(error);
-        });
-        stream.on('end', () => {
-          // Truncated since open: fewer bytes than Content-Length announced. Cut the connection so the
-          // client sees a broken download, not a short file that looks complete (runs before pipe's end()).
-          if (stream.bytesRead < file.size) res.destroy();
-        });
-        res.on('close', () => stream.destroy());
-        stream.pipe(res);
-      },
-      (error: unknown) => {
-        next(error);
-      },
-    );
+    let file: OpenedFile;
+    try {
+      file = await openCompiled(base, name, compiled);
+    } catch (error) {
+      // A refusal or a server fault, reported only while the response is still ours.
+      if (!responseGone(req, res)) next(error);
+      return;
+    }
+    // From here this function owns file.handle until streamBody hands it to the read stream.
+    let handedOver = false;
+    try {
+      // The lexical rules guaranteed a string whose extension is in the allowlist.
+      const last = (name as string).split('/').pop() ?? '';
+      const type = contentTypes.get(extensionOf(last));
+      if (type === undefined) throw new PathError('extension', 'No content type for the extension');
+      const answer = plan(req, file, last, type);
+      // Checked after every await and right before the first write: nothing below awaits, so the
+      // response cannot be taken over between this check and the headers.
+      if (responseGone(req, res)) return;
+      res.statusCode = answer.status;
+      for (const [header, value] of answer.headers) res.setHeader(header, value);
+      if (answer.body === undefined) {
+        res.end();
+        return;
+      }
+      streamBody(req, res, file, answer.body.start, answer.body.end);
+      handedOver = true;
+    } catch (error) {
+      if (!responseGone(req, res)) next(error);
+    } finally {
+      if (!handedOver) await closeQuietly(file.handle);
+    }
+  }
+
+  return function sendSafeFileHandler(req: SafeFileRequest, res: ServerResponse, next: SafeFileNext): void {
+    // Every failure inside serve() is passed to next() or, once the response is gone, dropped; the
+    // catch only guards against a next() that throws, which must not become an unhandled rejection.
+    serve(req, res, next).catch(() => undefined);
   };
 }
