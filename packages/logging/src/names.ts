@@ -36,10 +36,28 @@ export const DEFAULT_REDACT_PATHS: readonly string[] = Object.freeze([
 export const CENSOR = '[REDACTED]';
 
 /**
+ * Short sensitive key names, matched only exactly (case-insensitive, ignoring `-` and `_`): `Auth`,
+ * `JWT`, `PIN`, `api_key`, `Pass`… but not `author`, `keyboard`, `passenger` or `shipping`.
+ */
+export const SHORT_SENSITIVE_KEYS: readonly string[] = [
+  'auth',
+  'jwt',
+  'bearer',
+  'pass',
+  'pwd',
+  'pw',
+  'key',
+  'apikey',
+  'otp',
+  'pin',
+];
+
+/**
  * Key names (normalised: lower case, letters and digits only) that are sensitive wherever they
  * appear (layer 2). Short names (pin, otp, ssn…) only match exactly, so "shipping" keeps its value.
  */
 export const EXACT_SENSITIVE_KEYS: readonly string[] = [
+  ...SHORT_SENSITIVE_KEYS,
   'password',
   'passwd',
   'pwd',

@@ -8,6 +8,7 @@ import { portcullisLoggerConfig } from './logger.js';
 import { CENSOR } from './names.js';
 import { serializeError } from './serialize-error.js';
 import { serializeRequest, serializeResponse } from './serializers.js';
+import { originFormOf } from './scrub-text.js';
 
 /** Options of {@link requestLogger}. */
 export interface RequestLoggerOptions {
@@ -70,7 +71,7 @@ function compileQuietRoutes(value: unknown): Map<string, Set<string>> {
 }
 
 function pathOf(req: Req): string {
-  const url = typeof req.originalUrl === 'string' ? req.originalUrl : (req.url ?? '');
+  const url = originFormOf(typeof req.originalUrl === 'string' ? req.originalUrl : (req.url ?? ''));
   const q = url.indexOf('?');
   return q === -1 ? url : url.slice(0, q);
 }

@@ -1,5 +1,5 @@
 // Allowlist serializers for requests and responses: a log line never carries all headers or a body.
-import { scrubQuery, scrubText } from './scrub-text.js';
+import { originFormOf, scrubQuery, scrubText } from './scrub-text.js';
 
 /** What the request serializer keeps. */
 export interface SerializedRequest {
@@ -9,7 +9,7 @@ export interface SerializedRequest {
   method?: string;
   /** The matched route pattern (`baseUrl` + `route.path`), once the router knows it. */
   route?: string;
-  /** The path without the query string, scrubbed. */
+  /** The path without the query string, scrubbed (the path of an absolute-form target `http://host/p`). */
   path?: string;
   /** The raw query string (without `?`) with sensitive values masked; absent when empty. */
   query?: string;
@@ -63,8 +63,10 @@ export function serializeRequest(input: unknown): SerializedRequest {
   if (typeof req.method === 'string') out.method = req.method.slice(0, MAX_METHOD);
   const route = routeOf(req);
   if (route !== undefined) out.route = route;
-  const url = typeof req.originalUrl === 'string' ? req.originalUrl : req.url;
-  if (typeof url === 'string') {
+  const target = typeof req.originalUrl === 'string' ? req.originalUrl : req.url;
+  if (typeof target === 'string') {
+    // An absolute-form target (GET http://host/p?access_token=… HTTP/1.1) is logged as its path.
+    const url = originFormOf(target.slice(0, 2 * MAX_URL));
     const q = url.indexOf('?');
     out.path = scrubText((q === -1 ? url : url.slice(0, q)).slice(0, MAX_URL));
     if (q !== -1 && q < url.length - 1) out.query = scrubQuery(url.slice(q + 1, q + 1 + MAX_URL));
