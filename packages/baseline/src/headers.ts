@@ -1,5 +1,6 @@
 // securityHeaders: helmet 8 configured per profile, computed once at creation and replayed per request.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isPlainObject, optionError } from '@portcullis/errors/options';
 import helmet, { type HelmetOptions } from 'helmet';
 import { checkKeys, fail } from './options.js';
 
@@ -67,10 +68,57 @@ const PROFILES: Readonly<
   },
 };
 
-function hasFunction(value: unknown, depth = 0): boolean {
-  if (typeof value === 'function') return true;
-  if (depth > 4 || typeof value !== 'object' || value === null) return false;
-  return Object.values(value).some((v) => hasFunction(v, depth + 1));
+const DISABLE_DEFAULT_SRC: unknown = helmet.contentSecurityPolicy.dangerouslyDisableDefaultSrc;
+const NONCE_FIX = 'use strings such as "\'self\'" and functions (req, res) => string, e.g. a nonce';
+
+/**
+ * Checks the CSP directives the way helmet will use them, so a value helmet cannot use is refused
+ * here, naming the directive, instead of failing per request or rendering "[object Object]".
+ * Returns whether any directive holds a function (in an array or a Set): then the header is
+ * computed per request, so a nonce is never frozen into a replayed header.
+ */
+function checkCsp(csp: unknown): boolean {
+  if (csp === undefined || typeof csp === 'boolean') return false;
+  if (!isPlainObject(csp)) {
+    throw optionError(
+      'baseline',
+      'contentSecurityPolicy',
+      'must be false or helmet CSP options',
+      'pass { directives: { … } }',
+      csp,
+    );
+  }
+  const directives = csp['directives'];
+  if (directives === undefined) return false;
+  if (!isPlainObject(directives)) {
+    throw optionError(
+      'baseline',
+      'contentSecurityPolicy.directives',
+      'must be a plain object of directive names to values',
+      `e.g. { scriptSrc: ["'self'"] }`,
+      directives,
+    );
+  }
+  let dynamic = false;
+  for (const [name, value] of Object.entries(directives)) {
+    if (value === null || typeof value === 'string' || value === DISABLE_DEFAULT_SRC) continue;
+    const option = `contentSecurityPolicy.directives.${name}`;
+    if (!Array.isArray(value) && !(value instanceof Set)) {
+      throw optionError(
+        'baseline',
+        option,
+        'must be a string, an array or a Set, or null',
+        NONCE_FIX + ', in an array',
+        value,
+      );
+    }
+    for (const entry of value as Iterable<unknown>) {
+      if (typeof entry === 'function') dynamic = true;
+      else if (typeof entry !== 'string')
+        throw optionError('baseline', option, 'holds a value helmet cannot use', NONCE_FIX, entry);
+    }
+  }
+  return dynamic;
 }
 
 function checkHeaderValue(name: string, value: unknown): string | false {
@@ -108,12 +156,24 @@ function record(middleware: ReturnType<typeof helmet>): { set: [string, string][
 /**
  * Security headers on helmet 8 for a profile, with optional overrides. The headers are computed once
  * at creation and replayed on every response (helmet itself is only re-run per request when a CSP
- * directive is a function, e.g. a nonce).
+ * directive holds a function, in an array or a Set, e.g. a nonce). A directive value helmet cannot
+ * use is refused here, naming the directive. X-Powered-By is always removed (`xPoweredBy: false`
+ * included).
  */
 export function securityHeaders(profile: HeaderProfile = 'api', overrides?: SecurityHeadersOverrides) {
   if (profile !== 'api' && profile !== 'web')
     fail('securityHeaders', `profile must be "api" or "web" (got ${JSON.stringify(profile)})`);
   const given = checkKeys('securityHeaders', overrides, [...HELMET_KEYS, 'cacheControl', 'permissionsPolicy']);
+  const xPoweredBy = given['xPoweredBy'];
+  if (xPoweredBy !== undefined && typeof xPoweredBy !== 'boolean') {
+    throw optionError(
+      'baseline',
+      'xPoweredBy',
+      'must be a boolean',
+      'X-Powered-By is always removed; leave the option out or pass false',
+      xPoweredBy,
+    );
+  }
   const base = PROFILES[profile];
   const helmetOptions: Record<string, unknown> = { ...base.helmet };
   for (const key of HELMET_KEYS) {
@@ -126,6 +186,7 @@ export function securityHeaders(profile: HeaderProfile = 'api', overrides?: Secu
       ? base.permissionsPolicy
       : checkHeaderValue('permissionsPolicy', given['permissionsPolicy']);
 
+  const dynamicCsp = checkCsp(helmetOptions['contentSecurityPolicy']);
   let middleware: ReturnType<typeof helmet>;
   try {
     middleware = helmet(helmetOptions);
@@ -136,7 +197,7 @@ export function securityHeaders(profile: HeaderProfile = 'api', overrides?: Secu
   if (cacheControl !== false) extra.push(['Cache-Control', cacheControl]);
   if (permissionsPolicy !== false) extra.push(['Permissions-Policy', permissionsPolicy]);
 
-  if (hasFunction(helmetOptions['contentSecurityPolicy'])) {
+  if (dynamicCsp) {
     return function securityHeadersDynamic(req: IncomingMessage, res: ServerResponse, next: Next): void {
       for (const [name, value] of extra) res.setHeader(name, value);
       res.removeHeader('X-Powered-By');

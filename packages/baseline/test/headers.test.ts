@@ -85,3 +85,98 @@ describe('securityHeaders validation', () => {
     expect(() => securityHeaders('api', Object.freeze({ cacheControl: undefined }))).not.toThrow();
   });
 });
+
+// A nonce function read from res.locals, as apps write it.
+const nonce = (_req: unknown, res: unknown): string => `'nonce-${(res as { locals: { n: string } }).locals.n}'`;
+
+describe.each(expressFlavours)('securityHeaders CSP functions and X-Powered-By on $name', (flavour) => {
+  function appWith(overrides: Parameters<typeof securityHeaders>[1]) {
+    let counter = 0;
+    return buildApp(flavour, (a) => {
+      a.enable('x-powered-by'); // left on: the middleware must remove it
+      a.use((_req, res, next) => {
+        counter += 1;
+        res.locals['n'] = `n${counter}`;
+        next();
+      });
+      a.use(securityHeaders('web', overrides));
+      a.get('/x', (_req, res) => {
+        res.send('ok');
+      });
+    });
+  }
+
+  it.each([
+    ['in a Set', { scriptSrc: new Set(["'self'", nonce]) }, 'script-src'],
+    ['in an array', { scriptSrc: ["'self'", nonce] }, 'script-src'],
+    [
+      'in a Set of another directive while script-src is static',
+      { scriptSrc: ["'self'"], styleSrc: new Set([nonce]) },
+      'style-src',
+    ],
+  ] as const)('never freezes a nonce held %s into a replayed header', async (_title, directives, name) => {
+    const app = appWith({ contentSecurityPolicy: { directives } });
+    const first = await request(app).get('/x');
+    const second = await request(app).get('/x');
+    expect(first.status).toBe(200);
+    expect(first.headers['content-security-policy']).toMatch(new RegExp(`${name}[^;]*'nonce-n1'`));
+    expect(second.headers['content-security-policy']).toMatch(new RegExp(`${name}[^;]*'nonce-n2'`));
+    expect(second.headers['content-security-policy']).not.toContain('nonce-n1');
+    expect(first.headers['x-powered-by']).toBeUndefined();
+  });
+
+  it.each([
+    ['static headers', {}],
+    ['per-request headers', { contentSecurityPolicy: { directives: { scriptSrc: [nonce] } } }],
+  ])('removes X-Powered-By with xPoweredBy: false (%s)', async (_title, overrides) => {
+    const app = appWith({ ...overrides, xPoweredBy: false });
+    const res = await request(app).get('/x');
+    expect(res.status).toBe(200);
+    expect(res.text).toBe('ok');
+    expect(res.headers['x-powered-by']).toBeUndefined();
+    expect(res.headers['content-security-policy']).toContain("default-src 'self'");
+  });
+});
+
+describe('securityHeaders refuses CSP values helmet cannot use, naming the directive', () => {
+  function* generator(): Generator<string> {
+    yield "'self'";
+  }
+  it.each([
+    ['a number in the array', { scriptSrc: ["'self'", 5] }, 'scriptSrc', '5'],
+    ['an object in a Set', { scriptSrc: new Set(["'self'", {}]) }, 'scriptSrc', 'an object'],
+    ['null in the array', { imgSrc: [null] }, 'imgSrc', 'null'],
+    ['a function given bare, not in an array', { scriptSrc: nonce }, 'scriptSrc', 'a function'],
+    ['a Map', { scriptSrc: new Map([['a', 'b']]) }, 'scriptSrc', 'a Map'],
+    ['a generator (consumed once)', { scriptSrc: generator() }, 'scriptSrc', 'a class instance'],
+    ['a number', { frameAncestors: 0 }, 'frameAncestors', '0'],
+    ['true', { upgradeInsecureRequests: true }, 'upgradeInsecureRequests', 'true'],
+  ] as const)('refuses %s', (_title, directives, name, shown) => {
+    const make = () => securityHeaders('web', { contentSecurityPolicy: { directives } as never });
+    expect(make).toThrow(TypeError);
+    expect(make).toThrow(`@portcullis/baseline: "contentSecurityPolicy.directives.${name}" `);
+    expect(make).toThrow(`(got ${shown})`);
+  });
+
+  it('refuses directives given as a Map (helmet would ignore them)', () => {
+    expect(() => securityHeaders('web', { contentSecurityPolicy: { directives: new Map() as never } })).toThrow(
+      '@portcullis/baseline: "contentSecurityPolicy.directives" must be a plain object',
+    );
+  });
+
+  it('refuses a non-boolean xPoweredBy (helmet would console.warn and go on)', () => {
+    expect(() => securityHeaders('api', { xPoweredBy: { setTo: 'PHP' } as never })).toThrow(
+      '@portcullis/baseline: "xPoweredBy" must be a boolean (got an object)',
+    );
+  });
+
+  it('accepts null, strings and empty arrays like helmet', () => {
+    expect(() =>
+      securityHeaders('web', {
+        contentSecurityPolicy: {
+          directives: { scriptSrcAttr: null, objectSrc: "'none'", upgradeInsecureRequests: [] },
+        },
+      }),
+    ).not.toThrow();
+  });
+});
