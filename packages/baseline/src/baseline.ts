@@ -79,7 +79,7 @@ function isConfig(value: unknown): value is SecurityConfig {
   return (
     typeof c['profile'] === 'string' &&
     Array.isArray(c['allowedOrigins']) &&
-    typeof c['bodyLimit'] === 'string' &&
+    typeof c['bodyLimit'] === 'number' &&
     typeof c['rateLimitMax'] === 'number'
   );
 }

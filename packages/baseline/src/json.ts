@@ -1,6 +1,7 @@
 // jsonBody and requireJson: a strict JSON body parser (size, depth, duplicates, prototype keys) and a content-type guard.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import express, { type Request, type Response } from 'express';
+import { checkBodyLimit } from '@portcullis/config';
 import { BadRequestError, UnsupportedMediaTypeError } from '@portcullis/errors';
 import { scanJson } from './json-scan.js';
 import { checkKeys, fail, show } from './options.js';
@@ -10,7 +11,11 @@ type Next = (err?: unknown) => void;
 
 /** Options of jsonBody(). */
 export interface JsonBodyOptions {
-  /** Largest accepted body, bytes or a size string such as "100kb". Beyond it: 413. @default "100kb" */
+  /**
+   * Largest accepted body: a whole number of bytes or a size string such as "100kb" (units b/kb/mb, at most
+   * 10mb) — the grammar and bound of BODY_LIMIT, checked by the same `checkBodyLimit` of @portcullis/config.
+   * Beyond it: 413. @default "100kb"
+   */
   limit?: number | string | undefined;
   /** Accept objects with repeated keys (the last one wins, as in JSON.parse). @default false */
   allowDuplicateKeys?: boolean | undefined;
@@ -19,8 +24,6 @@ export interface JsonBodyOptions {
 }
 
 const JSON_TYPES = ['application/json', 'application/*+json'];
-// A byte count with an optional unit, as the `bytes` package reads it ("100kb", "1mb").
-const SIZE = /^[0-9]{1,12}(?:kb|mb|b)?$/i;
 
 /** True when the Content-Type names a charset other than UTF-8 (RFC 8259 §8.1: JSON is UTF-8). */
 function hasForeignCharset(contentType: string): boolean {
@@ -60,13 +63,11 @@ function hasBody(req: IncomingMessage): boolean {
  */
 export function jsonBody(options?: JsonBodyOptions) {
   const given = checkKeys('jsonBody', options, ['limit', 'allowDuplicateKeys', 'maxDepth']);
-  const limit = given['limit'] ?? '100kb';
-  if (
-    !(typeof limit === 'number' && Number.isInteger(limit) && limit > 0) &&
-    !(typeof limit === 'string' && SIZE.test(limit))
-  ) {
-    fail('jsonBody', `"limit" must be a positive integer of bytes or a size like "100kb" (got ${show(limit)})`);
-  }
+  const limitValue = given['limit'] ?? '100kb';
+  // One grammar, one bound: the check BODY_LIMIT is parsed with, so a config value is always accepted here.
+  const limitVerdict = checkBodyLimit(limitValue);
+  if (!limitVerdict.ok) fail('jsonBody', `"limit" ${limitVerdict.problem} (got ${show(limitValue)})`);
+  const limit = limitVerdict.bytes;
   const allowDuplicateKeys = given['allowDuplicateKeys'] ?? false;
   if (typeof allowDuplicateKeys !== 'boolean')
     fail('jsonBody', `"allowDuplicateKeys" must be a boolean (got ${show(allowDuplicateKeys)})`);

@@ -14,6 +14,8 @@ export type { SecretMask, SecretOptions } from './secret.js';
 export { ConfigError, SCHEMA_RULE } from './problems.js';
 export type { ConfigProblem } from './problems.js';
 export { resolveProfile } from './profile.js';
+export { checkBodyLimit, MAX_BODY_LIMIT_BYTES } from './bytes.js';
+export type { BodyLimitVerdict } from './bytes.js';
 export type { Env, Profile } from './profile.js';
 export { securityConfig, loadSecurityConfig, SECURITY_RULES, LOG_LEVELS, JWT_ALGORITHM_NAMES } from './security.js';
 export type { LogLevel, SecurityConfig, SecurityConfigValues } from './security.js';

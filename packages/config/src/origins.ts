@@ -1,5 +1,4 @@
-// Origin and proxy-address parsing for the security config (self-contained: config is a leaf package).
-import { isIP } from 'node:net';
+// Origin parsing for the security config (TRUST_PROXY is checked by @portcullis/errors/trust-proxy, shared with ratelimit).
 
 /** How one ALLOWED_ORIGINS entry was understood. */
 export type OriginEntry =
@@ -43,28 +42,4 @@ export function splitList(raw: string): string[] {
         .filter((s) => s !== ''),
     ),
   ];
-}
-
-/** Named ranges Express's `trust proxy` (proxy-addr) understands. */
-const NAMED_RANGES = new Set(['loopback', 'linklocal', 'uniquelocal']);
-
-/** The TRUST_PROXY list that "true" and "*" stand for: every address. */
-export const TRUST_ANY: readonly string[] = Object.freeze(['0.0.0.0/0', '::/0']);
-
-/** True for an IPv4/IPv6 address, optionally with a /prefix in range, or a proxy-addr named range. */
-export function isProxyAddress(entry: string): boolean {
-  if (NAMED_RANGES.has(entry)) return true;
-  const slash = entry.indexOf('/');
-  const address = slash === -1 ? entry : entry.slice(0, slash);
-  const version = isIP(address);
-  if (version === 0) return false;
-  if (slash === -1) return true;
-  const prefix = entry.slice(slash + 1);
-  if (!/^\d{1,3}$/.test(prefix)) return false;
-  return Number(prefix) <= (version === 4 ? 32 : 128);
-}
-
-/** True when a TRUST_PROXY list trusts every address (a /0 range). */
-export function trustsAnyAddress(list: readonly string[]): boolean {
-  return list.some((entry) => /\/0+$/.test(entry));
 }

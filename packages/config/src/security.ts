@@ -1,7 +1,9 @@
 // securityConfig: the variables every Portcullis service reads, parsed and typed, with the production rule pack.
 import { z } from 'zod';
+import { MAX_TRUST_PROXY_HOPS, checkTrustProxy } from '@portcullis/errors/trust-proxy';
+import { checkBodyLimit } from './bytes.js';
 import { defineConfig, type ConfigDefinition, type ConfigRule, type LoadedConfig } from './define.js';
-import { TRUST_ANY, classifyOrigin, isProxyAddress, splitList, trustsAnyAddress } from './origins.js';
+import { classifyOrigin, splitList } from './origins.js';
 import type { Env } from './profile.js';
 import { secret } from './secret.js';
 
@@ -109,7 +111,10 @@ export interface SecurityConfigValues {
   debug: boolean;
   /** ALLOWED_ORIGINS: comma-separated; valid entries normalised to `url.origin` (lower-case host, default port dropped). @default [] */
   allowedOrigins: string[];
-  /** TRUST_PROXY: a hop count, a list of addresses/CIDRs/named ranges, or false. "true" and "*" become ["0.0.0.0/0", "::/0"]. @default false */
+  /**
+   * TRUST_PROXY: a hop count (1–32), a list of addresses/CIDRs/named ranges, or false; always a value
+   * `trustProxy()` of @portcullis/ratelimit accepts (one shared check). @default false
+   */
   trustProxy: number | string[] | false;
   /** JWT_ISSUER: expected `iss`. */
   jwtIssuer?: string | undefined;
@@ -134,8 +139,8 @@ export interface SecurityConfigValues {
   rateLimitWindowSec: number;
   /** RATE_LIMIT_MAX: requests per window per client. @default 300 */
   rateLimitMax: number;
-  /** BODY_LIMIT: request body size limit in body-parser syntax ("100kb", "1mb", bytes). @default '100kb' */
-  bodyLimit: string;
+  /** BODY_LIMIT: request body size limit in bytes, written as bytes or with a b/kb/mb unit ("100kb", "1mb"), at most 10 MiB. @default 102400 (100kb) */
+  bodyLimit: number;
   /** DATABASE_URL: database connection URL. Secret: credentials masked, non-enumerable. */
   databaseUrl?: string | undefined;
   /** REDIS_URL: redis:// or rediss:// URL. Secret: credentials masked, non-enumerable. */
@@ -162,18 +167,8 @@ function integer(min: number, max: number, fallback: number, description: string
     .describe(description);
 }
 
-/** body-parser / bytes syntax: a number, optionally with a fraction, and an optional b/kb/mb/gb unit. */
-function isByteSize(value: string): boolean {
-  const unit = /(?:kb|mb|gb|b)$/i.exec(value)?.[0] ?? '';
-  const amount = value.slice(0, value.length - unit.length).trim();
-  const [whole = '', fraction, ...rest] = amount.split('.');
-  return (
-    amount.length <= 20 &&
-    rest.length === 0 &&
-    /^\d+$/.test(whole) &&
-    (fraction === undefined || /^\d+$/.test(fraction))
-  );
-}
+/** "true" and "*" as parsed: a list the shared check refuses as trusting every address (SEC_TRUST_PROXY_ANY). */
+const TRUST_ANY: readonly string[] = Object.freeze(['0.0.0.0/0', '::/0']);
 
 function url(protocols: readonly string[], what: string) {
   return z
@@ -228,19 +223,21 @@ const securitySchema = z.object({
       const value = raw.trim().toLowerCase();
       if (value === 'false' || /^0+$/.test(value)) return false;
       if (value === 'true' || value === '*') return [...TRUST_ANY];
-      if (/^\d{1,3}$/.test(value)) return Number(value);
+      // Hop counts above the bound parse, so that SEC_TRUST_PROXY_ANY (every profile) names the problem.
+      if (/^\d{1,15}$/.test(value)) return Number(value);
       const list = splitList(raw);
-      if (list.length === 0 || !list.every(isProxyAddress)) {
-        ctx.addIssue({
-          code: 'custom',
-          message: 'must be a hop count, a comma-separated list of proxy addresses/CIDRs, or false',
-        });
+      const verdict = checkTrustProxy(list);
+      // A list that trusts everyone is reported by SEC_TRUST_PROXY_ANY; anything else unusable is a schema problem.
+      if (!verdict.ok && verdict.refusal !== 'trusts-any') {
+        ctx.addIssue({ code: 'custom', message: verdict.problem });
         return z.NEVER;
       }
       return list;
     })
     .default(false)
-    .describe('the number of proxies in front of the app (e.g. 1) or their addresses/CIDRs (e.g. 10.0.0.0/8)'),
+    .describe(
+      `the number of proxies in front of the app (1 to ${MAX_TRUST_PROXY_HOPS}, e.g. 1) or their addresses/CIDRs (e.g. 10.0.0.0/8)`,
+    ),
   jwtIssuer: z.string().trim().optional().describe('the exact issuer ("iss") of accepted tokens'),
   jwtAudience: z.string().trim().optional().describe('the audience ("aud") this service accepts'),
   jwtAlgorithms: z
@@ -274,10 +271,14 @@ const securitySchema = z.object({
   rateLimitMax: integer(1, 1_000_000_000, 300, 'a positive whole number of requests per window (e.g. 300)'),
   bodyLimit: z
     .string()
-    .trim()
-    .refine(isByteSize, { error: 'must be a size like 100kb, 1mb or a number of bytes' })
-    .default('100kb')
-    .describe('a size like 100kb or 1mb'),
+    .transform((raw, ctx): number => {
+      const verdict = checkBodyLimit(raw);
+      if (verdict.ok) return verdict.bytes;
+      ctx.addIssue({ code: 'custom', message: verdict.problem });
+      return z.NEVER;
+    })
+    .default(100 * 1024)
+    .describe('a size like 100kb or 1mb (at most 10mb), or a number of bytes'),
   databaseUrl: secret(
     url(
       ['postgres:', 'postgresql:', 'mysql:', 'mariadb:', 'sqlserver:', 'mongodb:', 'mongodb+srv:', 'sqlite:', 'file:'],
@@ -309,6 +310,12 @@ function originsOf(
 function parseUrl(value: string | undefined): URL | undefined {
   if (value === undefined || !URL.canParse(value)) return undefined;
   return new URL(value);
+}
+
+/** TRUST_PROXY as the developer wrote it, for a finding outside production ("true"/"*" were parsed to TRUST_ANY). */
+function shownTrustProxy(value: number | readonly string[]): readonly string[] {
+  if (typeof value === 'number') return [String(value)];
+  return value.length === TRUST_ANY.length && value.every((v, i) => v === TRUST_ANY[i]) ? ['true'] : value;
 }
 
 /** The production rule pack; ids are stable and listed in the README rules table. */
@@ -360,11 +367,13 @@ export const SECURITY_RULES: readonly Rule[] = Object.freeze([
   {
     id: 'SEC_TRUST_PROXY_ANY',
     key: 'TRUST_PROXY',
-    hint: 'Set TRUST_PROXY to the number of proxies in front of the app (e.g. 1) or their CIDRs; never "true" or "*".',
-    check: (c) =>
-      Array.isArray(c.trustProxy) && trustsAnyAddress(c.trustProxy)
-        ? { message: 'trusts X-Forwarded-* from every address, so clients can spoof their IP' }
-        : undefined,
+    everyProfile: true,
+    hint: `List the addresses or CIDRs of your real proxies in TRUST_PROXY (e.g. TRUST_PROXY=10.0.0.0/8 for the load balancer's subnet), or set the number of proxies in front of the app (1 to ${MAX_TRUST_PROXY_HOPS}); never true, "*", or ranges that together cover every address.`,
+    check: (c) => {
+      if (c.trustProxy === false) return undefined;
+      const verdict = checkTrustProxy(c.trustProxy);
+      return verdict.ok ? undefined : { message: verdict.problem, values: shownTrustProxy(c.trustProxy) };
+    },
   },
   {
     id: 'SEC_JWT_ISSUER_MISSING',

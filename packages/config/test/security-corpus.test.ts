@@ -355,7 +355,7 @@ describe('securityConfig: safe production environments', () => {
         ACCESS_TOKEN_MAX_TTL_SEC: '600',
         JWT_VERIFIED_TOKEN_CACHE_MAX_ENTRIES: '10000',
         JWT_VERIFIED_TOKEN_CACHE_MAX_AGE_SEC: ' 30 ',
-        BODY_LIMIT: '1.5 MB',
+        BODY_LIMIT: '2MB',
         LOG_LEVEL: 'WARN',
         APP_ENV: 'production',
       }),
@@ -368,7 +368,7 @@ describe('securityConfig: safe production environments', () => {
     expect(config.accessTokenMaxTtlSec).toBe(600);
     expect(config.jwtVerifiedTokenCacheMaxEntries).toBe(10_000);
     expect(config.jwtVerifiedTokenCacheMaxAgeSec).toBe(30);
-    expect(config.bodyLimit).toBe('1.5 MB');
+    expect(config.bodyLimit).toBe(2 * 1024 * 1024);
     expect(config.logLevel).toBe('warn');
     expect(config.debug).toBe(false);
     expect(config.jwtAlgorithms).toEqual(['RS256', 'ES256']);
@@ -396,7 +396,7 @@ describe('securityConfig: safe production environments', () => {
       jwtVerifiedTokenCacheMaxAgeSec: 60,
       rateLimitWindowSec: 60,
       rateLimitMax: 300,
-      bodyLimit: '100kb',
+      bodyLimit: 102_400,
       profile: 'test',
     });
   });
@@ -500,7 +500,7 @@ describe('securityConfig: each unsafe production setting alone gives exactly its
       'SEC_DB_DEFAULT_CREDENTIALS',
       'SEC_REDIS_NO_AUTH',
     ]);
-    expect([...EVERY_PROFILE].sort()).toEqual(['SEC_JWT_ALG_MIXED', 'SEC_JWT_ALG_NONE']);
+    expect([...EVERY_PROFILE].sort()).toEqual(['SEC_JWT_ALG_MIXED', 'SEC_JWT_ALG_NONE', 'SEC_TRUST_PROXY_ANY']);
   });
 });
 
@@ -573,17 +573,20 @@ describe('securityConfig: combinations report every id at once', () => {
     expect(rules).toContain('JWT_ALGORITHMS:SEC_JWT_ALG_NONE');
   });
 
-  it('in development only none/mixed are errors; the rest are warnings', () => {
+  it('in development only trust-any/none/mixed are errors; the rest are warnings', () => {
     const dev = withEnv(everything, { NODE_ENV: 'development' });
-    expect(problemsOf(dev).problems.map((p) => p.rule)).toEqual(['SEC_JWT_ALG_NONE', 'SEC_JWT_ALG_MIXED']);
-    const config = loadSecurityConfig(withEnv(dev, { JWT_ALGORITHMS: 'HS256' }));
+    expect(problemsOf(dev).problems.map((p) => p.rule)).toEqual([
+      'SEC_TRUST_PROXY_ANY',
+      'SEC_JWT_ALG_NONE',
+      'SEC_JWT_ALG_MIXED',
+    ]);
+    const config = loadSecurityConfig(withEnv(dev, { JWT_ALGORITHMS: 'HS256', TRUST_PROXY: '1' }));
     expect(config.warnings.map((w) => w.rule)).toEqual([
       'SEC_DEBUG_ON',
       'SEC_CORS_WILDCARD',
       'SEC_CORS_NULL_ORIGIN',
       'SEC_CORS_INSECURE_ORIGIN',
       'SEC_CORS_ORIGIN_HAS_PATH',
-      'SEC_TRUST_PROXY_ANY',
       'SEC_JWT_ISSUER_MISSING',
       'SEC_JWT_AUDIENCE_MISSING',
       'SEC_JWT_SECRET_KNOWN',
@@ -595,9 +598,8 @@ describe('securityConfig: combinations report every id at once', () => {
     ]);
     // Outside production the offending (non-secret) values are shown to help the developer.
     expect(securityConfig.describe(config)).toContain('(got "*")');
-    // Entries a rule reports are kept as written, not silently fixed; "true" means every address.
+    // Entries a rule reports are kept as written, not silently fixed.
     expect(config.allowedOrigins).toEqual(['*', 'null', 'http://a.example.com', 'https://b.example.com/']);
-    expect(config.trustProxy).toEqual(['0.0.0.0/0', '::/0']);
   });
 });
 
@@ -625,6 +627,14 @@ describe('securityConfig: values that are not valid at all fail in every profile
     ['BODY_LIMIT', '1.2.3kb'],
     ['BODY_LIMIT', 'kb'],
     ['BODY_LIMIT', '1.kb'],
+    ['BODY_LIMIT', '1.5 MB'],
+    ['BODY_LIMIT', '1.5mb'],
+    ['BODY_LIMIT', '2gb'],
+    ['BODY_LIMIT', '11mb'],
+    ['BODY_LIMIT', '0'],
+    ['BODY_LIMIT', '1 mb'],
+    ['TRUST_PROXY', '1.5'],
+    ['TRUST_PROXY', '-1'],
     ['RATE_LIMIT_MAX', '-1'],
     ['RATE_LIMIT_WINDOW_SEC', '0'],
     ['ACCESS_TOKEN_MAX_TTL_SEC', '1e3'],

@@ -9,6 +9,7 @@ import {
   trustProxy,
   type RateLimitOptions,
 } from '@portcullis/ratelimit';
+import { INVALID, SAFE, TRUSTS_ANY } from '../../../test-support/trust-proxy-corpus.js';
 
 const base: RateLimitOptions = { name: 'api', windowMs: 60_000, limit: 10 };
 const fakeStore = () => ({
@@ -142,6 +143,21 @@ describe('trustProxy', () => {
     const app = express();
     trustProxy(app, setting);
     expect(app.get('trust proxy')).toEqual(expected);
+  });
+
+  // The shared corpus: config's TRUST_PROXY refuses exactly these too (packages/config/test/trust-proxy.test.ts).
+  it.each([...TRUSTS_ANY, ...INVALID])('refuses $title ($env), as config does', ({ setting }) => {
+    const app = express();
+    expect(() => {
+      trustProxy(app, setting);
+    }).toThrow(/^@portcullis\/ratelimit: "setting(\[\d+\])?" .*; pass the number of proxies/);
+    expect(app.get('trust proxy')).toBe(false);
+  });
+
+  it.each(SAFE)('accepts $title ($env), as config does', ({ setting }) => {
+    const app = express();
+    trustProxy(app, setting);
+    expect(app.get('trust proxy')).toEqual(setting);
   });
 
   it('refuses something that is not an app', () => {
