@@ -25,7 +25,11 @@ async function main(): Promise<void> {
     res.end(BODY);
   });
   // The server listens before the policy exists: a policy refuses sockets this process opens afterwards.
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  await new Promise<void>((resolve) =>
+    server.listen(0, '127.0.0.1', () => {
+      resolve();
+    }),
+  );
   const port = (server.address() as AddressInfo).port;
   const url = `http://127.0.0.1:${port}/data?x=1`;
   const plainAgent = new Agent({ connections: 1 });

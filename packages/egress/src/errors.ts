@@ -45,6 +45,9 @@ const CODES = new Set<string>(EGRESS_ERROR_CODES);
 /** The code of the one client answer every egress failure maps to. */
 export const UPSTREAM_REFUSED = 'upstream_refused';
 
+/** The client-facing codes of this package: the one answer of {@link EgressError.toHttpError}. */
+export type EgressHttpErrorCode = typeof UPSTREAM_REFUSED;
+
 /**
  * An outbound request refused by the egress policy or failed on the way. `code` and `message` are
  * for logs (the message never contains a URL's query); it is not an HttpError, so passing it to
@@ -68,8 +71,8 @@ export class EgressError extends Error {
   }
 
   /** The one client answer: 422 `upstream_refused` with a fixed detail, whatever the code. */
-  toHttpError(): HttpError {
-    return new HttpError(422, UPSTREAM_REFUSED, 'Upstream refused', {
+  toHttpError(): HttpError<EgressHttpErrorCode> {
+    return new HttpError<EgressHttpErrorCode>(422, UPSTREAM_REFUSED, 'Upstream refused', {
       detail: 'The URL could not be fetched.',
       cause: this,
     });

@@ -4,7 +4,14 @@ export { safeFetch, type SafeFetchInit } from './fetch.js';
 export { createSafeDispatcher } from './dispatcher.js';
 export { createSafeAgents, type SafeAgents } from './agents.js';
 export { installGlobalEgressGuard } from './global.js';
-export { EgressError, EGRESS_ERROR_CODES, UPSTREAM_REFUSED, isEgressError, type EgressErrorCode } from './errors.js';
+export {
+  EgressError,
+  EGRESS_ERROR_CODES,
+  UPSTREAM_REFUSED,
+  isEgressError,
+  type EgressErrorCode,
+  type EgressHttpErrorCode,
+} from './errors.js';
 export {
   DEFAULT_TIMEOUTS,
   DEFAULT_MAX_RESPONSE_BYTES,
