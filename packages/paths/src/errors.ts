@@ -67,3 +67,17 @@ export class PathError extends HttpError {
     this.reason = Object.hasOwn(MAPPINGS, reason) ? reason : 'invalid';
   }
 }
+
+/**
+ * 412 `precondition_failed`: an `If-Match` or `If-Unmodified-Since` of the request does not hold
+ * for the file (RFC 9110 §13.1.1, §13.1.4), e.g. a client resuming a download of a file that has
+ * since been replaced. Passed to `next(err)` by sendSafeFile; the detail is a fixed string.
+ */
+export class PreconditionFailedError extends HttpError<'precondition_failed'> {
+  /** @param message - log-only text. @default "Precondition failed" */
+  constructor(message?: string) {
+    super(412, 'precondition_failed', message ?? 'Precondition failed', {
+      detail: 'The file does not match the preconditions of the request.',
+    });
+  }
+}

@@ -1,5 +1,11 @@
 // Public entry of @portcullis/paths: resolve, open and serve user-named files without leaving the base directory.
-export { PathError, PATH_ERROR_REASONS, type PathErrorReason, type PathErrorCode } from './errors.js';
+export {
+  PathError,
+  PreconditionFailedError,
+  PATH_ERROR_REASONS,
+  type PathErrorReason,
+  type PathErrorCode,
+} from './errors.js';
 export { resolveSafePath } from './resolve.js';
 export { openSafeFile, type SafeFile } from './open.js';
 export { generateFileName } from './name.js';

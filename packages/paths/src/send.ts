@@ -1,7 +1,16 @@
 // sendSafeFile: an Express download handler for req.params.name built on openSafeFile; it owns every handle it opens.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream';
-import { PathError } from './errors.js';
+import { optionError } from '@portcullis/errors/options';
+import {
+  evaluatePreconditions,
+  ifRangeAllows,
+  parseRange,
+  validatorsOf,
+  type ConditionalHeaders,
+  type RangeOutcome,
+} from './conditional.js';
+import { PathError, PreconditionFailedError } from './errors.js';
 import { extensionOf } from './lexical.js';
 import { closeQuietly, openCompiled, OPEN_KEYS, type OpenedFile } from './open.js';
 import {
@@ -23,6 +32,24 @@ export interface SendSafeFileOptions extends OpenSafeFileOptions {
    *   ".pdf": "application/pdf", ".png": "image/png", ".jpg": "image/jpeg" }
    */
   contentTypes?: Readonly<Record<string, string>> | undefined;
+  /**
+   * Serve byte ranges: `Range: bytes=a-b | a- | -n` on GET gets a 206 with `Content-Range`, an
+   * unsatisfiable one a 416 with `Content-Range: bytes *\/<size>`, and `Accept-Ranges: bytes` is sent.
+   * `false`: every request gets the whole file and `Accept-Ranges: none`.
+   * @default true
+   */
+  ranges?: boolean | undefined;
+  /**
+   * `Content-Disposition: attachment` is always sent (a download, never rendered inline). `true`:
+   * the download is named after the served file. A function receives the served file's name (its
+   * last segment) and returns the name the browser should save it under, e.g. a title from your
+   * database; the result is cleaned (control characters and path separators removed, at most 255
+   * characters; an empty result falls back to the file's name) and encoded as RFC 6266 `filename*`
+   * (RFC 8187) with an ASCII `filename` fallback, so no name can inject a header. A function that
+   * throws or returns a non-string is a server fault (500 through `next(err)`).
+   * @default true
+   */
+  attachment?: true | ((name: string) => string) | undefined;
 }
 
 /** The default extension → Content-Type allowlist of sendSafeFile. */
@@ -95,6 +122,62 @@ function requestedName(req: SafeFileRequest): unknown {
   return name;
 }
 
+/** A header Node gives as a string (repeated lines joined); an array (never for these) counts as absent. */
+function oneHeader(value: string | string[] | undefined): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+function compileRanges(value: unknown): boolean {
+  if (value === undefined) return true;
+  if (typeof value !== 'boolean') {
+    throw optionError('paths', 'ranges', 'must be true or false', 'omit it to serve byte ranges', value);
+  }
+  return value;
+}
+
+const MAX_DOWNLOAD_NAME = 255; // code points
+
+/**
+ * Cleans a download name built from user data (a title may be anything) instead of failing the
+ * request: C0/C1 controls, DEL and path separators dropped, lone surrogates replaced, trimmed,
+ * at most 255 code points.
+ */
+function cleanDownloadName(chosen: string): string {
+  let out = '';
+  let count = 0;
+  for (const ch of chosen) {
+    const cp = ch.codePointAt(0) ?? 0;
+    if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || ch === '/' || ch === '\\') continue;
+    // Iterating a string pairs surrogates: one left alone here is a lone surrogate.
+    out += cp >= 0xd800 && cp <= 0xdfff ? '\uFFFD' : ch;
+    if (++count === MAX_DOWNLOAD_NAME) break;
+  }
+  return out.trim();
+}
+
+/** The download name for a served file: the file's own name, or the cleaned result of the option's function. */
+function compileAttachment(value: unknown): (name: string) => string {
+  if (value === undefined || value === true) return (name) => name;
+  if (typeof value !== 'function') {
+    throw optionError(
+      'paths',
+      'attachment',
+      'must be true or a function (name) => string',
+      'omit it to name downloads after the file; files are always sent as attachments',
+      value,
+    );
+  }
+  const choose = value as (name: string) => unknown;
+  return function downloadName(name: string): string {
+    const chosen = choose(name);
+    if (typeof chosen !== 'string') {
+      throw new TypeError('@portcullis/paths: the "attachment" function must return a string');
+    }
+    const clean = cleanDownloadName(chosen);
+    return clean === '' ? name : clean;
+  };
+}
+
 /**
  * True once the response is no longer ours to write: started or finished by someone else, destroyed,
  * or its connection gone. A pipelined response still queued behind another one never emits "close"
@@ -139,9 +222,18 @@ function streamBody(req: SafeFileRequest, res: ServerResponse, file: OpenedFile,
 /**
  * An Express handler that serves `req.params.name` from `baseDir` through openSafeFile, streaming
  * the opened handle with `Content-Type` from the extension allowlist, `Content-Length`,
- * `X-Content-Type-Options: nosniff` and `Content-Disposition: attachment`. Every refusal is a
- * PathError passed to `next(err)` (400 invalid_path, 403 forbidden_path, 404 not_found); mount
- * `errorHandler()` from @portcullis/errors after it.
+ * `Accept-Ranges`, a strong `ETag` and `Last-Modified` (from the handle's fstat),
+ * `X-Content-Type-Options: nosniff` and `Content-Disposition: attachment`.
+ *
+ * Conditional requests (RFC 9110 §13): `If-None-Match` / `If-Modified-Since` that hold give 304;
+ * `If-Match` / `If-Unmodified-Since` that fail give a PreconditionFailedError (412) through
+ * `next(err)`. Ranges (RFC 9110 §14, GET only, unless `ranges: false`): one range gives 206 with
+ * `Content-Range`, an unsatisfiable one 416 with `Content-Range: bytes *\/<size>` (answered here:
+ * an error handler drops that header), several ranges the whole file; `If-Range` is honoured. HEAD
+ * gets the headers of a GET without a body.
+ *
+ * Every refusal of the name is a PathError passed to `next(err)` (400 invalid_path, 403
+ * forbidden_path, 404 not_found); mount `errorHandler()` from @portcullis/errors after it.
  *
  * Every handle it opens is closed on every path (served, refused, HEAD, client gone). Once the
  * response has been started or finished by someone else, or the client has gone, it touches
@@ -155,8 +247,10 @@ function streamBody(req: SafeFileRequest, res: ServerResponse, file: OpenedFile,
 export function sendSafeFile(baseDir: string, options?: SendSafeFileOptions): SafeFileHandler {
   const fn = 'sendSafeFile';
   const base = checkBaseDir(fn, baseDir);
-  const opts = readOptions(fn, options, [...OPEN_KEYS, 'contentTypes']);
+  const opts = readOptions(fn, options, [...OPEN_KEYS, 'contentTypes', 'ranges', 'attachment']);
   const contentTypes = compileContentTypes(opts['contentTypes']);
+  const ranges = compileRanges(opts['ranges']);
+  const downloadName = compileAttachment(opts['attachment']);
   const rules = compileOpenOptions(fn, opts);
   if (rules.allowedExtensions !== undefined) {
     for (const ext of rules.allowedExtensions) {
@@ -170,15 +264,56 @@ export function sendSafeFile(baseDir: string, options?: SendSafeFileOptions): Sa
   }
   const compiled = { ...rules, allowedExtensions: rules.allowedExtensions ?? new Set(contentTypes.keys()) };
 
+  /** The answer for one request, from its conditional and Range headers; a failed precondition throws. */
   function plan(req: SafeFileRequest, file: OpenedFile, last: string, type: string): Plan {
+    const v = validatorsOf(file.stat);
+    const nowSec = Math.floor(Date.now() / 1000);
+    const h = req.headers;
+    const conditional: ConditionalHeaders = {
+      'if-match': h['if-match'],
+      'if-none-match': h['if-none-match'],
+      'if-modified-since': h['if-modified-since'],
+      'if-unmodified-since': h['if-unmodified-since'],
+    };
+    const precondition = evaluatePreconditions(req.method, conditional, v, nowSec);
+    if (precondition === 'failed') throw new PreconditionFailedError('If-Match or If-Unmodified-Since failed');
+    if (precondition === 'not_modified') {
+      // RFC 9110 §15.4.5: the validators a cache needs to refresh its copy, no representation headers.
+      return {
+        status: 304,
+        headers: [
+          ['ETag', v.etag],
+          ['Last-Modified', v.lastModified],
+        ],
+        body: undefined,
+      };
+    }
+    // Range handling is defined for GET only (RFC 9110 §14.2); HEAD gets the headers of the whole file.
+    let range: RangeOutcome = { kind: 'whole' };
+    if (ranges && req.method === 'GET' && ifRangeAllows(oneHeader(h['if-range']), v, nowSec)) {
+      range = parseRange(req.headers.range, file.size);
+    }
+    const acceptRanges: [string, string] = ['Accept-Ranges', ranges ? 'bytes' : 'none'];
+    if (range.kind === 'unsatisfiable') {
+      return {
+        status: 416,
+        headers: [['Content-Range', `bytes */${file.size}`], acceptRanges, ['Content-Length', 0]],
+        body: undefined,
+      };
+    }
+    const [status, start, end] = range.kind === 'partial' ? [206, range.start, range.end] : [200, 0, file.size - 1];
     const headers: [string, string | number][] = [
       ['Content-Type', type],
-      ['Content-Length', file.size],
+      ['Content-Length', end - start + 1],
+      acceptRanges,
+      ['ETag', v.etag],
+      ['Last-Modified', v.lastModified],
       ['X-Content-Type-Options', 'nosniff'],
-      ['Content-Disposition', contentDisposition(last)],
+      ['Content-Disposition', contentDisposition(downloadName(last))],
     ];
-    const withBody = req.method !== 'HEAD' && file.size > 0;
-    return { status: 200, headers, body: withBody ? { start: 0, end: file.size - 1 } : undefined };
+    if (status === 206) headers.push(['Content-Range', `bytes ${start}-${end}/${file.size}`]);
+    const withBody = req.method !== 'HEAD' && end >= start;
+    return { status, headers, body: withBody ? { start, end } : undefined };
   }
 
   async function serve(req: SafeFileRequest, res: ServerResponse, next: SafeFileNext): Promise<void> {

@@ -1,7 +1,7 @@
 // sendSafeFile never crashes the process and never leaks a handle: responses taken over or abandoned while a file is open.
 import { existsSync, readdirSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
-import { writeFile } from 'node:fs/promises';
+import { rename, truncate, unlink, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import net from 'node:net';
@@ -78,6 +78,8 @@ function get(port: number, url: string): Promise<Reply> {
 
 async function listen(app: Express): Promise<{ server: http.Server; port: number; sockets: net.Socket[] }> {
   const server = http.createServer(app);
+  // Long enough that a response left hanging shows as a test timeout, not as a keep-alive close.
+  server.keepAliveTimeout = 60_000;
   const sockets: net.Socket[] = [];
   server.on('connection', (s: net.Socket) => sockets.push(s));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -91,6 +93,45 @@ function close(server: http.Server): Promise<void> {
       resolve();
     }),
   );
+}
+
+interface Streamed {
+  status: number;
+  announced: number;
+  body: Buffer;
+  /** Whether the whole message arrived (false: the connection was cut). */
+  complete: boolean;
+}
+
+/**
+ * GETs a file, pauses as soon as the headers are in (the server is then mid-stream, held back by
+ * the socket), runs `meanwhile`, then reads to the end or to the cut.
+ */
+function getWhile(port: number, url: string, meanwhile: () => Promise<void>): Promise<Streamed> {
+  // Keep-alive: a response that ends short of its Content-Length would leave this client waiting
+  // for the rest, so only a cut connection lets the test finish.
+  const agent = new http.Agent({ keepAlive: true });
+  return new Promise<Streamed>((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, path: url, agent }, (res) => {
+      res.pause();
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('error', () => undefined);
+      res.on('close', () => {
+        resolve({
+          status: res.statusCode ?? 0,
+          announced: Number(res.headers['content-length']),
+          body: Buffer.concat(chunks),
+          complete: res.complete,
+        });
+      });
+      meanwhile().then(() => res.resume(), reject);
+    });
+    req.on('error', reject);
+    req.end();
+  }).finally(() => {
+    agent.destroy();
+  });
 }
 
 /** Polls (no fixed sleep) until `check` holds or `ms` have passed; returns whether it held. */
@@ -208,6 +249,66 @@ describe.each(expressFlavours)('sendSafeFile lifecycle on $name', (flavour) => {
     probe.hold = undefined;
     await expectStillServing();
     expect(rejections).toEqual([]);
+  });
+
+  it('closes the handle of every answer without a body: HEAD, 304, 412, 416', async () => {
+    probe.handles.length = 0;
+    const head = await new Promise<number>((resolve, reject) => {
+      http
+        .request({ host: '127.0.0.1', port, path: '/files/big.csv', method: 'HEAD', agent: false }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        })
+        .on('error', reject)
+        .end();
+    });
+    expect(head).toBe(200);
+    const etag = String((await get(port, '/files/report.csv')).headers['etag']);
+    const conditional = (headers: Record<string, string>): Promise<number> =>
+      new Promise((resolve, reject) => {
+        http
+          .request({ host: '127.0.0.1', port, path: '/files/report.csv', headers, agent: false }, (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          })
+          .on('error', reject)
+          .end();
+      });
+    expect(await conditional({ 'If-None-Match': etag })).toBe(304);
+    expect(await conditional({ 'If-Match': '"stale"' })).toBe(412);
+    expect(await conditional({ Range: 'bytes=999-' })).toBe(416);
+    expect(probe.handles).toHaveLength(5);
+    expect(await eventually(allClosed)).toBe(true);
+  });
+
+  it('cuts the connection, without a 500 or a hang, when the file is truncated while streaming', async () => {
+    const file = path.join(tree.base, 'shrinking.csv');
+    await writeFile(file, '');
+    await truncate(file, 64 * 1024 * 1024); // sparse: far more than the socket buffers hold
+    const res = await getWhile(port, '/files/shrinking.csv', () => truncate(file, 1000));
+    expect(res.status).toBe(200);
+    expect(res.announced).toBe(64 * 1024 * 1024);
+    expect(res.complete).toBe(false);
+    expect(res.body.length).toBeLessThan(res.announced);
+    await expectStillServing();
+    expect(rejections).toEqual([]);
+  });
+
+  it.each([
+    [
+      'replaced (renamed over)',
+      (file: string) => writeFile(`${file}.new`, 'y'.repeat(BIG_SIZE * 8)).then(() => rename(`${file}.new`, file)),
+    ],
+    ['deleted', (file: string) => unlink(file)],
+  ])('finishes the download from the open handle when the file is %s while streaming', async (_title, mutate) => {
+    const file = path.join(tree.base, 'moving.csv');
+    const original = Buffer.alloc(BIG_SIZE * 8, 'm');
+    await writeFile(file, original);
+    const res = await getWhile(port, '/files/moving.csv', () => mutate(file));
+    expect(res.status).toBe(200);
+    expect(res.complete).toBe(true);
+    expect(res.body.equals(original)).toBe(true);
+    await expectStillServing();
   });
 
   it.skipIf(!existsSync('/proc/self/fd'))(

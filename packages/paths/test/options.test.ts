@@ -123,6 +123,32 @@ describe('sendSafeFile options (validated at creation)', () => {
     );
   });
 
+  it.each(BAD_BOOLEANS.map((v) => [v] as const))('throws for ranges = %o, naming the option', (value) => {
+    expect(() => sendSafeFile(tree.base, { ranges: value as boolean })).toThrow(
+      /^@portcullis\/paths: "ranges" must be true or false \(got .+\); omit it to serve byte ranges$/,
+    );
+  });
+
+  it.each([false, 'inline', 'report.csv', 1, null, {}, [], Number.NaN].map((v) => [v] as const))(
+    'throws for attachment = %o (downloads are always attachments)',
+    (value) => {
+      expect(() => sendSafeFile(tree.base, { attachment: value as true })).toThrow(
+        /^@portcullis\/paths: "attachment" must be true or a function \(name\) => string \(got .+\); /,
+      );
+    },
+  );
+
+  it('accepts ranges and attachment in their valid forms', () => {
+    for (const options of [
+      { ranges: true },
+      { ranges: false },
+      { attachment: true as const },
+      { attachment: () => 'x' },
+    ]) {
+      expect(typeof sendSafeFile(tree.base, Object.freeze(options))).toBe('function');
+    }
+  });
+
   it('throws for unknown keys and mustExist', () => {
     expect(() => sendSafeFile(tree.base, { contentType: {} } as never)).toThrow(/unknown option "contentType"/);
     expect(() => sendSafeFile(tree.base, { mustExist: false } as never)).toThrow(/unknown option "mustExist"/);

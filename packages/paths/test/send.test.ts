@@ -225,3 +225,77 @@ describe('sendSafeFile options', () => {
     expect(res.text).not.toContain('outside-secret');
   });
 });
+
+describe.each(expressFlavours)('sendSafeFile attachment names on $name', (flavour) => {
+  const seen: string[] = [];
+  const appFor = (attachment: (name: string) => string): Express =>
+    buildApp(flavour, (a) => {
+      a.get('/files/:name', sendSafeFile(tree.base, { attachment }));
+      a.use(errorHandler());
+    });
+
+  it.each([
+    ['a plain title', 'Quarterly report.csv', 'attachment; filename="Quarterly report.csv"'],
+    [
+      'a title that tries to inject a header with CR/LF and quotes',
+      'evil"\r\nSet-Cookie: a=1\r\n.csv',
+      `attachment; filename="evil_Set-Cookie: a=1.csv"; filename*=UTF-8''evil%22Set-Cookie%3A%20a%3D1.csv`,
+    ],
+    [
+      'a non-ASCII title',
+      '报告 2026.csv',
+      `attachment; filename="__ 2026.csv"; filename*=UTF-8''%E6%8A%A5%E5%91%8A%202026.csv`,
+    ],
+    ['a title with path separators', '../..\\etc/passwd.csv', 'attachment; filename="....etcpasswd.csv"'],
+    ['a title with a lone surrogate', 'x\uD800.csv', `attachment; filename="x_.csv"; filename*=UTF-8''x%EF%BF%BD.csv`],
+    ['a title with C1 controls and DEL', 'a\u0085b\u007fc.csv', 'attachment; filename="abc.csv"'],
+    ['a title that is empty once cleaned', '\r\n\t ', 'attachment; filename="report.csv"'],
+    ['a title of 1000 characters', 'a'.repeat(1000), `attachment; filename="${'a'.repeat(255)}"`],
+  ])('names the download after %s without header injection', async (_title, chosen, header) => {
+    seen.length = 0;
+    const app = appFor((name) => {
+      seen.push(name);
+      return chosen;
+    });
+    const res = await request(app).get('/files/report.csv').buffer(true);
+    expect(res.status).toBe(200);
+    expect(res.text).toBe(REPORT_CSV);
+    expect(res.headers['content-disposition']).toBe(header);
+    expect(res.headers['set-cookie']).toBeUndefined();
+    expect(seen).toEqual(['report.csv']);
+  });
+
+  it.each([
+    [
+      'throws',
+      (): string => {
+        throw new Error('boom /srv/secret');
+      },
+    ],
+    ['returns a non-string', (() => 42) as unknown as (name: string) => string],
+  ])('answers 500 without details when the attachment function %s', async (_title, attachment) => {
+    const res = await request(appFor(attachment)).get('/files/report.csv');
+    expect(res.status).toBe(500);
+    expect(res.body.code).toBe('internal_error');
+    expect(res.text).not.toContain('secret');
+    expect(res.headers['content-disposition']).toBeUndefined();
+  });
+});
+
+describe('sendSafeFile empty option forms', () => {
+  it('answers {}, Object.create(null) and { ranges: undefined, attachment: undefined } exactly like no options', async () => {
+    const answer = async (options?: object): Promise<unknown> => {
+      const app = buildApp(expressFlavours[0]!, (a) => {
+        a.get('/files/:name', sendSafeFile(tree.base, options as never));
+      });
+      const res = await request(app).get('/files/report.csv').set('Range', 'bytes=0-3').buffer(true);
+      const { date: _date, ...headers } = res.headers;
+      return { status: res.status, headers, text: res.text };
+    };
+    const reference = await answer();
+    expect(reference).toMatchObject({ status: 206, text: 'id,n' });
+    for (const form of [{}, Object.create(null) as object, { ranges: undefined, attachment: undefined }]) {
+      expect(await answer(Object.freeze(form))).toEqual(reference);
+    }
+  });
+});
