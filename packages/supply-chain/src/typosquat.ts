@@ -1,6 +1,6 @@
 // SC15: a direct dependency whose name is one or two edits away from a popular package it is not.
 import type { Project } from './lockfile.js';
-import { POPULAR_PACKAGES } from './popular.js';
+import { KNOWN_PACKAGES, POPULAR_PACKAGES } from './popular.js';
 import type { Finding } from './types.js';
 
 /** Damerau (optimal string alignment) distance, stopping early past `max`. */
@@ -34,7 +34,7 @@ function budget(name: string): number {
 
 /** The popular package a name imitates, or undefined. */
 export function imitates(name: string, popular: readonly string[] = POPULAR_PACKAGES): string | undefined {
-  const known = popular === POPULAR_PACKAGES ? POPULAR_SET : new Set(popular);
+  const known = popular === POPULAR_PACKAGES ? KNOWN_SET : new Set(popular);
   if (known.has(name)) return undefined;
   const max = budget(name);
   if (max === 0) return undefined;
@@ -46,7 +46,8 @@ export function imitates(name: string, popular: readonly string[] = POPULAR_PACK
   return undefined;
 }
 
-const POPULAR_SET = new Set(POPULAR_PACKAGES);
+// Established names (the popular ones and the next tier) are never typosquats themselves.
+const KNOWN_SET = new Set([...POPULAR_PACKAGES, ...KNOWN_PACKAGES]);
 
 /** SC15 over the direct dependencies of the root and every workspace (internal workspace names excepted). */
 export function checkTyposquats(project: Project, popular: readonly string[] = POPULAR_PACKAGES): Finding[] {
