@@ -85,13 +85,19 @@ export interface DevTokenClaims {
   readonly roles: readonly string[];
   /** Lifetime in seconds. @default 900 */
   readonly ttlSec?: number | undefined;
+  /** RFC 9068 §2.2 `client_id`. @default "case-api-dev" */
+  readonly clientId?: string | undefined;
 }
 
 /** Signs an RFC 9068 access token (typ at+jwt) with the development key. */
 export async function signDevToken(keys: DevKeys, claims: DevTokenClaims, now: Date = new Date()): Promise<string> {
   const key = await importJWK(keys.privateJwk, 'ES256');
   const iat = Math.floor(now.getTime() / 1000);
-  return new SignJWT({ tenant_id: claims.tenantId, roles: [...claims.roles] })
+  return new SignJWT({
+    client_id: claims.clientId ?? 'case-api-dev',
+    tenant_id: claims.tenantId,
+    roles: [...claims.roles],
+  })
     .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid: keys.kid })
     .setIssuer(DEV_ISSUER)
     .setAudience(DEV_AUDIENCE)

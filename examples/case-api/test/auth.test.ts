@@ -15,7 +15,8 @@ import { testDatabases } from './db.js';
 import { startHarness, type Harness } from './harness.js';
 
 const database = testDatabases[0]!;
-const claims = { tenant_id: 't1', roles: ['admin'] };
+// RFC 9068 §2.2 claims (client_id, jti) are required by jwtAuth's default profile.
+const claims = { client_id: 'c1', jti: 'j1', tenant_id: 't1', roles: ['admin'] };
 
 describe('token attacks on GET /cases', () => {
   let h: Harness;
@@ -141,7 +142,7 @@ describe('token attacks on GET /cases', () => {
   it.each(badClaims)('a genuine token with %s → 403 invalid_claims, never a 500', async (_label, body) => {
     const key = await importJWK(h.keys.privateJwk, 'ES256');
     const now = Math.floor(Date.now() / 1000);
-    const token = await new SignJWT(body)
+    const token = await new SignJWT({ client_id: 'c1', jti: 'j1', ...body })
       .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid: h.keys.kid })
       .setIssuer(DEV_ISSUER)
       .setAudience(DEV_AUDIENCE)

@@ -1,7 +1,16 @@
 // Validates jwtAuth() options once, at creation, and compiles them into a frozen configuration.
 import { createPublicKey, KeyObject, type JsonWebKey } from 'node:crypto';
 import type { JSONWebKeySet, JWK } from 'jose';
-import type { IsRevoked, JwsAlgorithm, JwtAuthOptions } from './types.js';
+import {
+  checkOptions,
+  describeValue,
+  isPlainObject as isPlainOptions,
+  type OptionKeys,
+} from '@portcullis/errors/options';
+import type { CertificateSource } from './binding.js';
+import type { DpopConfig } from './dpop.js';
+import { memoryReplayStore } from './replay.js';
+import type { DpopOptions, IsRevoked, JwsAlgorithm, JwtAuthOptions, MtlsOptions } from './types.js';
 
 const PKG = '@portcullis/auth';
 
@@ -28,6 +37,8 @@ const OPTION_KEYS = {
   staleIfErrorSec: true,
   realm: true,
   verifiedTokenCache: true,
+  dpop: true,
+  mtls: true,
 } as const satisfies Record<keyof JwtAuthOptions, true>;
 
 const HMAC_MIN_BYTES: Readonly<Record<string, number>> = { HS256: 32, HS384: 48, HS512: 64 };
@@ -79,6 +90,137 @@ export interface Config {
   readonly realm: string;
   /** Opt-in cache of verified tokens; undefined when off. */
   readonly verifiedTokenCache: VerifiedTokenCacheConfig | undefined;
+  /** DPoP support; undefined when mode is "off". */
+  readonly dpop: DpopConfig | undefined;
+  /** Where the client certificate comes from; undefined without the mtls option. */
+  readonly mtls: CertificateSource | undefined;
+}
+
+const DPOP_KEYS: OptionKeys<DpopOptions> = {
+  mode: true,
+  publicOrigin: true,
+  algorithms: true,
+  proofMaxAgeSec: true,
+  replay: true,
+  nonce: true,
+};
+const MTLS_KEYS: OptionKeys<MtlsOptions> = { certificate: true };
+const DEFAULT_DPOP_ALGORITHMS = Object.freeze(['ES256', 'EdDSA']);
+
+/** Runs a checkOptions() call, turning its TypeError into one more problem of the list. */
+function checkedNested<T extends object>(
+  value: unknown,
+  keys: OptionKeys<T>,
+  name: string,
+  problems: string[],
+): Readonly<Record<string, unknown>> | undefined {
+  try {
+    return checkOptions('auth', value, keys, name);
+  } catch (err) {
+    problems.push((err as Error).message.replace(`${PKG}: `, ''));
+    return undefined;
+  }
+}
+
+function dpopOption(value: unknown, problems: string[]): DpopConfig | undefined {
+  if (value === undefined) return undefined;
+  if (!isPlainOptions(value)) {
+    problems.push(`"dpop" must be an object { mode, publicOrigin, ... } (got ${describeValue(value)})`);
+    return undefined;
+  }
+  const opts = checkedNested(value, DPOP_KEYS, 'dpop', problems);
+  if (opts === undefined) return undefined;
+  const mode = opts['mode'];
+  if (mode !== 'off' && mode !== 'allowed' && mode !== 'required') {
+    problems.push(`"dpop.mode" must be "off", "allowed" or "required" (got ${describeValue(mode)})`);
+    return undefined;
+  }
+  let origin: string | undefined;
+  const given = opts['publicOrigin'];
+  if (given === undefined) {
+    if (mode !== 'off')
+      problems.push(
+        '"dpop.publicOrigin" is required when DPoP is on: the origin clients address, e.g. "https://api.example.com" (htu is never compared against the Host header)',
+      );
+  } else {
+    let url: URL | undefined;
+    try {
+      if (typeof given === 'string' || given instanceof URL) url = new URL(given instanceof URL ? given.href : given);
+    } catch {
+      url = undefined;
+    }
+    if (
+      url === undefined ||
+      (url.protocol !== 'https:' && url.protocol !== 'http:') ||
+      url.username !== '' ||
+      url.password !== '' ||
+      url.pathname !== '/' ||
+      url.search !== '' ||
+      url.hash !== ''
+    )
+      problems.push(
+        `"dpop.publicOrigin" must be an http(s) origin without path, query or credentials, e.g. "https://api.example.com" (got ${describeValue(typeof given === 'string' ? given : given instanceof URL ? given.href : given)})`,
+      );
+    else origin = url.origin;
+  }
+  const algs = opts['algorithms'] ?? DEFAULT_DPOP_ALGORITHMS;
+  let algorithms: string[] = [];
+  if (!Array.isArray(algs) || algs.length === 0) {
+    problems.push(`"dpop.algorithms" must be a non-empty array such as ["ES256"] (got ${describeValue(algs)})`);
+  } else {
+    for (const alg of algs as unknown[]) {
+      if (typeof alg === 'string' && (alg.toLowerCase() === 'none' || HMAC_MIN_BYTES[alg] !== undefined))
+        problems.push(`"dpop.algorithms" must not contain "${alg}": DPoP proofs are signed with an asymmetric key`);
+      else if (typeof alg !== 'string' || !ASYMMETRIC.has(alg))
+        problems.push(
+          `"dpop.algorithms" contains unsupported ${describeValue(alg)}; use ES*, EdDSA, Ed25519, PS* or RS*`,
+        );
+    }
+    algorithms = [...new Set(algs as string[])];
+  }
+  const proofMaxAgeSec = intOption(opts, 'proofMaxAgeSec', 60, 1, 300, 'seconds', problems, 'dpop.');
+  const replay = opts['replay'];
+  if (
+    replay !== undefined &&
+    (typeof replay !== 'object' || replay === null || typeof (replay as { seen?: unknown }).seen !== 'function')
+  )
+    problems.push(
+      `"dpop.replay" must be a replay store { seen(jti, expiresAtSec): Promise<boolean> } such as redisReplayStore(redis) (got ${describeValue(replay)})`,
+    );
+  const nonce = opts['nonce'];
+  if (
+    nonce !== undefined &&
+    (typeof nonce !== 'object' ||
+      nonce === null ||
+      typeof (nonce as { current?: unknown }).current !== 'function' ||
+      typeof (nonce as { accept?: unknown }).accept !== 'function')
+  )
+    problems.push(
+      `"dpop.nonce" must be an object { current(): string, accept(nonce): boolean } (got ${describeValue(nonce)})`,
+    );
+  if (mode === 'off' || origin === undefined) return undefined;
+  return Object.freeze({
+    mode,
+    origin,
+    algorithms: Object.freeze(algorithms),
+    proofMaxAgeSec,
+    replay: (replay as DpopConfig['replay'] | undefined) ?? memoryReplayStore(),
+    nonce: nonce as DpopConfig['nonce'],
+  });
+}
+
+function mtlsOption(value: unknown, problems: string[]): CertificateSource | undefined {
+  if (value === undefined) return undefined;
+  const opts = checkedNested(value, MTLS_KEYS, 'mtls', problems);
+  if (opts === undefined) return undefined;
+  const certificate = opts['certificate'];
+  if (typeof certificate !== 'function') {
+    problems.push(
+      `"mtls.certificate" must be a function (req) => Buffer | undefined returning the verified client certificate (DER) (got ${describeValue(certificate)})`,
+    );
+    return undefined;
+  }
+  return certificate as CertificateSource;
 }
 
 /** verifiedTokenCache after validation and defaulting. */
@@ -411,6 +553,8 @@ export function compileOptions(input: unknown): Config {
     problems.push(`"realm" must be 1-128 printable ASCII characters without '"' or '\\' (got ${show(realm)})`);
 
   const verifiedTokenCache = cacheOption(options['verifiedTokenCache'], problems);
+  const dpop = dpopOption(options['dpop'], problems);
+  const mtls = mtlsOption(options['mtls'], problems);
 
   if (problems.length > 0 || source === undefined) {
     throw new TypeError(problems.map((p) => `${PKG}: ${p}`).join('\n'));
@@ -433,5 +577,7 @@ export function compileOptions(input: unknown): Config {
     staleIfErrorSec,
     realm: realm as string,
     verifiedTokenCache,
+    dpop,
+    mtls,
   });
 }

@@ -1,11 +1,12 @@
 // Opt-in bounded cache of tokens that passed full verification: SHA-256 of the token → deep-frozen claims.
-// A hit only lets the caller skip the signature check; the caller re-runs every time-dependent check.
+// A hit only lets the caller skip the signature check; the caller re-runs every header, claim and time check.
 import { hash } from 'node:crypto';
-import type { JWTPayload } from 'jose';
+import type { JWSHeaderParameters, JWTPayload } from 'jose';
 import type { VerifiedTokenCacheConfig } from './options.js';
 
-/** What a cache hit gives back: the claims and scopes of the token as they were verified (deep-frozen). */
+/** What a cache hit gives back: the header, claims and scopes of the token as they were verified (deep-frozen). */
 export interface CachedToken {
+  readonly header: Readonly<JWSHeaderParameters>;
   readonly claims: Readonly<JWTPayload>;
   readonly scopes: readonly string[];
 }
@@ -69,7 +70,7 @@ export class VerifiedTokenCache {
     const expiresAt = Math.min(exp * 1000, nowMs + this.#maxAgeMs);
     if (!(expiresAt > nowMs)) return;
     this.#entries.delete(digest);
-    this.#entries.set(digest, { claims: token.claims, scopes: token.scopes, expiresAt });
+    this.#entries.set(digest, { header: token.header, claims: token.claims, scopes: token.scopes, expiresAt });
     while (this.#entries.size > this.#maxEntries) {
       const oldest = this.#entries.keys().next();
       if (oldest.done === true) break;

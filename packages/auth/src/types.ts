@@ -1,5 +1,6 @@
 // Public types of @portcullis/auth and the typed `req.auth` augmentation of Express's Request.
 import type { KeyObject } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import type { JSONWebKeySet, JWK, JWTPayload } from 'jose';
 
 /** JWS algorithms jwtAuth() can be configured with ("none" is never accepted). */
@@ -27,7 +28,64 @@ export type AuthErrorCode =
   | 'token_not_yet_valid'
   | 'invalid_request'
   | 'insufficient_scope'
+  | 'invalid_dpop_proof'
+  | 'use_dpop_nonce'
   | 'unavailable';
+
+/** Asymmetric JWS algorithms accepted for DPoP proofs (RFC 9449 §4.2: never "none", never a MAC). */
+export type DpopAlgorithm = Exclude<JwsAlgorithm, 'HS256' | 'HS384' | 'HS512'>;
+
+/**
+ * Remembers DPoP proof ids (RFC 9449 §11.1). `seen` records `jti` until `expiresAtSec` (epoch seconds) and
+ * resolves `false` the first time, `true` for a replay. Must be atomic across instances that share it.
+ * Rejecting or not answering within `timeoutMs` denies the request with 503.
+ */
+export interface DpopReplayStore {
+  seen(jti: string, expiresAtSec: number): Promise<boolean>;
+}
+
+/**
+ * Server-provided DPoP nonces (RFC 9449 §8). `current()` is the nonce to send in `DPoP-Nonce` (1*NQCHAR);
+ * `accept(nonce)` tells whether a proof's nonce is still good (e.g. the current or the previous one).
+ */
+export interface DpopNonce {
+  current(): string;
+  accept(nonce: string): boolean;
+}
+
+/** The `dpop` option of jwtAuth(): DPoP-bound access tokens (RFC 9449). */
+export interface DpopOptions {
+  /**
+   * "off": the DPoP scheme is not accepted; "allowed": DPoP and Bearer (unbound tokens) both accepted;
+   * "required": only DPoP, every bearer token refused. A `cnf.jkt` token presented as Bearer is refused in every mode.
+   * @default "off"
+   */
+  mode: 'off' | 'allowed' | 'required';
+  /**
+   * The origin clients address, e.g. "https://api.example.com" (scheme, host, optional port; no path). The
+   * proof's `htu` is compared against it plus the request path — never against the Host header. Required
+   * when mode is not "off".
+   */
+  publicOrigin?: string | URL | undefined;
+  /** JWS algorithms accepted for proofs; asymmetric only. @default ["ES256", "EdDSA"] */
+  algorithms?: readonly DpopAlgorithm[] | undefined;
+  /** Oldest proof accepted (now − iat), in seconds, 1..300. @default 60 */
+  proofMaxAgeSec?: number | undefined;
+  /** Where proof ids are remembered. Use redisReplayStore() with several instances. @default memoryReplayStore() */
+  replay?: DpopReplayStore | undefined;
+  /** Server nonces: a proof without an accepted nonce gets 401 use_dpop_nonce with a DPoP-Nonce header. @default none */
+  nonce?: DpopNonce | undefined;
+}
+
+/** The `mtls` option of jwtAuth(): certificate-bound access tokens (RFC 8705 §3). */
+export interface MtlsOptions {
+  /**
+   * The client certificate (DER) the TLS layer verified for this request, or undefined when none, e.g.
+   * `(req) => (req.socket as TLSSocket).getPeerCertificate().raw`. A token's `cnf["x5t#S256"]` must equal
+   * its SHA-256 thumbprint.
+   */
+  certificate: (req: IncomingMessage) => Buffer | undefined;
+}
 
 /** What a verified request carries in `req.auth`. Frozen. */
 export interface AuthInfo {
@@ -37,8 +95,10 @@ export interface AuthInfo {
   readonly claims: Readonly<JWTPayload>;
   /** Scopes merged from `scope` (space-delimited), `scp` and `permissions`, de-duplicated, frozen. */
   readonly scopes: readonly string[];
-  /** The raw bearer token, e.g. to call a downstream API on the user's behalf. Never log it. */
+  /** The raw access token, e.g. to call a downstream API on the user's behalf. Never log it. */
   readonly token: string;
+  /** How the token was presented: "Bearer", or "DPoP" with a verified proof (RFC 9449). */
+  readonly scheme: 'Bearer' | 'DPoP';
 }
 
 /** Revocation hook: resolve `true` to reject the token (401). Throwing or timing out fails closed (503). */
@@ -63,7 +123,8 @@ export interface JwtAuthOptions {
   /** HMAC secret (HS* only): at least 32 / 48 / 64 bytes for HS256 / HS384 / HS512. */
   secret?: string | Uint8Array | KeyObject;
   /**
-   * "rfc9068": `typ` must be "at+jwt" and iss, exp, aud, sub, iat are required (RFC 9068).
+   * "rfc9068": `typ` must be "at+jwt"; iss, exp, aud, sub, client_id, iat and jti are required (RFC 9068 §2.2),
+   * sub and client_id strings, jti a string of at most 256 characters.
    * "compat": `typ` "JWT" or absent is accepted too; ID tokens and other JWT types are still rejected.
    * @default "rfc9068"
    */
@@ -96,6 +157,10 @@ export interface JwtAuthOptions {
    * for the trade-off. @default undefined (off)
    */
   verifiedTokenCache?: VerifiedTokenCacheOptions | false | undefined;
+  /** DPoP-bound tokens (RFC 9449). @default { mode: "off" } */
+  dpop?: DpopOptions | undefined;
+  /** Certificate-bound tokens (RFC 8705): without it, a token with `cnf["x5t#S256"]` is refused. @default undefined */
+  mtls?: MtlsOptions | undefined;
 }
 
 /** Options of the opt-in verified-token cache. */

@@ -48,6 +48,7 @@ export function claims(overrides: Record<string, unknown> = {}): JWTPayload {
     iat: now(),
     exp: now() + 600,
     scope: 'cases:read cases:write',
+    client_id: 'client-1',
     jti: 'j1',
     ...overrides,
   };

@@ -11,15 +11,21 @@ import { parseAuthorization } from '../src/request.js';
 const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
 
 describe('parseAuthorization', () => {
-  it('returns a token only when it matches the RFC 6750 b64token grammar after exactly "Bearer "', () => {
+  it('returns a token only when it matches the b64token grammar after exactly "Bearer " or "DPoP "', () => {
+    const prefixed = fc.tuple(
+      fc.constantFrom('Bearer ', 'bearer', 'DPoP ', 'dpop  ', 'DPOP ', ''),
+      fc.string({ maxLength: 200 }),
+    );
     fc.assert(
-      fc.property(fc.string({ maxLength: 200 }), (value) => {
+      fc.property(prefixed, ([prefix, rest]) => {
+        const value = prefix + rest;
         const parsed = parseAuthorization(value);
         if (parsed.kind === 'token') {
-          expect(value.slice(0, 7).toLowerCase()).toBe('bearer ');
-          expect(parsed.token).toBe(value.slice(7));
+          const skip = parsed.scheme === 'Bearer' ? 7 : 5;
+          expect(value.slice(0, skip).toLowerCase()).toBe(`${parsed.scheme.toLowerCase()} `);
+          expect(parsed.token).toBe(value.slice(skip));
           expect(B64TOKEN.test(parsed.token)).toBe(true);
-        } else if (/^bearer(\s|$)/i.test(value)) {
+        } else if (/^(bearer|dpop)(\s|$)/i.test(value)) {
           expect(parsed.kind).toBe('malformed');
         }
       }),

@@ -1,4 +1,5 @@
 // Test fixtures: a test-profile security config, an ES256 key pair and tokens the baseline accepts.
+import { randomUUID } from 'node:crypto';
 import { SignJWT, exportJWK, generateKeyPair, type JWK } from 'jose';
 import { loadSecurityConfig, type SecurityConfig } from '@portcullis/config';
 
@@ -28,7 +29,7 @@ export async function makeKeys(): Promise<Keys> {
   return {
     jwks: { keys: [jwk] },
     token: (claims = {}) =>
-      new SignJWT({ scope: 'cases:read', ...claims })
+      new SignJWT({ scope: 'cases:read', client_id: 'client-1', jti: randomUUID(), ...claims })
         .setProtectedHeader({ alg: 'ES256', kid: 'k1', typ: 'at+jwt' })
         .setIssuer(ISSUER)
         .setAudience(AUDIENCE)
