@@ -1,4 +1,5 @@
-// `npm start`: runs the reference case-tracker API (examples/case-api) on embedded defaults.
+// `npm start`: runs the reference case-tracker API (examples/case-api) on embedded defaults;
+// `npm run start:login` (`node scripts/start.mjs login`) runs the cookie-session login example (examples/login).
 // tsx is started directly (not through `npm run`) so SIGINT/SIGTERM reach the server.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -6,16 +7,18 @@ import { resolve } from 'node:path';
 import process from 'node:process';
 
 const root = resolve(import.meta.dirname, '..');
-const app = resolve(root, 'examples/case-api');
+const args = process.argv.slice(2);
+const name = args[0] === 'login' || args[0] === 'case-api' ? args.shift() : 'case-api';
+const app = resolve(root, 'examples', name);
 const main = resolve(app, 'src/main.ts');
 const tsx = resolve(root, 'node_modules/tsx/dist/cli.mjs');
 if (!existsSync(main)) {
-  process.stderr.write('portcullis: the reference service (examples/case-api) is not built yet; see README.md.\n');
+  process.stderr.write(`portcullis: examples/${name} is not there; see README.md.\n`);
   process.exit(1);
 }
 const child = spawn(
   process.execPath,
-  [tsx, '--conditions=@portcullis/source', main, '--default-profile', 'development', ...process.argv.slice(2)],
+  [tsx, '--conditions=@portcullis/source', main, '--default-profile', 'development', ...args],
   {
     cwd: app,
     stdio: 'inherit',
