@@ -174,7 +174,9 @@ export function createService(deps: AppDeps): LoginService {
 
   const flags: CookieFlags = { ...COOKIE_FLAGS, ...deps.dangerouslyWeakenCookie };
   const sessionStore: SessionStore =
-    redis === undefined ? databaseSessions(store) : redisSessions(redis, `${prefix}sess:`);
+    redis === undefined
+      ? databaseSessions(store)
+      : redisSessions(redis, `${prefix}sess:`, timeouts.absoluteTimeoutSec * 1000);
   const sessions = createSessions(
     sessionStore,
     { idleMs: timeouts.idleTimeoutSec * 1000, absoluteMs: timeouts.absoluteTimeoutSec * 1000 },

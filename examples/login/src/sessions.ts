@@ -16,6 +16,8 @@ export interface SessionStore {
   delete(session: { idHash: string; userId: string }): Promise<void>;
   /** Deletes every session of `userId` except `keepIdHash`. */
   deleteOthers(userId: string, keepIdHash: string): Promise<void>;
+  /** Removes expired sessions (the database; Redis expires them by TTL). */
+  sweep(at: number, timeouts: SessionTimeouts): Promise<void>;
 }
 
 /** Sessions in the users' database (SQLite or PostgreSQL). */
@@ -27,11 +29,15 @@ export function databaseSessions(store: Store): SessionStore {
     touch: (s, at) => store.touchSession(s.idHash, at),
     delete: (s) => store.deleteSession(s.idHash),
     deleteOthers: (userId, keep) => store.deleteUserSessions(userId, keep),
+    sweep: (at, t) => store.sweepSessions(at - t.idleMs, at - t.absoluteMs),
   };
 }
 
-/** Sessions in Redis: `<prefix>s:<idHash>` (expires with the session) and a per-user set `<prefix>u:<userId>`. */
-export function redisSessions(redis: Redis, prefix: string): SessionStore {
+/**
+ * Sessions in Redis: `<prefix>s:<idHash>` (expires with the session) and a per-user set `<prefix>u:<userId>`
+ * of the user's session hashes, which expires `absoluteMs` after the user's last login (no session outlives it).
+ */
+export function redisSessions(redis: Redis, prefix: string, absoluteMs: number): SessionStore {
   const key = (idHash: string): string => `${prefix}s:${idHash}`;
   const userKey = (userId: string): string => `${prefix}u:${userId}`;
   return {
@@ -41,6 +47,7 @@ export function redisSessions(redis: Redis, prefix: string): SessionStore {
         .multi()
         .set(key(s.idHash), JSON.stringify(s), 'PX', Math.max(1, Math.ceil(ttlMs)))
         .sadd(userKey(s.userId), s.idHash)
+        .pexpire(userKey(s.userId), Math.ceil(absoluteMs))
         .exec();
     },
     async get(idHash) {
@@ -77,6 +84,7 @@ export function redisSessions(redis: Redis, prefix: string): SessionStore {
         .srem(userKey(userId), ...others)
         .exec();
     },
+    sweep: () => Promise.resolve(),
   };
 }
 
@@ -108,6 +116,8 @@ export function hashSessionId(id: string): string {
 }
 
 const SESSION_ID = /^[A-Za-z0-9_-]{43}$/;
+/** Expired sessions are swept from the database at most this often (at a login), milliseconds. */
+const SWEEP_INTERVAL_MS = 60_000;
 
 /** Reads one cookie from a Cookie header (RFC 6265 §5.4); the first occurrence wins. */
 export function readCookie(header: string | undefined, name: string): string | undefined {
@@ -157,6 +167,7 @@ export function createSessions(
     flags.sameSite === false ? '' : `SameSite=${flags.sameSite[0]?.toUpperCase() ?? ''}${flags.sameSite.slice(1)}`,
   ].filter((a) => a !== '');
   const active = new WeakMap<IncomingMessage, ActiveSession>();
+  let lastSweep = Number.NEGATIVE_INFINITY;
   const unauthorized = (): UnauthorizedError =>
     new UnauthorizedError('no valid session', {
       challenge: { scheme: 'Cookie', realm: 'login' },
@@ -195,6 +206,10 @@ export function createSessions(
       const record: SessionRecord = { idHash: hashSessionId(id), userId, createdAt: at, lastSeenAt: at };
       await store.create(record, timeouts.idleMs);
       setCookie(res, id, Math.floor(timeouts.absoluteMs / 1000));
+      if (at - lastSweep >= SWEEP_INTERVAL_MS) {
+        lastSweep = at;
+        await store.sweep(at, timeouts);
+      }
       return { idHash: record.idHash, userId };
     },
     authenticate: function sessionAuth(req, _res, next) {

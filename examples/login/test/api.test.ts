@@ -176,6 +176,15 @@ describe.each(matrix)('login app on $database.name, $flavour.name', ({ database,
       expect((await request(h.server).get('/me').set('Cookie', cookie)).status).toBe(401);
     });
 
+    it('expired sessions are swept from the store at a later login, without being presented', async () => {
+      const { cookie } = await account();
+      const idHash = createHash('sha256').update(cookie.split('=')[1]!).digest('base64url');
+      expect(await h.store.getSession(idHash)).toBeDefined();
+      now += 31 * 60_000;
+      await account();
+      expect(await h.store.getSession(idHash)).toBeUndefined();
+    });
+
     it('absolute timeout: a session in constant use ends 12 hours after login', async () => {
       const { cookie } = await account();
       for (let i = 0; i < 28; i++) {

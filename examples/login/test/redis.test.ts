@@ -55,6 +55,10 @@ describe.skipIf(redisUrl === undefined).each(expressFlavours)('Redis limits and 
     const keys = await redis.keys(`${prefix}sess:s:*`);
     expect(keys.some((k) => k.includes(id))).toBe(false);
     expect(await redis.pttl(keys[0]!)).toBeGreaterThan(0);
+    // The per-user index of sessions expires too (at most the absolute timeout after the last login).
+    const userKeys = await redis.keys(`${prefix}sess:u:*`);
+    expect(userKeys).not.toEqual([]);
+    for (const key of userKeys) expect(await redis.pttl(key)).toBeGreaterThan(0);
     expect((await request(b.server).post('/logout').set('Cookie', cookie)).status).toBe(204);
     expect((await request(a.server).get('/me').set('Cookie', cookie)).status).toBe(401);
   });

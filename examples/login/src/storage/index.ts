@@ -40,6 +40,8 @@ export interface Store {
   deleteSession(idHash: string): Promise<void>;
   /** Deletes every session of the user except `keepIdHash`. */
   deleteUserSessions(userId: string, keepIdHash: string): Promise<void>;
+  /** Deletes sessions last seen at or before `idleBefore` or created at or before `createdBefore` (epoch ms). */
+  sweepSessions(idleBefore: number, createdBefore: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -100,6 +102,9 @@ function makeStore(kind: Store['kind'], run: Runner, close: () => Promise<void>)
     },
     async deleteUserSessions(userId, keep) {
       await run('deleteUserSessions', [userId, keep]);
+    },
+    async sweepSessions(idleBefore, createdBefore) {
+      await run('sweepSessions', [idleBefore, createdBefore]);
     },
     close,
   };

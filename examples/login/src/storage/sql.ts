@@ -17,6 +17,7 @@ export const MIGRATIONS: readonly string[] = [
     last_seen_at BIGINT NOT NULL
   )`,
   `CREATE INDEX IF NOT EXISTS sessions_user ON sessions (user_id)`,
+  `CREATE INDEX IF NOT EXISTS sessions_last_seen ON sessions (last_seen_at)`,
 ];
 
 /** The statements, by name. */
@@ -32,6 +33,8 @@ export const SQL = {
   touchSession: `UPDATE sessions SET last_seen_at = $2 WHERE id_hash = $1`,
   deleteSession: `DELETE FROM sessions WHERE id_hash = $1`,
   deleteUserSessions: `DELETE FROM sessions WHERE user_id = $1 AND id_hash <> $2`,
+  // Expired sessions (idle or past the absolute timeout), so the table does not grow with every login.
+  sweepSessions: `DELETE FROM sessions WHERE last_seen_at <= $1 OR created_at <= $2`,
 } as const;
 
 /** A statement name. */
