@@ -53,8 +53,7 @@ export const UPLOAD_ERROR_CODES: readonly UploadErrorCode[] = Object.freeze(Obje
  * A refused upload. `status` follows from `code`; `reason` and `message` are for logs only (they may say which
  * limit was hit, never the file's name or content); the client sees a fixed `detail`.
  */
-export class UploadError extends HttpError {
-  declare readonly code: UploadErrorCode;
+export class UploadError extends HttpError<UploadErrorCode> {
   /** A short machine-readable reason for logs and metrics (e.g. `"zip_symlink"`, `"pixels"`); not rendered. */
   readonly reason: string;
 

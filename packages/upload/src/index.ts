@@ -17,13 +17,7 @@ export type {
   QuarantinedFile,
 } from './options.js';
 export { KNOWN_TYPES, type KnownType } from './types.js';
-export {
-  sendStoredFile,
-  attachmentHeader,
-  STORED_FILE_HEADERS,
-  type StoredFileRef,
-  type SendStoredFileOptions,
-} from './send.js';
+export { sendStoredFile, STORED_FILE_HEADERS, type StoredFileRef, type SendStoredFileOptions } from './send.js';
 export { displayName } from './names.js';
 export {
   inspectZip,

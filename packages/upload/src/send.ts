@@ -1,8 +1,7 @@
 // sendStoredFile: serves a stored upload as an attachment of its sniffed type, through @portcullis/paths.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import { openSafeFile } from '@portcullis/paths';
+import { sendSafeFile, type SafeFileRequest } from '@portcullis/paths';
 import { displayName } from './names.js';
 import { KNOWN_TYPES, servedContentType, type KnownType } from './types.js';
 
@@ -30,18 +29,6 @@ export const STORED_FILE_HEADERS: Readonly<Record<string, string>> = Object.free
   'Cross-Origin-Resource-Policy': 'same-origin',
 });
 
-// RFC 5987 attr-char: encodeURIComponent leaves ' ( ) * and ! unescaped; ' ( ) * are not attr-chars.
-function encodeExtValue(value: string): string {
-  return encodeURIComponent(value).replace(/['()*]/gu, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-}
-
-/** `attachment; filename="<ASCII fallback>"; filename*=UTF-8''<RFC 8187>` for a display name. */
-export function attachmentHeader(name: string): string {
-  const fallback = name.replace(/[^\x20-\x7e]|["\\%]/gu, '_');
-  const header = `attachment; filename="${fallback}"`;
-  return fallback === name ? header : `${header}; filename*=UTF-8''${encodeExtValue(name)}`;
-}
-
 function checkRef(file: StoredFileRef): { dir: string; name: string; type: KnownType } {
   const fail = (what: string): never => {
     throw new TypeError(`@portcullis/upload: sendStoredFile needs ${what}`);
@@ -57,48 +44,48 @@ function checkRef(file: StoredFileRef): { dir: string; name: string; type: Known
 }
 
 /**
- * Sends a stored upload: `Content-Type` from the stored sniffed type, `Content-Disposition: attachment` with
- * the given name (RFC 6266 §4.3 with an RFC 8187 `filename*`), `X-Content-Type-Options: nosniff`,
+ * Sends a stored upload through @portcullis/paths' `sendSafeFile` (opened without following symlinks, swapped
+ * files refused, every handle closed; conditional requests: strong `ETag`, `Last-Modified`, 304 and 412; byte
+ * ranges: 206/416, `If-Range`; HEAD): `Content-Type` from the stored sniffed type, `Content-Disposition: attachment`
+ * with the given name (RFC 6266 §4.3 with an RFC 8187 `filename*`), `X-Content-Type-Options: nosniff`,
  * `Content-Security-Policy: sandbox; default-src 'none'`, `Cross-Origin-Resource-Policy: same-origin`.
- * The file is opened through @portcullis/paths (no symlink, no swap, regular files only).
  *
- * Resolves when the response is done (or the client left); rejects with an HttpError to pass to `next(err)`:
- * 404 `not_found` when the file is gone. A response already sent or closed is left alone.
+ * Resolves when the response is done (or the client left, or someone else answered first); rejects with an
+ * HttpError to pass to `next(err)`: 404 `not_found` when the file is gone, 412 `precondition_failed`.
  *
- * @example app.get('/files/:id', async (req, res, next) => { try { await sendStoredFile(res, file, { filename: file.clientName }); } catch (e) { next(e); } });
- * @throws TypeError (rejected promise) when `file` is not a stored upload reference.
+ * @example app.get('/files/:id', (req, res, next) => { sendStoredFile(res, file, { filename: file.clientName }).catch(next); });
+ * @throws TypeError (rejected promise) when `file` is not a stored upload reference or `res` has no request.
  */
-export async function sendStoredFile(
+export function sendStoredFile(
   res: ServerResponse,
   file: StoredFileRef,
   options: SendStoredFileOptions,
 ): Promise<void> {
-  const { dir, name, type } = checkRef(file);
-  const filename = displayName(typeof options?.filename === 'string' ? options.filename : undefined);
-  const req: IncomingMessage | undefined = res.req;
-  const opened = await openSafeFile(dir, name, { allowedExtensions: [`.${type.ext}`] });
-  const { handle, size } = opened;
-  if (res.headersSent || res.writableEnded || res.destroyed) {
-    await handle.close().catch(() => undefined);
-    return;
-  }
-  res.statusCode = 200;
-  res.setHeader('Content-Type', servedContentType(type));
-  res.setHeader('Content-Length', size);
-  res.setHeader('Content-Disposition', attachmentHeader(filename));
-  for (const [header, value] of Object.entries(STORED_FILE_HEADERS)) res.setHeader(header, value);
-  if (req?.method === 'HEAD' || size === 0) {
-    await handle.close().catch(() => undefined);
-    res.end();
-    return;
-  }
-  // Bounded by the size checked at open; pipeline closes the handle and destroys the response on any failure.
-  const stream = handle.createReadStream({ start: 0, end: size - 1, autoClose: true });
-  try {
-    await pipeline(stream, res);
-  } catch {
-    // The client left or the file failed mid-stream: headers are out, so the connection is cut (pipeline did).
-  } finally {
-    await handle.close().catch(() => undefined);
-  }
+  return new Promise<void>((resolve, reject) => {
+    const { dir, name, type } = checkRef(file);
+    const filename = displayName(typeof options?.filename === 'string' ? options.filename : undefined);
+    const req: IncomingMessage | undefined = res.req;
+    if (req === undefined) throw new TypeError('@portcullis/upload: sendStoredFile needs a response of a request');
+    const ext = `.${type.ext}`;
+    // One sender per call: the download name is this call's (sendSafeFile validates it and encodes the header).
+    const handler = sendSafeFile(dir, {
+      allowedExtensions: [ext],
+      contentTypes: { [ext]: servedContentType(type) },
+      attachment: () => filename,
+    });
+    if (res.headersSent || res.writableEnded || res.destroyed) {
+      resolve();
+      return;
+    }
+    for (const [header, value] of Object.entries(STORED_FILE_HEADERS)) res.setHeader(header, value);
+    res.once('close', () => { resolve(); });
+    res.once('finish', () => { resolve(); });
+    // The sender reads the name from req.params.name: a view of the request with only that parameter.
+    const view = Object.create(req, {
+      params: { value: Object.freeze({ name }), enumerable: true },
+    }) as SafeFileRequest;
+    handler(view, res, (error?: unknown) => {
+      reject(error instanceof Error ? error : new TypeError('@portcullis/upload: download failed'));
+    });
+  });
 }
