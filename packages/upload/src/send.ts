@@ -78,8 +78,12 @@ export function sendStoredFile(
       return;
     }
     for (const [header, value] of Object.entries(STORED_FILE_HEADERS)) res.setHeader(header, value);
-    res.once('close', () => { resolve(); });
-    res.once('finish', () => { resolve(); });
+    res.once('close', () => {
+      resolve();
+    });
+    res.once('finish', () => {
+      resolve();
+    });
     // The sender reads the name from req.params.name: a view of the request with only that parameter.
     const view = Object.create(req, {
       params: { value: Object.freeze({ name }), enumerable: true },
