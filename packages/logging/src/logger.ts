@@ -8,7 +8,7 @@ import {
   type LoggerOptions as PinoOptions,
 } from 'pino';
 import { CENSOR, DEFAULT_REDACT_PATHS, normaliseKey } from './names.js';
-import { describeValue } from './describe.js';
+import { checkOptions, isPlainObject, optionError, type OptionKeys } from '@portcullis/errors/options';
 import { createKeyMatcher } from './keys.js';
 import { createObjectScrubber } from './scrub-object.js';
 import { scrubText } from './scrub-text.js';
@@ -47,8 +47,14 @@ export interface LoggerOptions {
   base?: Record<string, unknown> | null | undefined;
 }
 
-const PKG = '@portcullis/logging';
-const OPTION_KEYS = new Set(['level', 'destination', 'extraRedactPaths', 'extraSensitiveKeys', 'base']);
+const PKG = 'logging';
+const OPTION_KEYS: OptionKeys<LoggerOptions> = {
+  level: true,
+  destination: true,
+  extraRedactPaths: true,
+  extraSensitiveKeys: true,
+  base: true,
+};
 const LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 // Keys whose values go through an allowlist serializer instead of the key scrubber.
 const SERIALIZED_KEYS: ReadonlySet<string> = new Set(['req', 'res', 'err']);
@@ -87,13 +93,10 @@ export function portcullisLoggerConfig(value: unknown): LoggerConfig | undefined
 
 function stringList(name: string, value: unknown, fix: string): string[] {
   if (value === undefined) return [];
-  if (!Array.isArray(value))
-    throw new TypeError(`${PKG}: "${name}" must be an array of strings (got ${describeValue(value)}); ${fix}`);
+  if (!Array.isArray(value)) throw optionError(PKG, name, 'must be an array of strings', fix, value);
   return value.map((item: unknown) => {
     if (typeof item !== 'string' || item.trim() === '' || item.length > MAX_PATH_LENGTH) {
-      throw new TypeError(
-        `${PKG}: "${name}" must hold non-empty strings of at most ${MAX_PATH_LENGTH} characters (got ${describeValue(item)}); ${fix}`,
-      );
+      throw optionError(PKG, name, `must hold non-empty strings of at most ${MAX_PATH_LENGTH} characters`, fix, item);
     }
     return item;
   });
@@ -106,20 +109,10 @@ function validate(options: unknown): {
   extraSensitiveKeys: string[];
   base: Record<string, unknown> | null | undefined;
 } {
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new TypeError(`${PKG}: createLogger options must be an object (got ${describeValue(options)})`);
-  }
-  const o = options as Record<string, unknown>;
-  for (const key of Object.keys(o)) {
-    if (!OPTION_KEYS.has(key)) {
-      throw new TypeError(
-        `${PKG}: unknown option "${key}" for createLogger; known options are ${[...OPTION_KEYS].join(', ')}`,
-      );
-    }
-  }
+  const o = checkOptions(PKG, options, OPTION_KEYS);
   const level = o.level ?? 'info';
   if (typeof level !== 'string' || !LEVELS.has(level)) {
-    throw new TypeError(`${PKG}: "level" must be one of ${[...LEVELS].join(', ')} (got ${describeValue(level)})`);
+    throw optionError(PKG, 'level', `must be one of ${[...LEVELS].join(', ')}`, 'e.g. "info"', level);
   }
   const destination = o.destination;
   if (
@@ -128,20 +121,24 @@ function validate(options: unknown): {
       destination === null ||
       typeof (destination as DestinationStream).write !== 'function')
   ) {
-    throw new TypeError(
-      `${PKG}: "destination" must be a stream with a write(line) method (got ${describeValue(destination)}); use pino.destination(1) for stdout`,
+    throw optionError(
+      PKG,
+      'destination',
+      'must be a stream with a write(line) method',
+      'use pino.destination(1) for stdout',
+      destination,
     );
   }
   const base = o.base;
-  if (base !== undefined && base !== null && (typeof base !== 'object' || Array.isArray(base))) {
-    throw new TypeError(`${PKG}: "base" must be an object or null (got ${describeValue(base)})`);
+  if (base !== undefined && base !== null && !isPlainObject(base)) {
+    throw optionError(PKG, 'base', 'must be an object or null', 'e.g. { service: "api" }, or null', base);
   }
   return {
     level: level as LevelWithSilent,
     destination: destination as DestinationStream | undefined,
     extraRedactPaths: stringList('extraRedactPaths', o.extraRedactPaths, 'use pino redact paths such as "user.ssn"'),
     extraSensitiveKeys: stringList('extraSensitiveKeys', o.extraSensitiveKeys, 'use key names such as "tenantSecret"'),
-    base: base as Record<string, unknown> | null | undefined,
+    base: base,
   };
 }
 
@@ -156,13 +153,17 @@ function validate(options: unknown): {
  * @param options - See {@link LoggerOptions}; unknown keys throw a TypeError.
  * @returns A pino Logger (pass it to {@link requestLogger}).
  */
-export function createLogger(options: LoggerOptions = {}): Logger {
+export function createLogger(options?: LoggerOptions): Logger {
   const opts = validate(options);
   const extraKeys = opts.extraSensitiveKeys.map((key) => {
     const normalised = normaliseKey(key);
     if (normalised === '') {
-      throw new TypeError(
-        `${PKG}: "extraSensitiveKeys" entries need at least one ASCII letter or digit (got ${describeValue(key)}); use key names such as "tenantSecret"`,
+      throw optionError(
+        PKG,
+        'extraSensitiveKeys',
+        'entries need at least one ASCII letter or digit',
+        'use key names such as "tenantSecret"',
+        key,
       );
     }
     return normalised;
@@ -201,7 +202,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   } catch (cause) {
     const reason = cause instanceof Error ? cause.message : 'invalid option';
     throw new TypeError(
-      `${PKG}: pino rejected the options (${reason}); check "extraRedactPaths" uses pino path syntax`,
+      `@portcullis/logging: "extraRedactPaths" was rejected by pino (${reason}); use pino path syntax such as "user.ssn"`,
       { cause },
     );
   }

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { LevelWithSilent, Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
-import { describeValue } from './describe.js';
+import { checkOptions, optionError, type OptionKeys } from '@portcullis/errors/options';
 import { portcullisLoggerConfig } from './logger.js';
 import { CENSOR } from './names.js';
 import { serializeError } from './serialize-error.js';
@@ -31,8 +31,8 @@ export interface RequestLoggerOptions {
 type NextFunction = (err?: unknown) => void;
 type Req = IncomingMessage & { originalUrl?: string; route?: { path?: unknown }; baseUrl?: string };
 
-const PKG = '@portcullis/logging';
-const OPTION_KEYS = new Set(['logger', 'quietRoutes', 'trustIncomingRequestId']);
+const PKG = 'logging';
+const OPTION_KEYS: OptionKeys<RequestLoggerOptions> = { logger: true, quietRoutes: true, trustIncomingRequestId: true };
 /** Incoming request ids are accepted only in this shape: no spaces, quotes, newlines or JSON. */
 export const SAFE_REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 const QUIET_METHOD = /^[A-Z]{1,16}$/;
@@ -44,9 +44,7 @@ function compileQuietRoutes(value: unknown): Map<string, Set<string>> {
   const keys = new Map<string, Set<string>>();
   if (value === undefined) return keys;
   if (!Array.isArray(value)) {
-    throw new TypeError(
-      `${PKG}: "quietRoutes" must be an array of routes such as "GET /health" (got ${describeValue(value)})`,
-    );
+    throw optionError(PKG, 'quietRoutes', 'must be an array of routes', 'e.g. ["GET /health"]', value);
   }
   for (const item of value as unknown[]) {
     const parts = typeof item === 'string' ? item.split(' ') : [];
@@ -59,8 +57,12 @@ function compileQuietRoutes(value: unknown): Map<string, Set<string>> {
       (method !== '*' && !QUIET_METHOD.test(method)) ||
       !QUIET_PATH.test(path)
     ) {
-      throw new TypeError(
-        `${PKG}: "quietRoutes" entries must look like "GET /health" or "/health" (got ${describeValue(item)})`,
+      throw optionError(
+        PKG,
+        'quietRoutes',
+        'entries must look like "GET /health" or "/health"',
+        'use an upper-case method, one space and a path',
+        item,
       );
     }
     const methods = keys.get(path) ?? new Set<string>();
@@ -110,30 +112,23 @@ function completion(req: IncomingMessage, entry: Record<string, unknown>): Recor
  * @returns The named middleware `portcullisRequestLogger`.
  */
 export function requestLogger(options: RequestLoggerOptions) {
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new TypeError(
-      `${PKG}: requestLogger options must be an object with a "logger" (got ${describeValue(options)})`,
-    );
-  }
-  for (const key of Object.keys(options)) {
-    if (!OPTION_KEYS.has(key)) {
-      throw new TypeError(
-        `${PKG}: unknown option "${key}" for requestLogger; known options are ${[...OPTION_KEYS].join(', ')}`,
-      );
-    }
-  }
-  const { logger } = options;
+  const o = checkOptions(PKG, options, OPTION_KEYS);
+  const logger = o.logger as Logger;
   const config = portcullisLoggerConfig(logger);
   if (config === undefined) {
-    throw new TypeError(
-      `${PKG}: "logger" must be a logger made by createLogger() (got ${describeValue(logger)}); a plain pino logger has no redaction layers`,
+    throw optionError(
+      PKG,
+      'logger',
+      'must be a logger made by createLogger()',
+      'a plain pino logger has no redaction layers',
+      logger,
     );
   }
-  const trust = options.trustIncomingRequestId ?? true;
+  const trust = o.trustIncomingRequestId ?? true;
   if (typeof trust !== 'boolean') {
-    throw new TypeError(`${PKG}: "trustIncomingRequestId" must be a boolean (got ${describeValue(trust)})`);
+    throw optionError(PKG, 'trustIncomingRequestId', 'must be a boolean', 'pass true or false', trust);
   }
-  const quiet = compileQuietRoutes(options.quietRoutes);
+  const quiet = compileQuietRoutes(o.quietRoutes);
   const hasQuiet = quiet.size > 0;
 
   function levelFor(req: IncomingMessage, res: ServerResponse, err?: Error): LevelWithSilent {
