@@ -2,7 +2,7 @@
 import type { IncomingMessage } from 'node:http';
 import { ForbiddenError, UnauthorizedError } from '@portcullis/errors';
 import type { ZodType, output } from 'zod';
-import { describeValue } from './describe.js';
+import { optionError } from '@portcullis/errors/options';
 
 const PKG = '@portcullis/policy';
 
@@ -27,8 +27,12 @@ export function principalFromClaims<S extends ZodType>(schema: S): (req: Incomin
     schema === null ||
     typeof (schema as { safeParse?: unknown }).safeParse !== 'function'
   ) {
-    throw new TypeError(
-      `${PKG}: principalFromClaims() needs a zod schema, e.g. z.object({ sub: z.string(), tenant_id: z.string() }) (got ${describeValue(schema)})`,
+    throw optionError(
+      PKG,
+      'schema',
+      'must be a zod schema',
+      'e.g. z.object({ sub: z.string(), tenant_id: z.string() })',
+      schema,
     );
   }
   return function principalFromRequest(req: IncomingMessage): output<S> {

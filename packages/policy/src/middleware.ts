@@ -1,11 +1,10 @@
 // authorize(): Express middleware that resolves the principal, loads the resource tenant-scoped and applies the policy.
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { NotFoundError } from '@portcullis/errors';
-import { describeValue } from './describe.js';
+import { checkOptions, optionError, type OptionKeys } from '@portcullis/errors/options';
 import { policyInternals, type Policy } from './policy.js';
 
 const PKG = '@portcullis/policy';
-const OPTION_KEYS = new Set(['principal', 'load']);
 
 /** Options of authorize(). */
 export interface AuthorizeOptions<P, R> {
@@ -22,6 +21,8 @@ export interface AuthorizeOptions<P, R> {
   load: (req: Request, tenantId: string) => R | null | undefined | Promise<R | null | undefined>;
 }
 
+const AUTHORIZE_KEYS: OptionKeys<AuthorizeOptions<unknown, unknown>> = { principal: true, load: true };
+
 /**
  * Express middleware (Express 4 and 5) for routes that want the check at the edge. On success the
  * resource is at `res.locals.resource` and the principal at `res.locals.principal`. Services should
@@ -37,30 +38,42 @@ export function authorize<P, R, A extends string>(
 ): RequestHandler {
   const hooks = policyInternals<P, A>(policy);
   if (hooks === undefined) {
-    throw new TypeError(`${PKG}: authorize() needs a policy made by definePolicy() (got ${describeValue(policy)})`);
-  }
-  if (typeof action !== 'string' || !policy.actions.includes(action)) {
-    throw new TypeError(
-      `${PKG}: authorize() action ${describeValue(action)} has no rule in this policy (known: ${policy.actions.join(', ')})`,
+    throw optionError(
+      PKG,
+      'policy',
+      'must be a policy made by definePolicy()',
+      'pass what definePolicy() returned',
+      policy,
     );
   }
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new TypeError(`${PKG}: authorize() needs options { principal, load } (got ${describeValue(options)})`);
+  if (typeof action !== 'string' || !policy.actions.includes(action)) {
+    throw optionError(
+      PKG,
+      'action',
+      'has no rule in this policy',
+      `use one of ${policy.actions.map((a) => JSON.stringify(a)).join(', ')}`,
+      action,
+    );
   }
-  for (const key of Object.keys(options)) {
-    if (!OPTION_KEYS.has(key)) {
-      throw new TypeError(`${PKG}: authorize() unknown option ${JSON.stringify(key)} (known: principal, load)`);
-    }
-  }
-  const { principal: principalOf, load } = options;
+  const o = checkOptions(PKG, options, AUTHORIZE_KEYS);
+  const principalOf = o.principal as AuthorizeOptions<P, R>['principal'] | undefined;
+  const load = o.load as AuthorizeOptions<P, R>['load'] | undefined;
   if (typeof principalOf !== 'function') {
-    throw new TypeError(
-      `${PKG}: authorize() "principal" must be a function (req) => principal, e.g. principalFromClaims(schema) (got ${describeValue(principalOf)})`,
+    throw optionError(
+      PKG,
+      'principal',
+      'must be a function (req) => principal',
+      'e.g. principalFromClaims(schema)',
+      principalOf,
     );
   }
   if (typeof load !== 'function') {
-    throw new TypeError(
-      `${PKG}: authorize() "load" must be a function (req, tenantId) => resource | null (got ${describeValue(load)})`,
+    throw optionError(
+      PKG,
+      'load',
+      'must be a function (req, tenantId) => resource | null',
+      'e.g. (req, tenantId) => repo.find(tenantId, req.params.id)',
+      load,
     );
   }
 

@@ -1,6 +1,6 @@
 // definePolicy: a deny-by-default decision function over (principal, action, resource) with a tenant wall in front of the rules.
 import { ForbiddenError, NotFoundError, UnauthorizedError } from '@portcullis/errors';
-import { describeValue } from './describe.js';
+import { checkOptions, describeValue, isPlainObject, optionError, type OptionKeys } from '@portcullis/errors/options';
 
 /** Why a decision came out the way it did. Stable strings: switch on them. */
 export type DecisionReason = 'allowed' | 'no_principal' | 'cross_tenant' | 'no_rule' | 'rule_denied' | 'rule_error';
@@ -95,30 +95,31 @@ export function policyInternals<P, A extends string>(policy: unknown): PolicyInt
   return internals.get(policy) as PolicyInternals<P, A> | undefined;
 }
 
-const PKG = '@portcullis/policy';
-const OPTION_KEYS = new Set([
-  'tenantOfPrincipal',
-  'tenantOfResource',
-  'idOfPrincipal',
-  'idOfResource',
-  'rules',
-  'crossTenant',
-  'onDecision',
-]);
+const PKG = 'policy';
+const OPTION_KEYS: OptionKeys<PolicyOptions<unknown, unknown, string>> = {
+  tenantOfPrincipal: true,
+  tenantOfResource: true,
+  idOfPrincipal: true,
+  idOfResource: true,
+  rules: true,
+  crossTenant: true,
+  onDecision: true,
+};
+const FUNCTION_FIX: Readonly<Record<string, string>> = {
+  tenantOfPrincipal: 'e.g. (principal) => principal.tenantId',
+  tenantOfResource: 'e.g. (resource) => resource.tenantId',
+  idOfPrincipal: 'e.g. (principal) => principal.sub',
+  idOfResource: 'e.g. (resource) => resource.id',
+  onDecision: 'e.g. (event) => audit.write(event)',
+};
 const NO_RESOURCE: unique symbol = Symbol('no resource');
 
-function requireFunction(options: Record<string, unknown>, name: string, optional: boolean): void {
+function requireFunction(options: Readonly<Record<string, unknown>>, name: string, optional: boolean): void {
   const value = options[name];
   if (value === undefined && optional) return;
   if (typeof value !== 'function') {
-    throw new TypeError(`${PKG}: "${name}" must be a function (got ${describeValue(value)})`);
+    throw optionError(PKG, name, 'must be a function', FUNCTION_FIX[name] ?? 'pass a function', value);
   }
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  const proto: unknown = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
 }
 
 // A tenant or id is usable only as a non-empty string; a thrown error or any other value counts as absent.
@@ -142,17 +143,7 @@ function safeId<T>(fn: ((value: T) => string) | undefined, value: T): string | u
  * @throws TypeError naming the option when the options are invalid or contain an unknown key.
  */
 export function definePolicy<P, R, A extends string>(options: PolicyOptions<P, R, A>): Policy<P, R, A> {
-  if (!isPlainObject(options)) {
-    throw new TypeError(`${PKG}: definePolicy() needs an options object (got ${describeValue(options)})`);
-  }
-  const raw = options as unknown as Record<string, unknown>;
-  for (const key of Object.keys(raw)) {
-    if (!OPTION_KEYS.has(key)) {
-      throw new TypeError(
-        `${PKG}: unknown option ${JSON.stringify(key)} (known: ${[...OPTION_KEYS].join(', ')}); check its spelling`,
-      );
-    }
-  }
+  const raw: Readonly<Record<string, unknown>> = checkOptions(PKG, options, OPTION_KEYS);
   requireFunction(raw, 'tenantOfPrincipal', false);
   requireFunction(raw, 'tenantOfResource', false);
   requireFunction(raw, 'idOfPrincipal', true);
@@ -161,31 +152,43 @@ export function definePolicy<P, R, A extends string>(options: PolicyOptions<P, R
 
   const crossTenant = raw['crossTenant'] ?? 'not_found';
   if (crossTenant !== 'not_found' && crossTenant !== 'forbidden') {
-    throw new TypeError(
-      `${PKG}: "crossTenant" must be "not_found" or "forbidden" (got ${describeValue(crossTenant)}); omit it for "not_found"`,
-    );
+    throw optionError(PKG, 'crossTenant', 'must be "not_found" or "forbidden"', 'omit it for "not_found"', crossTenant);
   }
 
   const rulesOption = raw['rules'];
   if (!isPlainObject(rulesOption)) {
-    throw new TypeError(
-      `${PKG}: "rules" must be an object mapping each action to a predicate (got ${describeValue(rulesOption)})`,
+    throw optionError(
+      PKG,
+      'rules',
+      'must be an object mapping each action to a predicate',
+      'e.g. { read: (principal, resource) => true }',
+      rulesOption,
     );
   }
   // A Map, not the object: `rules["constructor"]` or `rules["__proto__"]` must never find an inherited function.
   const rules = new Map<string, Rule<P, R>>();
   for (const action of Object.keys(rulesOption)) {
     const rule = rulesOption[action];
-    if (action.length === 0) throw new TypeError(`${PKG}: "rules" has an empty action name; name every action`);
+    if (action.length === 0) throw optionError(PKG, 'rules', 'has an empty action name', 'name every action');
     if (typeof rule !== 'function') {
-      throw new TypeError(
-        `${PKG}: "rules.${action}" must be a function (principal, resource) => boolean (got ${describeValue(rule)})`,
+      throw optionError(
+        PKG,
+        `rules.${action.slice(0, 64)}`,
+        'must be a function (principal, resource) => boolean',
+        'e.g. (principal, resource) => principal.sub === resource.ownerId',
+        rule,
       );
     }
     rules.set(action, rule as Rule<P, R>);
   }
   if (rules.size === 0) {
-    throw new TypeError(`${PKG}: "rules" is empty, so every action would be denied; add one rule per action`);
+    throw optionError(
+      PKG,
+      'rules',
+      'is empty, so every action would be denied',
+      'add one rule per action',
+      rulesOption,
+    );
   }
 
   const tenantOfPrincipal = options.tenantOfPrincipal;
@@ -245,7 +248,7 @@ export function definePolicy<P, R, A extends string>(options: PolicyOptions<P, R
   }
 
   function toError(decision: Decision<A>): Error {
-    const message = `${PKG}: denied ${describeValue(decision.action)} (${decision.reason})`;
+    const message = `@portcullis/policy: denied ${describeValue(decision.action)} (${decision.reason})`;
     switch (decision.reason) {
       case 'no_principal':
         return new UnauthorizedError(message, { code: 'unauthorized' });

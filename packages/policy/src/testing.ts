@@ -2,7 +2,7 @@
 import { isHttpError } from '@portcullis/errors';
 import { describe, expect, it } from 'vitest';
 import type { Policy } from './policy.js';
-import { describeValue } from './describe.js';
+import { checkOptions, optionError, type OptionKeys } from '@portcullis/errors/options';
 
 const PKG = '@portcullis/policy/testing';
 
@@ -36,7 +36,7 @@ export interface MatrixOptions<P, R> {
 }
 
 const EXPECTATIONS: ReadonlySet<string> = new Set(['allow', 'deny', 'not_found', 'unauthorized']);
-const OPTION_KEYS: ReadonlySet<string> = new Set(['describe', 'role', 'state']);
+const OPTION_KEYS: OptionKeys<MatrixOptions<unknown, unknown>> = { describe: true, role: true, state: true };
 
 // Not Array.isArray in place: it narrows a typed readonly array to any[].
 function isNonEmptyArray(value: unknown): boolean {
@@ -99,28 +99,38 @@ export function policyMatrix<P, R, A extends string>(
   options: MatrixOptions<P, R> = {},
 ): void {
   if (typeof policy !== 'object' || policy === null || typeof policy.authorize !== 'function') {
-    throw new TypeError(`${PKG}: policyMatrix() needs a policy made by definePolicy() (got ${describeValue(policy)})`);
-  }
-  if (!isNonEmptyArray(rows)) {
-    throw new TypeError(
-      `${PKG}: "rows" must be a non-empty array of { principal, action, resource, expect } (got ${describeValue(rows)})`,
+    throw optionError(
+      PKG,
+      'policy',
+      'must be a policy made by definePolicy()',
+      'pass what definePolicy() returned',
+      policy,
     );
   }
-  if (typeof options !== 'object' || options === null) {
-    throw new TypeError(`${PKG}: options must be an object (got ${describeValue(options)})`);
+  if (!isNonEmptyArray(rows)) {
+    throw optionError(
+      PKG,
+      'rows',
+      'must be a non-empty array',
+      'pass rows of { principal, action, resource, expect }',
+      rows,
+    );
   }
-  for (const key of Object.keys(options)) {
-    if (!OPTION_KEYS.has(key))
-      throw new TypeError(`${PKG}: unknown option ${JSON.stringify(key)} (known: describe, role, state)`);
-  }
+  checkOptions(PKG, options, OPTION_KEYS);
   rows.forEach((row, index) => {
-    if (typeof row !== 'object' || row === null) throw new TypeError(`${PKG}: rows[${index}] must be an object`);
+    if (typeof row !== 'object' || row === null) {
+      throw optionError(PKG, `rows[${index}]`, 'must be an object', 'use { principal, action, resource, expect }', row);
+    }
     if (typeof row.action !== 'string') {
-      throw new TypeError(`${PKG}: rows[${index}].action must be a string (got ${describeValue(row.action)})`);
+      throw optionError(PKG, `rows[${index}].action`, 'must be a string', 'name an action of the policy', row.action);
     }
     if (!EXPECTATIONS.has(row.expect)) {
-      throw new TypeError(
-        `${PKG}: rows[${index}].expect must be "allow", "deny", "not_found" or "unauthorized" (got ${describeValue(row.expect)})`,
+      throw optionError(
+        PKG,
+        `rows[${index}].expect`,
+        'must be "allow", "deny", "not_found" or "unauthorized"',
+        'pick the outcome the row proves',
+        row.expect,
       );
     }
   });

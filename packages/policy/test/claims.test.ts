@@ -67,7 +67,7 @@ describe('principalFromClaims', () => {
 
   it.each([null, undefined, 'schema', {}, () => true])('throws a TypeError at creation for schema %s', (schema) => {
     expect(() => principalFromClaims(schema as never)).toThrow(
-      /^@portcullis\/policy: principalFromClaims\(\) needs a zod schema/,
+      /^@portcullis\/policy: "schema" must be a zod schema \(got .*\); e\.g\. z\.object/,
     );
   });
 });

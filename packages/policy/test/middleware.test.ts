@@ -268,28 +268,32 @@ describe('authorize option validation', () => {
     [
       'a look-alike policy object',
       () => authorize({ ...policy }, 'CLOSE', { principal, load }),
-      /needs a policy made by definePolicy\(\) \(got an object\)/,
+      /^@portcullis\/policy: "policy" must be a policy made by definePolicy\(\) \(got an object\); /,
     ],
     [
       'no policy',
       () => authorize(undefined as never, 'CLOSE', { principal, load }),
-      /needs a policy made by definePolicy\(\) \(got undefined\)/,
+      /"policy" must be a policy made by definePolicy\(\) \(got undefined\)/,
     ],
     [
       'an action with no rule (typo)',
       () => authorize(policy, 'CLSOE' as CaseAction, { principal, load }),
-      /action "CLSOE" has no rule in this policy \(known: ESCALATE, REQUEST_EVIDENCE, CLOSE\)/,
+      /"action" has no rule in this policy \(got "CLSOE"\); use one of "ESCALATE", "REQUEST_EVIDENCE", "CLOSE"/,
     ],
     [
       'an inherited action name',
       () => authorize(policy, 'constructor' as CaseAction, { principal, load }),
-      /action "constructor" has no rule/,
+      /"action" has no rule in this policy \(got "constructor"\)/,
     ],
-    ['missing options', () => authorize(policy, 'CLOSE', undefined as never), /needs options \{ principal, load \}/],
+    [
+      'missing options',
+      () => authorize(policy, 'CLOSE', undefined as never),
+      /"principal" must be a function \(req\) => principal \(got undefined\)/,
+    ],
     [
       'an unknown option',
       () => authorize(policy, 'CLOSE', { principal, load, tenant: 't1' } as never),
-      /unknown option "tenant"/,
+      /"tenant" is not a known option \(got "t1"\); use one of "principal", "load"/,
     ],
     [
       'principal not a function',

@@ -32,7 +32,11 @@ function thrown(fn: () => void): unknown {
 describe('definePolicy option validation', () => {
   const base = caseOptions();
   const bad: [string, Record<string, unknown>, RegExp][] = [
-    ['an unknown key (typo)', { ...base, crossTenat: 'forbidden' }, /unknown option "crossTenat"/],
+    [
+      'an unknown key (typo)',
+      { ...base, crossTenat: 'forbidden' },
+      /"crossTenat" is not a known option \(got "forbidden"\); did you mean "crossTenant"\?/,
+    ],
     [
       'missing tenantOfPrincipal',
       { ...base, tenantOfPrincipal: undefined },
@@ -53,7 +57,7 @@ describe('definePolicy option validation', () => {
     ],
     ['crossTenant true', { ...base, crossTenant: true }, /"crossTenant" must be/],
     ['rules missing', { ...base, rules: undefined }, /"rules" must be an object/],
-    ['rules as an array', { ...base, rules: [] }, /"rules" must be an object mapping .* \(got an array\)/],
+    ['rules as an array', { ...base, rules: [] }, /"rules" must be an object mapping .* \(got an empty array\)/],
     ['rules as a Map', { ...base, rules: new Map() }, /"rules" must be an object/],
     ['an empty rules object', { ...base, rules: {} }, /"rules" is empty/],
     [
@@ -70,9 +74,15 @@ describe('definePolicy option validation', () => {
     expect((err as Error).message).toMatch(message);
   });
 
-  it.each([null, undefined, 'policy', 42, [], new Date()])('throws for options %s', (options) => {
+  it.each([null, 'policy', 42, [], new Date()])('throws for options %s', (options) => {
     expect(() => definePolicy(options as never)).toThrow(
-      /@portcullis\/policy: definePolicy\(\) needs an options object/,
+      /^@portcullis\/policy: "options" must be a plain object \(got /,
+    );
+  });
+
+  it('throws for no options, naming the first required one', () => {
+    expect(() => definePolicy(undefined as never)).toThrow(
+      /^@portcullis\/policy: "tenantOfPrincipal" must be a function \(got undefined\); /,
     );
   });
 

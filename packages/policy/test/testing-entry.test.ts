@@ -82,7 +82,7 @@ describe('policyMatrix validation', () => {
       () => {
         policyMatrix(null as never, [good]);
       },
-      /needs a policy/,
+      /"policy" must be a policy made by definePolicy\(\) \(got null\)/,
     ],
     [
       'no rows',
@@ -103,35 +103,35 @@ describe('policyMatrix validation', () => {
       () => {
         policyMatrix(policy, [null as never]);
       },
-      /rows\[0\] must be an object/,
+      /"rows\[0\]" must be an object \(got null\)/,
     ],
     [
       'an action that is not a string',
       () => {
         policyMatrix(policy, [{ ...good, action: 1 as never }]);
       },
-      /rows\[0\]\.action must be a string/,
+      /"rows\[0\]\.action" must be a string \(got 1\)/,
     ],
     [
       'a misspelt expectation',
       () => {
         policyMatrix(policy, [{ ...good, expect: 'allowed' as never }]);
       },
-      /rows\[0\]\.expect must be "allow", "deny", "not_found" or "unauthorized" \(got "allowed"\)/,
+      /"rows\[0\]\.expect" must be "allow", "deny", "not_found" or "unauthorized" \(got "allowed"\)/,
     ],
     [
       'an unknown option',
       () => {
         policyMatrix(policy, [good], { title: 'x' } as never);
       },
-      /unknown option "title"/,
+      /^@portcullis\/policy\/testing: "title" is not a known option \(got "x"\)/,
     ],
     [
       'options not an object',
       () => {
         policyMatrix(policy, [good], null as never);
       },
-      /options must be an object/,
+      /"options" must be a plain object \(got null\)/,
     ],
   ];
   it.each(bad)('throws a TypeError for %s', (_name, fn, message) => {
