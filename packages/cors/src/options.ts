@@ -1,9 +1,10 @@
 // Validation and compilation of strictCors options: every refusal happens here, at creation, with a TypeError.
 import type { IncomingMessage } from 'node:http';
 import { parseOrigin, type CompiledOrigins } from './origin.js';
+import { checkOptions, optionError, type OptionKeys } from '@portcullis/errors/options';
 import { getDomain } from 'tldts';
 
-const PKG = '@portcullis/cors';
+const PKG = 'cors';
 
 /** Called once per request whose Origin is not allowed, for the security log. Must not throw (a throw is swallowed). */
 export type CorsRejectHandler = (origin: string, req: IncomingMessage) => void;
@@ -73,7 +74,7 @@ export const DEFAULT_MAX_AGE_SEC = 600;
 export const MAX_MAX_AGE_SEC = 7200;
 
 // A key map TypeScript keeps complete: adding an option without listing it here fails to compile.
-const OPTION_KEYS: Readonly<Record<keyof StrictCorsOptions, true>> = {
+const OPTION_KEYS: OptionKeys<StrictCorsOptions> = {
   origins: true,
   credentials: true,
   methods: true,
@@ -88,22 +89,6 @@ const OPTION_KEYS: Readonly<Record<keyof StrictCorsOptions, true>> = {
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 const WILDCARD_PROBE = 'https://wildcard-probe';
-
-function show(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value.length > 100 ? `${value.slice(0, 100)}…` : value);
-  if (value instanceof RegExp) return String(value);
-  if (typeof value === 'function') return 'a function';
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'object') return 'an object';
-  if (typeof value === 'symbol') return value.toString();
-  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
-  return 'undefined';
-}
-
-function fail(option: string, problem: string, value: unknown, fix: string): never {
-  throw new TypeError(`${PKG}: "${option}" ${problem} (got ${show(value)}); ${fix}`);
-}
 
 /** Explains why a string is not an acceptable bare origin, for the creation-time TypeError. */
 function originProblem(value: string): string {
@@ -129,35 +114,40 @@ function originProblem(value: string): string {
 
 function compileWildcard(entry: string, name: string, suffixes: Set<string>, list: string[]): void {
   const fix = 'a wildcard is only allowed as the whole first label of an https origin, e.g. "https://*.example.com"';
-  if (/^http:\/\//i.test(entry)) fail(name, 'is an http wildcard; wildcards are https only', entry, fix);
+  if (/^http:\/\//i.test(entry))
+    throw optionError(PKG, name, 'is an http wildcard; wildcards are https only', fix, entry);
   const match = /^https:\/\/\*(\..+)$/i.exec(entry);
   const rest = match?.[1];
-  if (rest === undefined || rest.includes('*')) fail(name, 'has a wildcard in an unsupported place', entry, fix);
+  if (rest === undefined || rest.includes('*'))
+    throw optionError(PKG, name, 'has a wildcard in an unsupported place', fix, entry);
   // "*.0.0.1" or "*.[::1]": a wildcard over an address is meaningless and URL parsing would reject it obscurely.
   if (/\.[0-9]+$/.test(rest.replace(/:[0-9]*$/, '')) || rest.includes('['))
-    fail(name, 'puts a wildcard on an IP address', entry, fix);
+    throw optionError(PKG, name, 'puts a wildcard on an IP address', fix, entry);
   const probe = parseOrigin(`${WILDCARD_PROBE}${rest}`);
-  if (probe === null) fail(name, originProblem(`${WILDCARD_PROBE}${rest}`), entry, fix);
+  if (probe === null) throw optionError(PKG, name, originProblem(`${WILDCARD_PROBE}${rest}`), fix, entry);
   const suffix = probe.slice(WILDCARD_PROBE.length);
   const host = suffix.replace(/:\d+$/, '');
   const labels = host.slice(1).split('.');
-  if (labels.some((l) => l.length === 0)) fail(name, 'has an empty DNS label (double or trailing dot)', entry, fix);
+  if (labels.some((l) => l.length === 0))
+    throw optionError(PKG, name, 'has an empty DNS label (double or trailing dot)', fix, entry);
   if (labels.length < 2) {
-    fail(
+    throw optionError(
+      PKG,
       name,
       'would match every site under a top-level domain',
-      entry,
       'name a registrable domain, e.g. "https://*.example.com"',
+      entry,
     );
   }
   // The Public Suffix List, ICANN and private sections: "*.co.uk", "*.github.io", "*.vercel.app" would
   // trust every site anyone can register or deploy under that suffix.
   if (getDomain(host.slice(1), { allowPrivateDomains: true, extractHostname: false }) === null) {
-    fail(
+    throw optionError(
+      PKG,
       name,
       'would match every site under a public suffix (a name under which anyone can register a domain or deploy a site)',
-      entry,
       'list your own origins exactly, or wildcard a domain you control, e.g. "https://*.example.co.uk" or "https://*.your-app.github.io"',
+      entry,
     );
   }
   if (!suffixes.has(suffix)) {
@@ -168,29 +158,33 @@ function compileWildcard(entry: string, name: string, suffixes: Set<string>, lis
 
 function compileOrigins(value: unknown, allowHttp: boolean): { compiled: CompiledOrigins; list: string[] } {
   const fix = 'list exact origins such as ["https://app.example.com"]';
-  if (!Array.isArray(value) || value.length === 0) fail('origins', 'must be a non-empty array of origins', value, fix);
+  if (!Array.isArray(value) || value.length === 0)
+    throw optionError(PKG, 'origins', 'must be a non-empty array of origins', fix, value);
   const exact = new Set<string>();
   const wildcardSuffixes = new Set<string>();
   const list: string[] = [];
   (value as readonly unknown[]).forEach((entry, i) => {
     const name = `origins[${i}]`;
     if (entry instanceof RegExp) {
-      fail(
+      throw optionError(
+        PKG,
         name,
         'is a RegExp; regexes are refused because they are easy to leave unanchored (/example\\.com$/ matches evilexample.com)',
-        entry,
         'list exact origins or a one-label wildcard "https://*.example.com"',
+        entry,
       );
     }
-    if (typeof entry === 'function') fail(name, 'is a function; per-request origin callbacks are refused', entry, fix);
-    if (typeof entry !== 'string') fail(name, 'must be a string', entry, fix);
-    if (entry === '*') fail(name, 'is "*", which allows every site', entry, fix);
+    if (typeof entry === 'function')
+      throw optionError(PKG, name, 'is a function; per-request origin callbacks are refused', fix, entry);
+    if (typeof entry !== 'string') throw optionError(PKG, name, 'must be a string', fix, entry);
+    if (entry === '*') throw optionError(PKG, name, 'is "*", which allows every site', fix, entry);
     if (entry.toLowerCase() === 'null') {
-      fail(
+      throw optionError(
+        PKG,
         name,
         'is "null", the origin of sandboxed iframes, file: pages and data: URLs, which any site can produce',
-        entry,
         fix,
+        entry,
       );
     }
     if (entry.includes('*')) {
@@ -199,18 +193,20 @@ function compileOrigins(value: unknown, allowHttp: boolean): { compiled: Compile
     }
     const origin = parseOrigin(entry);
     if (origin === null)
-      fail(
+      throw optionError(
+        PKG,
         name,
         originProblem(entry),
-        entry,
         'write a bare origin "https://host[:port]" without path, query, fragment, userinfo or trailing slash',
+        entry,
       );
     if (origin.startsWith('http://') && !allowHttp && !LOOPBACK_HOSTS.has(new URL(origin).hostname)) {
-      fail(
+      throw optionError(
+        PKG,
         name,
         'is a plain-http origin, which any network attacker can impersonate',
-        entry,
         'use https, a loopback host (localhost, 127.0.0.1, [::1]), or set dangerouslyAllowHttpOrigins: true',
+        entry,
       );
     }
     if (!exact.has(origin)) {
@@ -230,14 +226,21 @@ function tokenList(
   if (value === undefined) return fallback;
   const fix = `pass an array of header/method names, e.g. ${JSON.stringify(fallback.slice(0, 2))}`;
   if (!Array.isArray(value) || (!allowEmpty && value.length === 0)) {
-    fail(option, allowEmpty ? 'must be an array of names' : 'must be a non-empty array of names', value, fix);
+    throw optionError(
+      PKG,
+      option,
+      allowEmpty ? 'must be an array of names' : 'must be a non-empty array of names',
+      fix,
+      value,
+    );
   }
   const out: string[] = [];
   const seen = new Set<string>();
   (value as readonly unknown[]).forEach((item, i) => {
-    if (item === '*') fail(`${option}[${i}]`, 'is "*"; wildcards are refused', item, 'list the names explicitly');
+    if (item === '*')
+      throw optionError(PKG, `${option}[${i}]`, 'is "*"; wildcards are refused', 'list the names explicitly', item);
     if (typeof item !== 'string' || !TOKEN.test(item))
-      fail(`${option}[${i}]`, 'must be an HTTP token (RFC 9110 §5.6.2)', item, fix);
+      throw optionError(PKG, `${option}[${i}]`, 'must be an HTTP token (RFC 9110 §5.6.2)', fix, item);
     const key = item.toLowerCase();
     if (!seen.has(key)) {
       seen.add(key);
@@ -249,23 +252,13 @@ function tokenList(
 
 function optionalBoolean(option: string, value: unknown): boolean {
   if (value === undefined) return false;
-  if (typeof value !== 'boolean') fail(option, 'must be a boolean', value, 'pass true or false');
+  if (typeof value !== 'boolean') throw optionError(PKG, option, 'must be a boolean', 'pass true or false', value);
   return value;
 }
 
 /** Validates and compiles strictCors options. Throws a TypeError naming the option and the bad value. */
 export function compileOptions(options: unknown): CompiledOptions {
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new TypeError(
-      `${PKG}: options must be an object such as { origins: ["https://app.example.com"] } (got ${show(options)})`,
-    );
-  }
-  const input = options as Record<string, unknown>;
-  for (const key of Object.keys(input)) {
-    if (!Object.hasOwn(OPTION_KEYS, key)) {
-      throw new TypeError(`${PKG}: unknown option "${key}"; known options are ${Object.keys(OPTION_KEYS).join(', ')}`);
-    }
-  }
+  const input = checkOptions(PKG, options, OPTION_KEYS);
   const allowHttp = optionalBoolean('dangerouslyAllowHttpOrigins', input['dangerouslyAllowHttpOrigins']);
   const { compiled, list } = compileOrigins(input['origins'], allowHttp);
   const credentials = optionalBoolean('credentials', input['credentials']);
@@ -277,16 +270,23 @@ export function compileOptions(options: unknown): CompiledOptions {
     maxAge !== undefined &&
     (typeof maxAge !== 'number' || !Number.isInteger(maxAge) || maxAge < 0 || maxAge > MAX_MAX_AGE_SEC)
   ) {
-    fail(
+    throw optionError(
+      PKG,
       'maxAgeSec',
       `must be an integer number of seconds from 0 to ${MAX_MAX_AGE_SEC}`,
-      maxAge,
       `e.g. ${DEFAULT_MAX_AGE_SEC}`,
+      maxAge,
     );
   }
   const onReject = input['onReject'];
   if (onReject !== undefined && typeof onReject !== 'function') {
-    fail('onReject', 'must be a function (origin, req) => void', onReject, 'pass a logging function or leave it out');
+    throw optionError(
+      PKG,
+      'onReject',
+      'must be a function (origin, req) => void',
+      'pass a logging function or leave it out',
+      onReject,
+    );
   }
   return Object.freeze({
     origins: compiled,
