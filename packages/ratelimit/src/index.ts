@@ -5,6 +5,7 @@ export {
   DEFAULT_STORE_TIMEOUT_MS,
   STORE_FAILURE_LOG_INTERVAL_MS,
   type RateLimitOptions,
+  type RateLimitErrorCode,
   type RateLimitMiddleware,
   type LimiterDescription,
   type KeyOption,

@@ -5,7 +5,8 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { MemoryStore, rateLimit as erlRateLimit, type Logger as ErlLogger, type Store } from 'express-rate-limit';
 import { TooManyRequestsError } from '@portcullis/errors';
 import { boundKey, ipBucket, missingSubject, subjectOf, type KeyRequest } from './keys.js';
-import { fail, intOption, loggerOption, readOptions, type RateLimitLogger } from './options.js';
+import { checkOptions, optionError, type OptionKeys } from '@portcullis/errors/options';
+import { PKG, intOption, loggerOption, type RateLimitLogger } from './options.js';
 import { GuardedStore, isStore, storeFailures, storeKind, type RateLimitStore, type StoreKind } from './store.js';
 
 /** How requests are grouped into buckets. A function receives the Express request and returns the bucket name. */
@@ -13,6 +14,13 @@ export type KeyOption = 'ip' | 'subject' | 'subject-or-ip' | ((req: Request) => 
 
 /** What a limiter does when its store fails or is slower than storeTimeoutMs. */
 export type OnStoreError = 'deny' | 'allow';
+
+/**
+ * The codes of the errors this package's limiters pass to `next(err)`: 429 `rate_limited` over the
+ * limit, 503 `unavailable` when the store fails (onStoreError "deny"), 401 `unauthorized` when a
+ * limiter keyed by subject sees an unauthenticated request.
+ */
+export type RateLimitErrorCode = 'rate_limited' | 'unavailable' | 'unauthorized';
 
 /** Options of rateLimit(). */
 export interface RateLimitOptions {
@@ -133,16 +141,16 @@ export interface CommonConfig {
 }
 
 /** Option keys shared by every factory. */
-export const COMMON_KEYS = [
-  'name',
-  'windowMs',
-  'limit',
-  'store',
-  'onStoreError',
-  'storeTimeoutMs',
-  'skip',
-  'logger',
-] as const;
+export const COMMON_KEYS: OptionKeys<Omit<RateLimitOptions, 'key'>> = {
+  name: true,
+  windowMs: true,
+  limit: true,
+  store: true,
+  onStoreError: true,
+  storeTimeoutMs: true,
+  skip: true,
+  logger: true,
+};
 
 /** Validates the shared options; `defaults` supplies name/windowMs/limit for presets. */
 export function readCommon(
@@ -151,41 +159,50 @@ export function readCommon(
 ): CommonConfig {
   const name = opts['name'] ?? defaults?.name;
   if (typeof name !== 'string' || !NAME.test(name)) {
-    fail('name', 'must be 1 to 64 letters, digits or "_.-"', name, 'e.g. "api" or "login"');
+    throw optionError(PKG, 'name', 'must be 1 to 64 letters, digits or "_.-"', 'e.g. "api" or "login"', name);
   }
   if (defaults === undefined) {
     if (opts['windowMs'] === undefined)
-      fail('windowMs', 'is required: the window length in milliseconds', undefined, 'e.g. 60_000');
+      throw optionError(PKG, 'windowMs', 'is required: the window length in milliseconds', 'e.g. 60_000', undefined);
     if (opts['limit'] === undefined)
-      fail('limit', 'is required: requests allowed per key per window', undefined, 'e.g. 100');
+      throw optionError(PKG, 'limit', 'is required: requests allowed per key per window', 'e.g. 100', undefined);
   }
   const windowMs = intOption(opts, 'windowMs', MIN_WINDOW_MS, MAX_WINDOW_MS, defaults?.windowMs ?? 0, 'milliseconds');
   const limit = intOption(opts, 'limit', 1, 1e9, defaults?.limit ?? 0, 'requests');
   const storeTimeoutMs = intOption(opts, 'storeTimeoutMs', 1, 60_000, DEFAULT_STORE_TIMEOUT_MS, 'milliseconds');
   const onStoreError = opts['onStoreError'] ?? 'deny';
   if (onStoreError !== 'deny' && onStoreError !== 'allow') {
-    fail(
+    throw optionError(
+      PKG,
       'onStoreError',
       'must be "deny" or "allow"',
-      onStoreError,
       'keep the default "deny" unless an unlimited pass is acceptable',
+      onStoreError,
     );
   }
   const store = opts['store'];
   if (store !== undefined) {
     if (!isStore(store))
-      fail('store', 'must implement increment, decrement and resetKey', store, 'use redisStore(client)');
+      throw optionError(
+        PKG,
+        'store',
+        'must implement increment, decrement and resetKey',
+        'use redisStore(client)',
+        store,
+      );
     if (usedStores.has(store)) {
-      fail(
+      throw optionError(
+        PKG,
         'store',
         'is already used by another limiter',
-        store,
         'create one store per limiter: redisStore(client) again',
+        store,
       );
     }
   }
   const skip = opts['skip'];
-  if (skip !== undefined && typeof skip !== 'function') fail('skip', 'must be a function (req) => boolean', skip);
+  if (skip !== undefined && typeof skip !== 'function')
+    throw optionError(PKG, 'skip', 'must be a function (req) => boolean', 'e.g. (req) => req.path === "/health"', skip);
   return {
     name,
     windowMs,
@@ -353,7 +370,7 @@ export function describeLimiter(middleware: unknown): LimiterDescription | undef
   return descriptions.get(middleware);
 }
 
-const RATE_LIMIT_KEYS = new Set<string>([...COMMON_KEYS, 'key']);
+const RATE_LIMIT_KEYS: OptionKeys<RateLimitOptions> = { ...COMMON_KEYS, key: true };
 
 /**
  * Rate limiting middleware on express-rate-limit 8: draft-8 `RateLimit` / `RateLimit-Policy`
@@ -361,7 +378,7 @@ const RATE_LIMIT_KEYS = new Set<string>([...COMMON_KEYS, 'key']);
  * store that fails closed (503) within `storeTimeoutMs`. Options are validated here.
  */
 export function rateLimit(options: RateLimitOptions): RateLimitMiddleware {
-  const opts = readOptions('rateLimit', options, RATE_LIMIT_KEYS);
+  const opts = checkOptions(PKG, options, RATE_LIMIT_KEYS);
   const config = readCommon(opts, undefined);
   const key = opts['key'] ?? 'ip';
   switch (key) {
@@ -377,7 +394,13 @@ export function rateLimit(options: RateLimitOptions): RateLimitMiddleware {
       return buildLimiter(config, 'subject-or-ip', subjectOrIp);
     default: {
       if (typeof key !== 'function') {
-        fail('key', 'must be "ip", "subject", "subject-or-ip" or a function (req) => string', key);
+        throw optionError(
+          PKG,
+          'key',
+          'must be "ip", "subject", "subject-or-ip" or a function (req) => string',
+          'e.g. "subject-or-ip"',
+          key,
+        );
       }
       const custom = key as (req: Request) => unknown;
       return buildLimiter(config, 'custom', () => (req) => {

@@ -1,7 +1,8 @@
 // Presets: loginLimiter (IP + hashed username, strict) and apiLimiter (subject else IP).
 import type { Request } from 'express';
 import { ipBucket, normaliseUsername, sha256, type KeyRequest } from './keys.js';
-import { fail, readOptions } from './options.js';
+import { checkOptions, optionError, type OptionKeys } from '@portcullis/errors/options';
+import { PKG } from './options.js';
 import {
   COMMON_KEYS,
   buildLimiter,
@@ -26,8 +27,8 @@ export const LOGIN_DEFAULTS = Object.freeze({ name: 'login', windowMs: 15 * 60_0
 export const API_DEFAULTS = Object.freeze({ name: 'api', windowMs: 60_000, limit: 300 });
 
 const FIELD = /^[A-Za-z0-9_-]{1,64}$/;
-const LOGIN_KEYS = new Set<string>([...COMMON_KEYS, 'usernameField']);
-const API_KEYS = new Set<string>(COMMON_KEYS);
+const LOGIN_KEYS: OptionKeys<LoginLimiterOptions> = { ...COMMON_KEYS, usernameField: true };
+const API_KEYS: OptionKeys<PresetOptions> = COMMON_KEYS;
 
 /**
  * Strict limiter for login (or password reset) routes: keyed by client IP plus the submitted
@@ -36,10 +37,10 @@ const API_KEYS = new Set<string>(COMMON_KEYS);
  * "no username" bucket. Default: 5 per 15 minutes.
  */
 export function loginLimiter(options?: LoginLimiterOptions): RateLimitMiddleware {
-  const opts = readOptions('loginLimiter', options, LOGIN_KEYS);
+  const opts = checkOptions(PKG, options, LOGIN_KEYS);
   const field = opts['usernameField'] ?? 'username';
   if (typeof field !== 'string' || !FIELD.test(field)) {
-    fail('usernameField', 'must be 1 to 64 letters, digits, "_" or "-"', field, 'e.g. "email"');
+    throw optionError(PKG, 'usernameField', 'must be 1 to 64 letters, digits, "_" or "-"', 'e.g. "email"', field);
   }
   const config = readCommon(opts, LOGIN_DEFAULTS);
   return buildLimiter(config, 'login', (onPermissive) => (req: Request) => {
@@ -60,6 +61,6 @@ export function loginLimiter(options?: LoginLimiterOptions): RateLimitMiddleware
  * Default: 300 requests per minute, policy "api"; windowMs, limit, store and the rest can be overridden.
  */
 export function apiLimiter(options?: PresetOptions): RateLimitMiddleware {
-  const opts = readOptions('apiLimiter', options, API_KEYS);
+  const opts = checkOptions(PKG, options, API_KEYS);
   return buildLimiter(readCommon(opts, API_DEFAULTS), 'subject-or-ip', subjectOrIp);
 }

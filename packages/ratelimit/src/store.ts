@@ -2,7 +2,8 @@
 import { MemoryStore, type IncrementResponse, type Options as ErlOptions, type Store } from 'express-rate-limit';
 import { RedisStore, type RedisReply } from 'rate-limit-redis';
 import { ServiceUnavailableError } from '@portcullis/errors';
-import { fail, readOptions } from './options.js';
+import { checkOptions, optionError, type OptionKeys } from '@portcullis/errors/options';
+import { PKG } from './options.js';
 
 /** A rate-limit store: the express-rate-limit `Store` interface (increment, decrement, resetKey, optional init/get/resetAll/shutdown). */
 export type RateLimitStore = Store;
@@ -21,7 +22,7 @@ export interface RedisStoreOptions {
   prefix?: string;
 }
 
-const REDIS_STORE_KEYS = new Set(['prefix']);
+const REDIS_STORE_KEYS: OptionKeys<RedisStoreOptions> = { prefix: true };
 const PREFIX = /^[A-Za-z0-9:_.-]{1,64}$/;
 const redisStores = new WeakSet<object>();
 const rejectedScripts = new WeakSet<Promise<string>>();
@@ -68,17 +69,18 @@ class PortcullisRedisStore extends RedisStore {
  */
 export function redisStore(client: RedisCallClient, options?: RedisStoreOptions): RateLimitStore {
   if (typeof client !== 'object' || client === null || typeof (client as { call?: unknown }).call !== 'function') {
-    fail(
+    throw optionError(
+      PKG,
       'client',
       'must be an ioredis client with a call(command, ...args) method',
-      client,
       'pass `new Redis(url)` from ioredis',
+      client,
     );
   }
-  const opts = readOptions('redisStore', options, REDIS_STORE_KEYS);
+  const opts = checkOptions(PKG, options, REDIS_STORE_KEYS);
   const prefix = opts['prefix'] ?? 'rl:';
   if (typeof prefix !== 'string' || !PREFIX.test(prefix)) {
-    fail('prefix', 'must be 1 to 64 letters, digits or ":_.-"', prefix, 'e.g. "rl:myapp:"');
+    throw optionError(PKG, 'prefix', 'must be 1 to 64 letters, digits or ":_.-"', 'e.g. "rl:myapp:"', prefix);
   }
   const store = new PortcullisRedisStore({
     prefix,

@@ -1,6 +1,7 @@
 // trustProxy(): sets Express "trust proxy" from a hop count or CIDR list, and refuses settings that let any client spoof its IP.
 import { MAX_TRUST_PROXY_HOPS, checkTrustProxy } from '@portcullis/errors/trust-proxy';
-import { fail } from './options.js';
+import { optionError } from '@portcullis/errors/options';
+import { PKG } from './options.js';
 
 /** A hop count (trusted proxies in front of the app) or a list of proxy addresses / CIDRs. */
 export type TrustProxySetting = number | readonly string[];
@@ -23,8 +24,10 @@ export interface TrustProxyApp {
  * @param setting - hop count 0 to 32, or e.g. `["10.0.0.0/8", "loopback"]`.
  */
 export function trustProxy(app: TrustProxyApp, setting: TrustProxySetting): void {
-  if (typeof app !== 'object' && typeof app !== 'function') fail('app', 'must be an Express app', app);
-  if (app === null || typeof (app as { set?: unknown }).set !== 'function') fail('app', 'must be an Express app', app);
+  if (typeof app !== 'object' && typeof app !== 'function')
+    throw optionError(PKG, 'app', 'must be an Express app', 'pass your Express app', app);
+  if (app === null || typeof (app as { set?: unknown }).set !== 'function')
+    throw optionError(PKG, 'app', 'must be an Express app', 'pass your Express app', app);
   const verdict = checkTrustProxy(setting);
   if (verdict.ok) {
     app.set('trust proxy', typeof verdict.setting === 'number' ? verdict.setting : [...verdict.setting]);
@@ -32,10 +35,11 @@ export function trustProxy(app: TrustProxyApp, setting: TrustProxySetting): void
   }
   const option = verdict.index === undefined ? 'setting' : `setting[${verdict.index}]`;
   const shown = verdict.index === undefined ? setting : (setting as readonly unknown[])[verdict.index];
-  fail(
+  throw optionError(
+    PKG,
     option,
     verdict.problem,
-    shown,
     `pass the number of proxies in front of the app (0 to ${MAX_TRUST_PROXY_HOPS}) or list their addresses/CIDRs, e.g. ["10.0.0.0/8"]`,
+    shown,
   );
 }
