@@ -135,6 +135,16 @@ export interface SecurityConfigValues {
   jwtVerifiedTokenCacheMaxEntries: number;
   /** JWT_VERIFIED_TOKEN_CACHE_MAX_AGE_SEC: longest time a verified token is served from that cache, seconds, 1–3600. @default 60 */
   jwtVerifiedTokenCacheMaxAgeSec: number;
+  /**
+   * JWT_DPOP: DPoP-bound access tokens (RFC 9449) — "off", "allowed" (DPoP and unbound Bearer) or "required"
+   * (DPoP only). Needs PUBLIC_ORIGIN when not "off". @default 'off'
+   */
+  jwtDpop: 'off' | 'allowed' | 'required';
+  /**
+   * PUBLIC_ORIGIN: the origin clients address this service at, e.g. https://api.example.com (normalised:
+   * lower-case host, default port dropped). DPoP proofs name it; https in production.
+   */
+  publicOrigin?: string | undefined;
   /** RATE_LIMIT_WINDOW_SEC: rate-limit window, seconds. @default 60 */
   rateLimitWindowSec: number;
   /** RATE_LIMIT_MAX: requests per window per client. @default 300 */
@@ -267,6 +277,25 @@ const securitySchema = z.object({
     'a number of cached tokens between 0 (cache off) and 1000000 (e.g. 10000)',
   ),
   jwtVerifiedTokenCacheMaxAgeSec: integer(1, 3600, 60, 'a number of seconds between 1 and 3600 (e.g. 60)'),
+  jwtDpop: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .pipe(z.enum(['off', 'allowed', 'required'], { error: 'must be off, allowed or required' }))
+    .default('off')
+    .describe('off, allowed or required (e.g. allowed)'),
+  publicOrigin: z
+    .string()
+    .transform((raw, ctx) => {
+      const parsed = classifyOrigin(raw.trim());
+      if (parsed.kind !== 'origin') {
+        ctx.addIssue({ code: 'custom', message: 'must be an http(s) origin without path, query or credentials' });
+        return z.NEVER;
+      }
+      return parsed.origin;
+    })
+    .optional()
+    .describe('the origin clients use, e.g. https://api.example.com'),
   rateLimitWindowSec: integer(1, 86_400, 60, 'a number of seconds between 1 and 86400 (e.g. 60)'),
   rateLimitMax: integer(1, 1_000_000_000, 300, 'a positive whole number of requests per window (e.g. 300)'),
   bodyLimit: z
@@ -450,6 +479,25 @@ export const SECURITY_RULES: readonly Rule[] = Object.freeze([
         return { key: 'JWKS_URI', message: 'is not set but an asymmetric algorithm is allowed' };
       return undefined;
     },
+  },
+  {
+    id: 'SEC_DPOP_ORIGIN_MISSING',
+    key: 'PUBLIC_ORIGIN',
+    everyProfile: true,
+    hint: 'Set PUBLIC_ORIGIN to the origin clients address (https://api.example.com): DPoP proofs are checked against it, never against the Host header.',
+    check: (c) =>
+      c.jwtDpop !== 'off' && c.publicOrigin === undefined
+        ? { message: `is not set but JWT_DPOP is ${c.jwtDpop}` }
+        : undefined,
+  },
+  {
+    id: 'SEC_PUBLIC_ORIGIN_INSECURE',
+    key: 'PUBLIC_ORIGIN',
+    hint: 'Serve and name the public origin over https (https://api.example.com).',
+    check: (c) =>
+      c.publicOrigin !== undefined && !c.publicOrigin.startsWith('https://')
+        ? { message: 'is not an https origin', values: [c.publicOrigin] }
+        : undefined,
   },
   {
     id: 'SEC_JWKS_INSECURE',

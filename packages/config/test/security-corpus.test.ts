@@ -327,6 +327,21 @@ const UNSAFE: Case[] = [
     base: RS,
     changes: { REDIS_URL: 'redis://default@127.0.0.1:6379' },
   },
+  {
+    name: 'rejects JWT_DPOP=allowed without PUBLIC_ORIGIN (htu would have nothing to be compared against)',
+    id: 'SEC_DPOP_ORIGIN_MISSING',
+    key: 'PUBLIC_ORIGIN',
+    base: RS,
+    changes: { JWT_DPOP: 'allowed' },
+  },
+  {
+    name: 'rejects an http PUBLIC_ORIGIN',
+    id: 'SEC_PUBLIC_ORIGIN_INSECURE',
+    key: 'PUBLIC_ORIGIN',
+    base: RS,
+    changes: { PUBLIC_ORIGIN: 'http://api.example.com' },
+    value: 'http://api.example.com',
+  },
 ];
 
 const EVERY_PROFILE = new Set(SECURITY_RULES.filter((r) => r.everyProfile === true).map((r) => r.id));
@@ -449,6 +464,45 @@ describe('securityConfig: the verified-token cache variables', () => {
   });
 });
 
+describe('securityConfig: JWT_DPOP and PUBLIC_ORIGIN', () => {
+  it.each([
+    [undefined, 'off'],
+    ['off', 'off'],
+    [' Allowed ', 'allowed'],
+    ['REQUIRED', 'required'],
+  ] as const)('parses JWT_DPOP=%j as %s', (raw, expected) => {
+    const env = withEnv(SAFE_RS, { JWT_DPOP: raw, PUBLIC_ORIGIN: 'https://api.example.com' });
+    expect(loadSecurityConfig(env).jwtDpop).toBe(expected);
+  });
+
+  it.each(['on', 'true', 'yes', 'bearer'])('refuses JWT_DPOP=%s (one grammar: off, allowed, required)', (raw) => {
+    expect(problemsOf(withEnv(SAFE_RS, { JWT_DPOP: raw })).message).toContain('JWT_DPOP');
+  });
+
+  it('normalises PUBLIC_ORIGIN like ALLOWED_ORIGINS (lower-case host, default port dropped)', () => {
+    const config = loadSecurityConfig(
+      withEnv(SAFE_RS, { JWT_DPOP: 'required', PUBLIC_ORIGIN: ' HTTPS://API.Example.com:443 ' }),
+    );
+    expect(config.publicOrigin).toBe('https://api.example.com');
+    expect(config.warnings).toEqual([]);
+  });
+
+  it.each(['https://api.example.com/v1', 'https://u:p@api.example.com', 'api.example.com', 'https://*.example.com'])(
+    'refuses PUBLIC_ORIGIN=%s (not an origin)',
+    (raw) => {
+      expect(problemsOf(withEnv(SAFE_RS, { PUBLIC_ORIGIN: raw })).message).toContain('PUBLIC_ORIGIN');
+    },
+  );
+
+  it('allows an http PUBLIC_ORIGIN outside production, with a warning', () => {
+    const config = loadSecurityConfig(
+      withEnv(SAFE_RS, { NODE_ENV: 'development', JWT_DPOP: 'allowed', PUBLIC_ORIGIN: 'http://localhost:3000' }),
+    );
+    expect(config.publicOrigin).toBe('http://localhost:3000');
+    expect(config.warnings.map((w) => w.rule)).toEqual(['SEC_PUBLIC_ORIGIN_INSECURE']);
+  });
+});
+
 describe('securityConfig: each unsafe production setting alone gives exactly its rule id', () => {
   it.each(UNSAFE)('$name → $id', ({ id, key, base, changes, value }) => {
     const error = problemsOf(withEnv(base, changes));
@@ -494,13 +548,20 @@ describe('securityConfig: each unsafe production setting alone gives exactly its
       'SEC_JWT_SECRET_WEAK',
       'SEC_JWT_SECRET_KNOWN',
       'SEC_JWT_KEY_MISSING',
+      'SEC_DPOP_ORIGIN_MISSING',
+      'SEC_PUBLIC_ORIGIN_INSECURE',
       'SEC_JWKS_INSECURE',
       'SEC_TOKEN_TTL_LONG',
       'SEC_LOG_LEVEL_VERBOSE',
       'SEC_DB_DEFAULT_CREDENTIALS',
       'SEC_REDIS_NO_AUTH',
     ]);
-    expect([...EVERY_PROFILE].sort()).toEqual(['SEC_JWT_ALG_MIXED', 'SEC_JWT_ALG_NONE', 'SEC_TRUST_PROXY_ANY']);
+    expect([...EVERY_PROFILE].sort()).toEqual([
+      'SEC_DPOP_ORIGIN_MISSING',
+      'SEC_JWT_ALG_MIXED',
+      'SEC_JWT_ALG_NONE',
+      'SEC_TRUST_PROXY_ANY',
+    ]);
   });
 });
 
@@ -517,9 +578,13 @@ describe('securityConfig: combinations report every id at once', () => {
     ACCESS_TOKEN_MAX_TTL_SEC: '86400',
     DATABASE_URL: 'postgres://postgres:postgres@db/app',
     REDIS_URL: 'redis://redis:6379',
+    JWT_DPOP: 'allowed',
   };
-  // ALG_MISSING needs no algorithms at all, so it is covered by its own combination below.
-  const all = SECURITY_RULES.map((r) => r.id).filter((id) => id !== 'SEC_JWT_ALG_MISSING');
+  // ALG_MISSING needs no algorithms at all, so it is covered by its own combination below; PUBLIC_ORIGIN_INSECURE
+  // needs PUBLIC_ORIGIN set, which DPOP_ORIGIN_MISSING needs unset (each has its own case above).
+  const all = SECURITY_RULES.map((r) => r.id).filter(
+    (id) => id !== 'SEC_JWT_ALG_MISSING' && id !== 'SEC_PUBLIC_ORIGIN_INSECURE',
+  );
 
   it.each([
     [
@@ -551,6 +616,7 @@ describe('securityConfig: combinations report every id at once', () => {
         'SEC_JWT_AUDIENCE_MISSING',
         'SEC_JWT_ALG_MISSING',
         'SEC_JWT_SECRET_KNOWN',
+        'SEC_DPOP_ORIGIN_MISSING',
         'SEC_JWKS_INSECURE',
         'SEC_TOKEN_TTL_LONG',
         'SEC_LOG_LEVEL_VERBOSE',
@@ -574,7 +640,8 @@ describe('securityConfig: combinations report every id at once', () => {
   });
 
   it('in development only trust-any/none/mixed are errors; the rest are warnings', () => {
-    const dev = withEnv(everything, { NODE_ENV: 'development' });
+    // JWT_DPOP without PUBLIC_ORIGIN is an error in every profile too (its own case above).
+    const dev = withEnv(everything, { NODE_ENV: 'development', JWT_DPOP: undefined });
     expect(problemsOf(dev).problems.map((p) => p.rule)).toEqual([
       'SEC_TRUST_PROXY_ANY',
       'SEC_JWT_ALG_NONE',
