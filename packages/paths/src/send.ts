@@ -1,6 +1,7 @@
 // sendSafeFile: an Express download handler for req.params.name built on openSafeFile; it owns every handle it opens.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { pipeline } from 'node:stream';
+import type { ReadStream } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
 import { optionError } from '@portcullis/errors/options';
 import {
   evaluatePreconditions,
@@ -195,28 +196,34 @@ interface Plan {
 }
 
 /**
- * Streams `file` into `res` and hands the handle's ownership to the stream: pipeline destroys the
- * read stream (autoClose closes the handle) when the response closes, fails or finishes, and the
- * socket's "close" covers a queued pipelined response that never closes itself.
+ * Streams into `res` from a read stream that owns the handle (autoClose). pipeline destroys the
+ * stream, closing the handle, when the response closes or fails; the socket's "close" covers a
+ * queued pipelined response, which never closes itself. Never rejects.
  */
-function streamBody(req: SafeFileRequest, res: ServerResponse, file: OpenedFile, start: number, end: number): void {
-  const expected = end - start + 1;
-  const stream = file.handle.createReadStream({ start, end, autoClose: true });
+async function sendStream(
+  req: SafeFileRequest,
+  res: ServerResponse,
+  stream: ReadStream,
+  expected: number,
+): Promise<void> {
   const socket = req.socket;
   const onSocketClose = (): void => {
     stream.destroy();
   };
   socket.once('close', onSocketClose);
-  stream.once('end', () => {
+  try {
+    // end: false, so that a short file is never ended like a complete one.
+    await pipeline(stream, res, { end: false });
     // Truncated since open: fewer bytes than Content-Length announced. Cut the connection so the
-    // client sees a broken download, not a short file that looks complete (runs before pipeline's end()).
+    // client sees a broken download, not a short file that looks complete (logged as aborted).
     if (stream.bytesRead < expected) res.destroy();
-  });
-  pipeline(stream, res, () => {
-    // Success, client abort or read error: pipeline has destroyed what needed destroying (a response
-    // whose headers are out can only be cut). Nothing is reported: the response is no longer ours.
+    else res.end();
+  } catch {
+    // Client gone or a read error: pipeline destroyed both; a response whose headers are out can
+    // only be cut. Nothing is reported: the response is no longer ours.
+  } finally {
     socket.removeListener('close', onSocketClose);
-  });
+  }
 }
 
 /**
@@ -328,7 +335,7 @@ export function sendSafeFile(baseDir: string, options?: SendSafeFileOptions): Sa
       if (!responseGone(req, res)) next(error);
       return;
     }
-    // From here this function owns file.handle until streamBody hands it to the read stream.
+    // From here this function owns file.handle until it hands it to the read stream.
     let handedOver = false;
     try {
       // The lexical rules guaranteed a string whose extension is in the allowlist.
@@ -345,8 +352,10 @@ export function sendSafeFile(baseDir: string, options?: SendSafeFileOptions): Sa
         res.end();
         return;
       }
-      streamBody(req, res, file, answer.body.start, answer.body.end);
+      const { start, end } = answer.body;
+      const stream = file.handle.createReadStream({ start, end, autoClose: true });
       handedOver = true;
+      await sendStream(req, res, stream, end - start + 1);
     } catch (error) {
       if (!responseGone(req, res)) next(error);
     } finally {
