@@ -1,6 +1,7 @@
 // generateFileName: server-chosen storage names from node:crypto, so no user input ever names a stored file.
 import { randomBytes } from 'node:crypto';
-import { EXTENSION, show, typeError } from './options.js';
+import { optionError } from '@portcullis/errors/options';
+import { EXTENSION } from './options.js';
 
 // RFC 4648 base32, lower-case: safe on case-insensitive filesystems, never starts with "-" or ".".
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyz234567';
@@ -32,7 +33,13 @@ function base32(bytes: Uint8Array): string {
  */
 export function generateFileName(ext: string): string {
   if (typeof ext !== 'string' || (ext !== '' && !EXTENSION.test(ext))) {
-    throw typeError('generateFileName', `"ext" must be "" or an extension such as ".csv" (got ${show(ext)})`);
+    throw optionError(
+      'paths',
+      'ext',
+      'must be "" or an extension such as ".csv"',
+      'pass the extension with its leading dot',
+      ext,
+    );
   }
   return `${base32(randomBytes(16))}${ext}`;
 }

@@ -2,15 +2,9 @@
 import { constants } from 'node:fs';
 import type { BigIntStats } from 'node:fs';
 import { lstat, open, realpath, type FileHandle } from 'node:fs/promises';
+import { checkOptions } from '@portcullis/errors/options';
 import { PathError } from './errors.js';
-import {
-  compileOpenOptions,
-  checkBaseDir,
-  readOptions,
-  RULE_KEYS,
-  type CompiledOpen,
-  type OpenSafeFileOptions,
-} from './options.js';
+import { compileOpenOptions, checkBaseDir, OPEN_KEYS, type CompiledOpen, type OpenSafeFileOptions } from './options.js';
 import { mapFsError, resolveWithRules } from './resolve.js';
 
 /** An opened file: close `handle` (or stream it with autoClose) when done. */
@@ -94,8 +88,6 @@ export async function openResolved(
   }
 }
 
-export const OPEN_KEYS = [...RULE_KEYS, 'rejectHardlinks'] as const;
-
 /**
  * Resolves like {@link resolveSafePath} (the file must exist), then opens it read-only with
  * O_NOFOLLOW and compares the handle's fstat dev/ino with the resolved path's lstat, so a file
@@ -113,8 +105,8 @@ export async function openSafeFile(
   requested: string,
   options?: OpenSafeFileOptions,
 ): Promise<SafeFile> {
-  const base = checkBaseDir('openSafeFile', baseDir);
-  const compiled = compileOpenOptions('openSafeFile', readOptions('openSafeFile', options, OPEN_KEYS));
+  const base = checkBaseDir(baseDir);
+  const compiled = compileOpenOptions(checkOptions('paths', options, OPEN_KEYS));
   const { handle, path, size } = await openCompiled(base, requested, compiled);
   return { handle, path, size };
 }

@@ -1,7 +1,6 @@
 // Option validation shared by resolveSafePath, openSafeFile and sendSafeFile: strict, with fix-it messages.
 import path from 'node:path';
-
-const PKG = '@portcullis/paths';
+import { checkOptions, optionError, type OptionKeys } from '@portcullis/errors/options';
 
 /** Options of resolveSafePath. */
 export interface ResolveSafePathOptions {
@@ -49,61 +48,56 @@ export interface CompiledOpen extends Rules {
 /** ".csv", ".json", ".tar_gz": one dot, then 1..32 letters, digits, "_" or "-". */
 export const EXTENSION = /^\.[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/;
 
-function show(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
-  if (typeof value === 'bigint') return `${value}n`;
-  if (Array.isArray(value)) return 'an array';
-  if (value === null) return 'null';
-  if (typeof value === 'object') return 'an object';
-  if (typeof value === 'function') return 'a function';
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  if (typeof value === 'symbol') return 'a symbol';
-  return 'undefined';
-}
+const PKG = 'paths';
 
-export function typeError(fn: string, message: string): TypeError {
-  return new TypeError(`${PKG}: ${fn}: ${message}`);
-}
+/** Allowed keys of resolveSafePath's options: the compiler keeps the list complete. */
+export const RESOLVE_KEYS: OptionKeys<ResolveSafePathOptions> = {
+  allowSubdirectories: true,
+  allowDotfiles: true,
+  allowedExtensions: true,
+  mustExist: true,
+};
 
-/** Reads a plain options object, refusing unknown keys; undefined values count as absent. */
-export function readOptions(fn: string, options: unknown, known: readonly string[]): Record<string, unknown> {
-  if (options === undefined) return {};
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw typeError(fn, `options must be an object (got ${show(options)})`);
-  }
-  const out: Record<string, unknown> = {};
-  for (const key of Object.keys(options)) {
-    if (!known.includes(key)) {
-      throw typeError(fn, `unknown option ${JSON.stringify(key)}; known options: ${known.join(', ')}`);
-    }
-    const value = (options as Record<string, unknown>)[key];
-    if (value !== undefined) out[key] = value;
-  }
-  return out;
-}
+/** Allowed keys of openSafeFile's options. */
+export const OPEN_KEYS: OptionKeys<OpenSafeFileOptions> = {
+  allowSubdirectories: true,
+  allowDotfiles: true,
+  allowedExtensions: true,
+  rejectHardlinks: true,
+};
 
-export function readBoolean(fn: string, opts: Record<string, unknown>, key: string, fallback: boolean): boolean {
+/** Checked options: a frozen copy without undefined values, unknown keys refused. */
+export type Opts = Readonly<Record<string, unknown>>;
+
+export function readBoolean(opts: Opts, key: string, fallback: boolean): boolean {
   const value = opts[key];
   if (value === undefined) return fallback;
-  if (typeof value !== 'boolean') throw typeError(fn, `"${key}" must be true or false (got ${show(value)})`);
+  if (typeof value !== 'boolean')
+    throw optionError(PKG, key, 'must be true or false', `omit it for ${fallback}`, value);
   return value;
 }
 
-function readExtensions(fn: string, opts: Record<string, unknown>): ReadonlySet<string> | undefined {
+function readExtensions(opts: Opts): ReadonlySet<string> | undefined {
   const value = opts['allowedExtensions'];
   if (value === undefined) return undefined;
   if (!Array.isArray(value) || value.length === 0) {
-    throw typeError(
-      fn,
-      `"allowedExtensions" must be a non-empty array of extensions such as [".csv"] (got ${show(value)}); omit it to allow any extension`,
+    throw optionError(
+      PKG,
+      'allowedExtensions',
+      'must be a non-empty array of extensions such as [".csv"]',
+      'omit it to allow any extension',
+      value,
     );
   }
   const out = new Set<string>();
   for (const ext of value as unknown[]) {
     if (typeof ext !== 'string' || !EXTENSION.test(ext)) {
-      throw typeError(
-        fn,
-        `"allowedExtensions" entries must look like ".csv" (one leading dot, letters/digits/_/-) (got ${show(ext)})`,
+      throw optionError(
+        PKG,
+        'allowedExtensions',
+        'entries must look like ".csv"',
+        'one leading dot, then letters, digits, "_" or "-"',
+        ext,
       );
     }
     out.add(ext.toLowerCase());
@@ -111,35 +105,33 @@ function readExtensions(fn: string, opts: Record<string, unknown>): ReadonlySet<
   return out;
 }
 
-export const RULE_KEYS = ['allowSubdirectories', 'allowDotfiles', 'allowedExtensions'] as const;
-
-export function compileRules(fn: string, opts: Record<string, unknown>): Rules {
+export function compileRules(opts: Opts): Rules {
   return {
-    allowSubdirectories: readBoolean(fn, opts, 'allowSubdirectories', false),
-    allowDotfiles: readBoolean(fn, opts, 'allowDotfiles', false),
-    allowedExtensions: readExtensions(fn, opts),
+    allowSubdirectories: readBoolean(opts, 'allowSubdirectories', false),
+    allowDotfiles: readBoolean(opts, 'allowDotfiles', false),
+    allowedExtensions: readExtensions(opts),
   };
 }
 
 export function compileResolveOptions(options: unknown): CompiledResolve {
-  const fn = 'resolveSafePath';
-  const opts = readOptions(fn, options, [...RULE_KEYS, 'mustExist']);
-  return { ...compileRules(fn, opts), mustExist: readBoolean(fn, opts, 'mustExist', true) };
+  const opts = checkOptions(PKG, options, RESOLVE_KEYS);
+  return { ...compileRules(opts), mustExist: readBoolean(opts, 'mustExist', true) };
 }
 
-export function compileOpenOptions(fn: string, opts: Record<string, unknown>): CompiledOpen {
-  return { ...compileRules(fn, opts), rejectHardlinks: readBoolean(fn, opts, 'rejectHardlinks', false) };
+export function compileOpenOptions(opts: Opts): CompiledOpen {
+  return { ...compileRules(opts), rejectHardlinks: readBoolean(opts, 'rejectHardlinks', false) };
 }
 
 /** The base directory is the server's choice: an absolute path, never derived from the request. */
-export function checkBaseDir(fn: string, baseDir: unknown): string {
+export function checkBaseDir(baseDir: unknown): string {
   if (typeof baseDir !== 'string' || baseDir.length === 0 || baseDir.includes('\0') || !path.isAbsolute(baseDir)) {
-    throw typeError(
-      fn,
-      `"baseDir" must be an absolute directory path (got ${show(baseDir)}); use path.resolve() on a server-chosen directory`,
+    throw optionError(
+      PKG,
+      'baseDir',
+      'must be an absolute directory path',
+      'use path.resolve() on a server-chosen directory',
+      baseDir,
     );
   }
   return baseDir;
 }
-
-export { show };

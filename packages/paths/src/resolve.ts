@@ -125,7 +125,7 @@ export async function resolveSafePath(
   requested: string,
   options?: ResolveSafePathOptions,
 ): Promise<string> {
-  const base = checkBaseDir('resolveSafePath', baseDir);
+  const base = checkBaseDir(baseDir);
   const compiled = compileResolveOptions(options);
   return resolveWithRules(base, requested, compiled, compiled.mustExist);
 }

@@ -2,7 +2,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ReadStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
-import { optionError } from '@portcullis/errors/options';
+import { checkOptions, optionError, type OptionKeys } from '@portcullis/errors/options';
 import {
   evaluatePreconditions,
   ifRangeAllows,
@@ -13,16 +13,8 @@ import {
 } from './conditional.js';
 import { PathError, PreconditionFailedError } from './errors.js';
 import { extensionOf } from './lexical.js';
-import { closeQuietly, openCompiled, OPEN_KEYS, type OpenedFile } from './open.js';
-import {
-  checkBaseDir,
-  compileOpenOptions,
-  EXTENSION,
-  readOptions,
-  show,
-  typeError,
-  type OpenSafeFileOptions,
-} from './options.js';
+import { closeQuietly, openCompiled, type OpenedFile } from './open.js';
+import { checkBaseDir, compileOpenOptions, EXTENSION, OPEN_KEYS, type OpenSafeFileOptions } from './options.js';
 
 /** Options of sendSafeFile: those of openSafeFile plus `contentTypes`. */
 export interface SendSafeFileOptions extends OpenSafeFileOptions {
@@ -74,26 +66,29 @@ export type SafeFileNext = (err?: unknown) => void;
 /** The handler returned by sendSafeFile. */
 export type SafeFileHandler = (req: SafeFileRequest, res: ServerResponse, next: SafeFileNext) => void;
 
+const SEND_KEYS: OptionKeys<SendSafeFileOptions> = { ...OPEN_KEYS, contentTypes: true, ranges: true, attachment: true };
+
 function compileContentTypes(value: unknown): ReadonlyMap<string, string> {
-  const fn = 'sendSafeFile';
   if (value === undefined) return new Map(Object.entries(DEFAULT_CONTENT_TYPES));
   if (typeof value !== 'object' || value === null || Array.isArray(value) || Object.keys(value).length === 0) {
-    throw typeError(
-      fn,
-      `"contentTypes" must be a non-empty object such as { ".csv": "text/csv" } (got ${show(value)})`,
-    );
+    throw optionError('paths', 'contentTypes', 'must be a non-empty object', 'e.g. { ".csv": "text/csv" }', value);
   }
   const out = new Map<string, string>();
   for (const [ext, type] of Object.entries(value as Record<string, unknown>)) {
-    if (!EXTENSION.test(ext)) throw typeError(fn, `"contentTypes" keys must look like ".csv" (got ${show(ext)})`);
-    if (typeof type !== 'string' || !MEDIA_TYPE.test(type)) {
-      throw typeError(
-        fn,
-        `"contentTypes" values must be media types such as "text/csv" (got ${show(type)} for ${ext})`,
+    if (!EXTENSION.test(ext))
+      throw optionError(
+        'paths',
+        'contentTypes',
+        'keys must look like ".csv"',
+        'one leading dot, then letters, digits, "_" or "-"',
+        ext,
       );
+    if (typeof type !== 'string' || !MEDIA_TYPE.test(type)) {
+      throw optionError('paths', 'contentTypes', `value for ${ext} must be a media type`, 'e.g. "text/csv"', type);
     }
     const key = ext.toLowerCase();
-    if (out.has(key)) throw typeError(fn, `"contentTypes" lists ${key} twice (keys are case-insensitive)`);
+    if (out.has(key))
+      throw optionError('paths', 'contentTypes', `lists ${key} twice`, 'keys are case-insensitive: keep one');
     out.set(key, type);
   }
   return out;
@@ -252,19 +247,20 @@ async function sendStream(
  * @throws TypeError at creation for a bad `baseDir` or options.
  */
 export function sendSafeFile(baseDir: string, options?: SendSafeFileOptions): SafeFileHandler {
-  const fn = 'sendSafeFile';
-  const base = checkBaseDir(fn, baseDir);
-  const opts = readOptions(fn, options, [...OPEN_KEYS, 'contentTypes', 'ranges', 'attachment']);
+  const base = checkBaseDir(baseDir);
+  const opts = checkOptions('paths', options, SEND_KEYS);
   const contentTypes = compileContentTypes(opts['contentTypes']);
   const ranges = compileRanges(opts['ranges']);
   const downloadName = compileAttachment(opts['attachment']);
-  const rules = compileOpenOptions(fn, opts);
+  const rules = compileOpenOptions(opts);
   if (rules.allowedExtensions !== undefined) {
     for (const ext of rules.allowedExtensions) {
       if (!contentTypes.has(ext)) {
-        throw typeError(
-          fn,
-          `"allowedExtensions" has ${ext} but "contentTypes" has no type for it; add it to "contentTypes"`,
+        throw optionError(
+          'paths',
+          'allowedExtensions',
+          `has ${ext} but "contentTypes" has no type for it`,
+          'add it to "contentTypes"',
         );
       }
     }

@@ -60,7 +60,9 @@ describe('resolveSafePath options', () => {
       (e: unknown) => e,
     );
     expect(error).toBeInstanceOf(TypeError);
-    expect((error as Error).message).toContain('unknown option "allowDotFiles"');
+    expect((error as Error).message).toMatch(
+      /^@portcullis\/paths: "allowDotFiles" is not a known option \(got true\); did you mean "allowDotfiles"\?$/,
+    );
   });
 
   it.each([null, 'x', 42, []])('rejects options = %o', async (value) => {
@@ -84,7 +86,7 @@ describe('resolveSafePath options', () => {
 describe('openSafeFile options', () => {
   it('rejects mustExist (opening always needs an existing file)', async () => {
     await expect(openSafeFile(tree.base, 'report.csv', { mustExist: false } as never)).rejects.toThrow(
-      /unknown option "mustExist"/,
+      /"mustExist" is not a known option \(got false\)/,
     );
   });
 
@@ -150,8 +152,12 @@ describe('sendSafeFile options (validated at creation)', () => {
   });
 
   it('throws for unknown keys and mustExist', () => {
-    expect(() => sendSafeFile(tree.base, { contentType: {} } as never)).toThrow(/unknown option "contentType"/);
-    expect(() => sendSafeFile(tree.base, { mustExist: false } as never)).toThrow(/unknown option "mustExist"/);
+    expect(() => sendSafeFile(tree.base, { contentType: {} } as never)).toThrow(
+      /"contentType" is not a known option \(got an object\); did you mean "contentTypes"\?/,
+    );
+    expect(() => sendSafeFile(tree.base, { mustExist: false } as never)).toThrow(
+      /"mustExist" is not a known option \(got false\)/,
+    );
   });
 
   it('accepts frozen options and media types with parameters, returning a named handler', () => {
