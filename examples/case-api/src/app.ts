@@ -6,6 +6,7 @@ import type { JwtAuthOptions } from '@portcullis/auth';
 import { secureBaseline } from '@portcullis/baseline';
 import type { SecurityConfig } from '@portcullis/config';
 import { trustProxy, type RateLimitStore } from '@portcullis/ratelimit';
+import { outboundRoutes, type OutboundOptions } from './outbound.js';
 import { createCasePolicy } from './policy.js';
 import { caseRoutes } from './routes.js';
 import { CaseService } from './service.js';
@@ -31,6 +32,8 @@ export interface AppDeps {
   readonly now?: (() => Date) | undefined;
   /** IDEMPOTENCY_TTL_SEC / EXPORT_TTL_SEC from loadSettings(). @default 86400 / 3600 seconds */
   readonly retention?: Partial<RetentionSettings> | undefined;
+  /** URL import and webhooks: IMPORT_URL_HOSTS from loadSettings() plus egress overrides (tests). @default the URL import refuses every request; webhooks to public hosts over https */
+  readonly outbound?: OutboundOptions | undefined;
   /** Rate-limit overrides: a Redis store for several instances, or a window/limit. @default memory store, config values */
   readonly rateLimit?:
     { store?: RateLimitStore | undefined; windowMs?: number | undefined; limit?: number | undefined } | undefined;
@@ -64,6 +67,14 @@ export function createService(deps: AppDeps): CaseApiService {
     // Ids only (never the case or the claims): who was denied what, for the security log.
     if (!decision.allowed) deps.logger.info({ decision }, 'authorization denied');
   });
+  // Created before listen(): the egress policies refuse this process's own listening sockets as targets.
+  const outbound = outboundRoutes({
+    policy,
+    repo: deps.repo,
+    logger: deps.logger,
+    now: deps.now ?? (() => new Date()),
+    options: deps.outbound,
+  });
   const service = new CaseService({
     repo: deps.repo,
     policy,
@@ -71,6 +82,7 @@ export function createService(deps: AppDeps): CaseApiService {
     now: deps.now,
     idempotencyTtlSec: deps.retention?.idempotencyTtlSec,
     exportTtlSec: deps.retention?.exportTtlSec,
+    onTransition: outbound.onTransition,
   });
 
   // request id + logger → security headers → CORS → rate limit → JSON body → content-type guard →
@@ -92,6 +104,7 @@ export function createService(deps: AppDeps): CaseApiService {
   app.get('/health', function health(_req, res) {
     res.json({ status: 'ok' });
   });
+  app.use(outbound.router(service));
   app.use(caseRoutes(service, deps.exportsDir));
   app.use(baseline.after);
   return { app, ready: () => baseline.ready(), shutdown: () => baseline.shutdown() };

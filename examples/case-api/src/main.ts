@@ -32,7 +32,7 @@ async function main(): Promise<void> {
     process.exitCode = 1;
     return;
   }
-  const { config, dataDir, retention } = settings;
+  const { config, dataDir, retention, importUrlHosts } = settings;
   const logger = createLogger({ level: config.logLevel });
   for (const w of config.warnings)
     logger.warn({ rule: w.rule, key: w.key }, `configuration warning (${config.profile} profile)`);
@@ -65,6 +65,7 @@ async function main(): Promise<void> {
     auth: authOptions(config, devKeys),
     exportsDir,
     retention,
+    outbound: { importUrlHosts },
     rateLimit: redis === undefined ? undefined : { store: redisStore(redis, { prefix: 'case-api:rl:' }) },
   });
 

@@ -10,7 +10,17 @@ export interface PolicyResource {
 }
 
 /** Every action the policy decides: the transitions plus reading and writing around a case. */
-export type PolicyAction = CaseAction | 'VIEW' | 'CREATE' | 'IMPORT' | 'ADD_NOTE' | 'READ_AUDIT' | 'EXPORT';
+export type PolicyAction =
+  | CaseAction
+  | 'VIEW'
+  | 'CREATE'
+  | 'IMPORT'
+  | 'ADD_NOTE'
+  | 'READ_AUDIT'
+  | 'EXPORT'
+  // The two actions that make the server send requests out (URL import, tenant webhook): admin only.
+  | 'IMPORT_URL'
+  | 'MANAGE_WEBHOOK';
 
 const reviewerOrAbove = (p: Principal): boolean =>
   hasRole(p, 'admin') || hasRole(p, 'reviewer') || hasRole(p, 'senior_reviewer');
@@ -43,6 +53,8 @@ export function createCasePolicy(onDecision?: (event: DecisionEvent<PolicyAction
       CREATE: (p) => isMember(p),
       IMPORT: (p) => isMember(p),
       EXPORT: (p) => seesAllCases(p),
+      IMPORT_URL: (p) => hasRole(p, 'admin'),
+      MANAGE_WEBHOOK: (p) => hasRole(p, 'admin'),
     },
   });
 }

@@ -35,6 +35,8 @@ export interface CaseServiceDeps {
   readonly idempotencyTtlSec?: number | undefined;
   /** Age after which an export cannot be downloaded any more (404), seconds. @default 3600 */
   readonly exportTtlSec?: number | undefined;
+  /** Called with the audit event of each committed transition (not for replays), e.g. to send webhooks. Must not throw (a throw is swallowed). */
+  readonly onTransition?: ((event: AuditEvent) => void) | undefined;
 }
 
 /** Input of a transition (already shape-validated). */
@@ -85,8 +87,10 @@ export class CaseService {
   readonly #now: () => Date;
   readonly #idempotencyTtlSec: number;
   readonly #exportTtlSec: number;
+  readonly #onTransition: ((event: AuditEvent) => void) | undefined;
 
   constructor(deps: CaseServiceDeps) {
+    this.#onTransition = deps.onTransition;
     this.#repo = deps.repo;
     this.#policy = deps.policy;
     this.#exportsDir = deps.exportsDir;
@@ -195,7 +199,7 @@ export class CaseService {
     const requestHash = createHash('sha256')
       .update(JSON.stringify(['transition', id, input.action, input.reason]))
       .digest('hex');
-    const attempt = (): Promise<TransitionResult> =>
+    const attempt = (): Promise<TransitionResult & { event?: AuditEvent }> =>
       this.#repo.transaction(async (tx) => {
         // Lock first, so a concurrent retry waits here and then sees the stored response.
         const locked = await tx.getCaseForUpdate(principal.tenantId, id);
@@ -256,15 +260,25 @@ export class CaseService {
           await tx.deleteExpiredIdempotency(principal.tenantId, principal.id, key, notBefore);
           await tx.insertIdempotency(principal.tenantId, principal.id, key, { requestHash, status: 200, body }, at);
         }
-        return { status: 200, body, replayed: false };
+        return { status: 200, body, replayed: false, event };
       });
+    let result: TransitionResult & { event?: AuditEvent };
     try {
-      return await attempt();
+      result = await attempt();
     } catch (error) {
       // Two first requests with one key raced on different cases: the loser replays or conflicts.
-      if (isUniqueViolation(error)) return attempt();
-      throw error;
+      if (!isUniqueViolation(error)) throw error;
+      result = await attempt();
     }
+    // After the commit, never inside it: a listener can neither delay nor fail the transition.
+    if (result.event !== undefined && this.#onTransition !== undefined) {
+      try {
+        this.#onTransition(result.event);
+      } catch {
+        // swallowed on purpose (see onTransition)
+      }
+    }
+    return { status: result.status, body: result.body, replayed: result.replayed };
   }
 
   /** The case's audit events, oldest first. */

@@ -2,6 +2,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import type { JwtAuthOptions, JwsAlgorithm } from '@portcullis/auth';
 import { ConfigError, defineConfig, loadSecurityConfig, resolveProfile, type SecurityConfig } from '@portcullis/config';
+import { createEgressPolicy } from '@portcullis/egress';
 import { z } from 'zod';
 import { DEV_AUDIENCE, DEV_ISSUER, type DevKeys } from './devkeys.js';
 import { DEFAULT_EXPORT_TTL_SEC, DEFAULT_IDEMPOTENCY_TTL_SEC } from './retention.js';
@@ -73,6 +74,8 @@ export type LoadResult =
       readonly ok: true;
       readonly config: SecurityConfig;
       readonly retention: RetentionSettings;
+      /** IMPORT_URL_HOSTS: what POST /cases/import-url may fetch from; undefined (production, unset) = the route refuses. */
+      readonly importUrlHosts: readonly string[] | 'public' | undefined;
       readonly dataDir: string;
       readonly useDevKeys: boolean;
     }
@@ -102,6 +105,7 @@ export function loadSettings(env: Readonly<Record<string, string | undefined>>, 
     if (!(error instanceof ConfigError)) throw error;
     problems.push(...error.problems.map((p) => ({ rule: p.rule, key: p.key, message: p.message })));
   }
+  const importUrlHosts = parseImportUrlHosts(effective['IMPORT_URL_HOSTS'], profile === 'production', problems);
   const jwksUri = effective['JWKS_URI'];
   if (profile === 'production' && (jwksUri === undefined || jwksUri === '')) {
     problems.push({
@@ -116,9 +120,34 @@ export function loadSettings(env: Readonly<Record<string, string | undefined>>, 
     ok: true,
     config,
     retention,
+    importUrlHosts,
     dataDir: isAbsolute(dataDir) ? dataDir : resolve(cwd, dataDir),
     useDevKeys: profile !== 'production' && config.jwksUri === undefined,
   };
+}
+
+/**
+ * IMPORT_URL_HOSTS: comma-separated host names or one-label wildcards (`files.partner.example,*.cdn.partner.example`),
+ * or `public`. Unset in production: the URL import refuses every request (no default list of partners exists);
+ * unset in development/test: `public` (any host whose every address is public). Checked here, once, by the same
+ * option check the egress policy uses, so a value the policy would refuse stops the start.
+ */
+export function parseImportUrlHosts(
+  value: string | undefined,
+  production: boolean,
+  problems: StartupProblem[],
+): readonly string[] | 'public' | undefined {
+  const text = value?.trim() ?? '';
+  if (text === '') return production ? undefined : 'public';
+  const hosts = text === 'public' ? 'public' : text.split(',').map((h) => h.trim());
+  try {
+    createEgressPolicy({ hosts });
+  } catch (error) {
+    const reason = error instanceof TypeError ? error.message.replace(/^@portcullis\/egress: /, '') : 'is invalid';
+    problems.push({ rule: 'CONFIG_INVALID', key: 'IMPORT_URL_HOSTS', message: `IMPORT_URL_HOSTS: ${reason}` });
+    return undefined;
+  }
+  return hosts === 'public' ? 'public' : Object.freeze(hosts);
 }
 
 function stripEmpty(env: Readonly<Record<string, string | undefined>>): Record<string, string> {

@@ -9,6 +9,7 @@ import { loadSecurityConfig } from '@portcullis/config';
 import { createLogger } from '@portcullis/logging';
 import type { RateLimitStore } from '@portcullis/ratelimit';
 import { createApp, type AppLogger } from '../src/app.js';
+import type { OutboundOptions } from '../src/outbound.js';
 import { DEV_AUDIENCE, DEV_ISSUER, loadOrCreateDevKeys, signDevToken, type DevKeys } from '../src/devkeys.js';
 import type { CaseRecord } from '../src/domain.js';
 import { authOptions, type RetentionSettings } from '../src/settings.js';
@@ -55,6 +56,8 @@ let seq = 0;
 export interface HarnessOptions {
   readonly now?: (() => Date) | undefined;
   readonly retention?: Partial<RetentionSettings> | undefined;
+  /** URL import and webhook settings (loopback stand-ins in allowAddresses). */
+  readonly outbound?: OutboundOptions | undefined;
 }
 
 /** A debug-level logger from @portcullis/logging that records its output: the raw text and the parsed JSON lines. */
@@ -105,6 +108,7 @@ export async function startHarness(
     exportsDir,
     now: options.now,
     retention: options.retention,
+    outbound: options.outbound,
     rateLimit: { store: rateLimitStore },
   });
   const server = await new Promise<Server>((resolve) => {

@@ -3,7 +3,7 @@ import { openPostgresRepository } from './postgres.js';
 import { openSqliteRepository } from './sqlite.js';
 import type { Repository } from './types.js';
 
-export type { Repository, CaseStore, ListCasesQuery, PageCursor, IdempotencyRecord } from './types.js';
+export type { Repository, CaseStore, ListCasesQuery, PageCursor, IdempotencyRecord, WebhookRecord } from './types.js';
 export { openPostgresRepository, type PostgresOptions } from './postgres.js';
 export { openSqliteRepository } from './sqlite.js';
 

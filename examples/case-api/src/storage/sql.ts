@@ -55,6 +55,12 @@ export const MIGRATIONS: readonly string[] = [
      row_count INTEGER NOT NULL,
      PRIMARY KEY (tenant_id, name))`,
   `CREATE INDEX IF NOT EXISTS exports_by_age ON exports (created_at)`,
+  // One webhook per tenant (PUT /webhook); the secret signs deliveries, so it is stored as given.
+  `CREATE TABLE IF NOT EXISTS webhooks (
+     tenant_id TEXT NOT NULL PRIMARY KEY,
+     url TEXT NOT NULL,
+     secret TEXT NOT NULL,
+     updated_at TEXT NOT NULL)`,
 ];
 
 const CASE_COLUMNS = `id, tenant_id AS "tenantId", title, description, status,
@@ -106,6 +112,9 @@ export const SQL = {
   sweepExports: `DELETE FROM exports WHERE (tenant_id, name) IN (
     SELECT tenant_id, name FROM exports WHERE created_at < $1 ORDER BY created_at LIMIT $2)
     RETURNING 1 AS "n"`,
+  getWebhook: `SELECT url, secret FROM webhooks WHERE tenant_id = $1`,
+  putWebhook: `INSERT INTO webhooks (tenant_id, url, secret, updated_at) VALUES ($1, $2, $3, $4)
+    ON CONFLICT (tenant_id) DO UPDATE SET url = excluded.url, secret = excluded.secret, updated_at = excluded.updated_at`,
 } as const;
 
 /** Name of one statement. */

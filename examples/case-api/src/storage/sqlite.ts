@@ -104,5 +104,7 @@ export function openSqliteRepository(file: string): Repository {
     getExport: read('getExport'),
     sweepIdempotency: read('sweepIdempotency'),
     sweepExports: read('sweepExports'),
+    getWebhook: read('getWebhook'),
+    putWebhook: read('putWebhook'),
   };
 }

@@ -69,5 +69,13 @@ export function makeStore(run: Runner): CaseStore {
     async sweepExports(before, max) {
       return (await run('sweepExports', [before, max])).length;
     },
+    async getWebhook(tenantId) {
+      const row = (await run('getWebhook', [tenantId]))[0];
+      if (row === undefined || typeof row['url'] !== 'string' || typeof row['secret'] !== 'string') return null;
+      return { url: row['url'], secret: row['secret'] };
+    },
+    async putWebhook(tenantId, record, at) {
+      await run('putWebhook', [tenantId, record.url, record.secret, at]);
+    },
   };
 }

@@ -1,6 +1,12 @@
 // The storage contract: every method takes the tenant id and every implementation uses bound parameters only.
 import type { AuditEvent, CaseRecord, CaseStatus, ExportRecord, NoteRecord } from '../domain.js';
 
+/** A tenant's webhook: where transition events go and the secret they are signed with. */
+export interface WebhookRecord {
+  readonly url: string;
+  readonly secret: string;
+}
+
 /** Position after which the next page starts (keyset pagination on createdAt, id). */
 export interface PageCursor {
   readonly createdAt: string;
@@ -76,6 +82,10 @@ export interface CaseStore {
   sweepIdempotency(before: string, max: number): Promise<number>;
   /** Deletes at most `max` export records created before `before` (every tenant), oldest first; returns how many. */
   sweepExports(before: string, max: number): Promise<number>;
+  /** The tenant's webhook, or null. */
+  getWebhook(tenantId: string): Promise<WebhookRecord | null>;
+  /** Sets (or replaces) the tenant's webhook. */
+  putWebhook(tenantId: string, record: WebhookRecord, at: string): Promise<void>;
 }
 
 /** A database: reads outside transactions, writes inside one. */
