@@ -87,6 +87,8 @@ export interface DevTokenClaims {
   readonly ttlSec?: number | undefined;
   /** RFC 9068 §2.2 `client_id`. @default "case-api-dev" */
   readonly clientId?: string | undefined;
+  /** RFC 9449 §6.1: bind the token to this DPoP key thumbprint (`cnf.jkt`). @default unbound */
+  readonly jkt?: string | undefined;
 }
 
 /** Signs an RFC 9068 access token (typ at+jwt) with the development key. */
@@ -97,6 +99,7 @@ export async function signDevToken(keys: DevKeys, claims: DevTokenClaims, now: D
     client_id: claims.clientId ?? 'case-api-dev',
     tenant_id: claims.tenantId,
     roles: [...claims.roles],
+    ...(claims.jkt === undefined ? {} : { cnf: { jkt: claims.jkt } }),
   })
     .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid: keys.kid })
     .setIssuer(DEV_ISSUER)

@@ -1,11 +1,14 @@
-// `npm run token -- --sub u1 --tenant t1 --role reviewer [--role admin] [--ttl 900]`: a development access token.
+// `npm run token -- --sub u1 --tenant t1 --role reviewer [--role admin] [--ttl 900] [--dpop]`: a development access
+// token; with --dpop a DPoP-bound one (cnf.jkt) and the client key that signs its proofs, as shell assignments.
 import { parseArgs } from 'node:util';
 import { isAbsolute, resolve } from 'node:path';
 import process from 'node:process';
 import { loadOrCreateDevKeys, signDevToken } from './devkeys.js';
+import { createDpopClientKey } from './dpop-client.js';
 
 const USAGE =
-  'usage: npm run token -- --sub <subject> --tenant <tenant id> --role <reviewer|senior_reviewer|admin> [--role …] [--ttl <seconds, 1..3600>]\n';
+  'usage: npm run token -- --sub <subject> --tenant <tenant id> --role <reviewer|senior_reviewer|admin> [--role …] [--ttl <seconds, 1..3600>] [--dpop]\n' +
+  '       --dpop prints TOKEN=… (bound to a new client key) and DPOP_KEY=… (the key for npm run dpop-proof): eval "$(npm run -s token -- … --dpop)"\n';
 const ID = /^[A-Za-z0-9._:@|-]{1,128}$/;
 
 async function main(): Promise<void> {
@@ -15,6 +18,7 @@ async function main(): Promise<void> {
       tenant: { type: 'string' },
       role: { type: 'string', multiple: true },
       ttl: { type: 'string' },
+      dpop: { type: 'boolean' },
       help: { type: 'boolean' },
     },
     strict: true,
@@ -42,7 +46,14 @@ async function main(): Promise<void> {
   }
   const dataDir = process.env['DATA_DIR'] ?? './.data';
   const { keys } = await loadOrCreateDevKeys(isAbsolute(dataDir) ? dataDir : resolve(process.cwd(), dataDir));
-  process.stdout.write(`${await signDevToken(keys, { sub, tenantId: tenant, roles, ttlSec: ttl })}\n`);
+  if (values.dpop !== true) {
+    process.stdout.write(`${await signDevToken(keys, { sub, tenantId: tenant, roles, ttlSec: ttl })}\n`);
+    return;
+  }
+  const client = await createDpopClientKey();
+  const token = await signDevToken(keys, { sub, tenantId: tenant, roles, ttlSec: ttl, jkt: client.jkt });
+  // Single-quoted shell words: a JWT and a JWK's JSON never contain a single quote.
+  process.stdout.write(`TOKEN='${token}'\nDPOP_KEY='${JSON.stringify(client.privateJwk)}'\nexport TOKEN DPOP_KEY\n`);
 }
 
 main().catch((error: unknown) => {
