@@ -3,21 +3,21 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Redis } from 'ioredis';
-import { UnauthorizedError } from '@portcullis/errors';
+import { ServiceUnavailableError, UnauthorizedError } from '@portcullis/errors';
 import { randomToken } from '@portcullis/secrets';
 import type { SessionRecord, Store } from './storage/index.js';
 
 /** Where sessions live: the database, or Redis (REDIS_URL) with expiry by TTL. */
 export interface SessionStore {
   readonly kind: 'database' | 'redis';
-  create(session: SessionRecord, ttlMs: number): Promise<void>;
-  get(idHash: string): Promise<SessionRecord | undefined>;
-  touch(session: SessionRecord, at: number, ttlMs: number): Promise<void>;
-  delete(session: { idHash: string; userId: string }): Promise<void>;
+  readonly create: (session: SessionRecord, ttlMs: number) => Promise<void>;
+  readonly get: (idHash: string) => Promise<SessionRecord | undefined>;
+  readonly touch: (session: SessionRecord, at: number, ttlMs: number) => Promise<void>;
+  readonly delete: (session: { idHash: string; userId: string }) => Promise<void>;
   /** Deletes every session of `userId` except `keepIdHash`. */
-  deleteOthers(userId: string, keepIdHash: string): Promise<void>;
+  readonly deleteOthers: (userId: string, keepIdHash: string) => Promise<void>;
   /** Removes expired sessions (the database; Redis expires them by TTL). */
-  sweep(at: number, timeouts: SessionTimeouts): Promise<void>;
+  readonly sweep: (at: number, timeouts: SessionTimeouts) => Promise<void>;
 }
 
 /** Sessions in the users' database (SQLite or PostgreSQL). */
@@ -38,6 +38,29 @@ export function databaseSessions(store: Store): SessionStore {
  * of the user's session hashes, which expires `absoluteMs` after the user's last login (no session outlives it).
  */
 export function redisSessions(redis: Redis, prefix: string, absoluteMs: number): SessionStore {
+  const store = redisSessionsUnguarded(redis, prefix, absoluteMs);
+  // Redis down or slow: the request is denied with 503 + Retry-After (fail closed), never a 500.
+  const guard =
+    <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      try {
+        return await fn(...args);
+      } catch (error) {
+        throw new ServiceUnavailableError('session store unavailable', { cause: error, retryAfterSec: 5 });
+      }
+    };
+  return {
+    kind: 'redis',
+    create: guard(store.create),
+    get: guard(store.get),
+    touch: guard(store.touch),
+    delete: guard(store.delete),
+    deleteOthers: guard(store.deleteOthers),
+    sweep: store.sweep,
+  };
+}
+
+function redisSessionsUnguarded(redis: Redis, prefix: string, absoluteMs: number): SessionStore {
   const key = (idHash: string): string => `${prefix}s:${idHash}`;
   const userKey = (userId: string): string => `${prefix}u:${userId}`;
   return {

@@ -84,3 +84,29 @@ describe.skipIf(redisUrl === undefined).each(expressFlavours)('Redis limits and 
     );
   });
 });
+
+describe.each(expressFlavours)('Redis unreachable on $name', (flavour) => {
+  it('a session lookup with Redis down is 503 with Retry-After, never a 500', async () => {
+    // Port 1 on loopback: nothing listens; no offline queue, so every command fails at once.
+    const down = new Redis({
+      host: '127.0.0.1',
+      port: 1,
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+    });
+    const h = await startHarness(openSqliteStore(':memory:'), flavour, { redis: down, redisPrefix: 'login-down:' });
+    try {
+      const res = await request(h.server)
+        .get('/me')
+        .set('Cookie', `__Host-session=${'A'.repeat(43)}`);
+      expect(res.status).toBe(503);
+      expect(res.body.code).toBe('unavailable');
+      expect(res.headers['retry-after']).toMatch(/^\d+$/);
+    } finally {
+      await h.close();
+      await h.store.close();
+      down.disconnect();
+    }
+  });
+});
