@@ -68,7 +68,13 @@ export function requireScopes(...scopes: string[]): RequireScopesMiddleware {
         next(
           new ForbiddenError('auth: insufficient scope', {
             code: 'insufficient_scope',
-            challenge: { realm, error: 'insufficient_scope', scope: scopeAttr },
+            // RFC 9449 §7.1: a DPoP request is answered under the DPoP scheme.
+            challenge: {
+              ...(auth.scheme === 'DPoP' ? { scheme: 'DPoP' } : {}),
+              realm,
+              error: 'insufficient_scope',
+              scope: scopeAttr,
+            },
           }),
         );
         return;

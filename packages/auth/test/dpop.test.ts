@@ -7,6 +7,7 @@ import { errorHandler } from '@portcullis/errors';
 import {
   jwtAuth,
   memoryReplayStore,
+  requireScopes,
   type DpopOptions,
   type DpopReplayStore,
   type JwtAuthOptions,
@@ -270,6 +271,20 @@ describe.each(expressFlavours)('DPoP proofs on $name', (flavour) => {
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ sub: 'user-1', scheme: 'DPoP' });
     expect(state.scheme).toBe('DPoP');
+  });
+
+  it('answers a missing scope on a DPoP request with a DPoP insufficient_scope challenge', async () => {
+    const mw = jwtAuth({ ...base, dpop: dpopOn });
+    const app = buildApp(flavour, (a) => {
+      a.get('/r', mw, requireScopes('admin'), (_req, res) => res.json({}));
+      a.use(errorHandler());
+    });
+    const client = await makeClient();
+    const token = await boundToken(client);
+    const res = await send(app, { token, proofs: [await proof(client, { token })] });
+    expect(res.status).toBe(403);
+    expect(res.body.code).toBe('insufficient_scope');
+    expect(res.headers['www-authenticate']).toBe('DPoP realm="api", error="insufficient_scope", scope="admin"');
   });
 
   it('accepts an EdDSA proof, and a proof for a POST under a mounted router (htu from the original URL)', async () => {
