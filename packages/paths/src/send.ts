@@ -138,7 +138,7 @@ const MAX_DOWNLOAD_NAME = 255; // code points
  * request: C0/C1 controls, DEL and path separators dropped, lone surrogates replaced, trimmed,
  * at most 255 code points.
  */
-function cleanDownloadName(chosen: string): string {
+export function cleanDownloadName(chosen: string): string {
   let out = '';
   let count = 0;
   for (const ch of chosen) {
