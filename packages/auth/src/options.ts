@@ -4,7 +4,9 @@ import type { JSONWebKeySet, JWK } from 'jose';
 import {
   checkOptions,
   describeValue,
-  isPlainObject as isPlainOptions,
+  closestKey,
+  isPlainObject,
+  optionError,
   type OptionKeys,
 } from '@portcullis/errors/options';
 import type { CertificateSource } from './binding.js';
@@ -124,15 +126,17 @@ function checkedNested<T extends object>(
 
 function dpopOption(value: unknown, problems: string[]): DpopConfig | undefined {
   if (value === undefined) return undefined;
-  if (!isPlainOptions(value)) {
-    problems.push(`"dpop" must be an object { mode, publicOrigin, ... } (got ${describeValue(value)})`);
+  if (!isPlainObject(value)) {
+    problems.push(
+      `"dpop" must be an object { mode, publicOrigin, ... } (got ${describeValue(value)}); e.g. { mode: "allowed", publicOrigin: "https://api.example" }`,
+    );
     return undefined;
   }
   const opts = checkedNested(value, DPOP_KEYS, 'dpop', problems);
   if (opts === undefined) return undefined;
   const mode = opts['mode'];
   if (mode !== 'off' && mode !== 'allowed' && mode !== 'required') {
-    problems.push(`"dpop.mode" must be "off", "allowed" or "required" (got ${describeValue(mode)})`);
+    problems.push(`"dpop.mode" must be "off", "allowed" or "required" (got ${describeValue(mode)}); omit it for "off"`);
     return undefined;
   }
   let origin: string | undefined;
@@ -159,14 +163,16 @@ function dpopOption(value: unknown, problems: string[]): DpopConfig | undefined 
       url.hash !== ''
     )
       problems.push(
-        `"dpop.publicOrigin" must be an http(s) origin without path, query or credentials, e.g. "https://api.example.com" (got ${describeValue(typeof given === 'string' ? given : given instanceof URL ? given.href : given)})`,
+        `"dpop.publicOrigin" must be an http(s) origin without path, query or credentials, e.g. "https://api.example.com" (got ${describeValue(typeof given === 'string' ? given : given instanceof URL ? given.href : given)}); set it to the origin your clients call`,
       );
     else origin = url.origin;
   }
   const algs = opts['algorithms'] ?? DEFAULT_DPOP_ALGORITHMS;
   let algorithms: string[] = [];
   if (!Array.isArray(algs) || algs.length === 0) {
-    problems.push(`"dpop.algorithms" must be a non-empty array such as ["ES256"] (got ${describeValue(algs)})`);
+    problems.push(
+      `"dpop.algorithms" must be a non-empty array such as ["ES256"] (got ${describeValue(algs)}); e.g. ["ES256", "EdDSA"]`,
+    );
   } else {
     for (const alg of algs as unknown[]) {
       if (typeof alg === 'string' && (alg.toLowerCase() === 'none' || HMAC_MIN_BYTES[alg] !== undefined))
@@ -185,7 +191,7 @@ function dpopOption(value: unknown, problems: string[]): DpopConfig | undefined 
     (typeof replay !== 'object' || replay === null || typeof (replay as { seen?: unknown }).seen !== 'function')
   )
     problems.push(
-      `"dpop.replay" must be a replay store { seen(jti, expiresAtSec): Promise<boolean> } such as redisReplayStore(redis) (got ${describeValue(replay)})`,
+      `"dpop.replay" must be a replay store { seen(jti, expiresAtSec): Promise<boolean> } such as redisReplayStore(redis) (got ${describeValue(replay)}); omit it for the in-memory store`,
     );
   const nonce = opts['nonce'];
   if (
@@ -196,7 +202,7 @@ function dpopOption(value: unknown, problems: string[]): DpopConfig | undefined 
       typeof (nonce as { accept?: unknown }).accept !== 'function')
   )
     problems.push(
-      `"dpop.nonce" must be an object { current(): string, accept(nonce): boolean } (got ${describeValue(nonce)})`,
+      `"dpop.nonce" must be an object { current(): string, accept(nonce): boolean } (got ${describeValue(nonce)}); omit it to not require nonces`,
     );
   if (mode === 'off' || origin === undefined) return undefined;
   return Object.freeze({
@@ -216,7 +222,7 @@ function mtlsOption(value: unknown, problems: string[]): CertificateSource | und
   const certificate = opts['certificate'];
   if (typeof certificate !== 'function') {
     problems.push(
-      `"mtls.certificate" must be a function (req) => Buffer | undefined returning the verified client certificate (DER) (got ${describeValue(certificate)})`,
+      `"mtls.certificate" must be a function (req) => Buffer | undefined returning the verified client certificate (DER) (got ${describeValue(certificate)}); e.g. (req) => req.socket.getPeerCertificate().raw`,
     );
     return undefined;
   }
@@ -229,52 +235,36 @@ export interface VerifiedTokenCacheConfig {
   readonly maxAgeSec: number;
 }
 
-const CACHE_KEYS = new Set(['maxEntries', 'maxAgeSec']);
+const CACHE_KEYS: OptionKeys<{ maxEntries: number; maxAgeSec?: number }> = { maxEntries: true, maxAgeSec: true };
+
+// The one unknown-key line of @portcullis/errors/options, as one more problem of the list.
+function unknownKey(option: string, key: string, value: unknown, known: object): string {
+  const near = closestKey(key, Object.keys(known));
+  const fix = near === undefined ? 'check the spelling against the options table' : `did you mean "${near}"?`;
+  return optionError('auth', option.slice(0, 64), 'is not a known option', fix, value).message.replace(`${PKG}: `, '');
+}
 
 function cacheOption(value: unknown, problems: string[]): VerifiedTokenCacheConfig | undefined {
   // false: explicitly off (e.g. to override JWT_VERIFIED_TOKEN_CACHE_* coming through secureBaseline's config).
   if (value === undefined || value === false) return undefined;
   if (!isPlainObject(value)) {
     problems.push(
-      `"verifiedTokenCache" must be an object { maxEntries, maxAgeSec? } or false (got ${show(value)}); omit it or pass false to keep the cache off`,
+      `"verifiedTokenCache" must be an object { maxEntries, maxAgeSec? } or false (got ${describeValue(value)}); omit it or pass false to keep the cache off`,
     );
     return undefined;
   }
   for (const key of Object.keys(value)) {
-    if (!CACHE_KEYS.has(key)) problems.push(`unknown option "verifiedTokenCache.${key}"; use maxEntries and maxAgeSec`);
+    if (!Object.hasOwn(CACHE_KEYS, key))
+      problems.push(unknownKey(`verifiedTokenCache.${key}`, key, value[key], CACHE_KEYS));
   }
   const maxEntries = value['maxEntries'];
   if (typeof maxEntries !== 'number' || !Number.isInteger(maxEntries) || maxEntries < 1 || maxEntries > 1_000_000) {
     problems.push(
-      `"verifiedTokenCache.maxEntries" must be an integer number of entries from 1 to 1000000 (got ${show(maxEntries)})`,
+      `"verifiedTokenCache.maxEntries" must be an integer number of entries from 1 to 1000000 (got ${describeValue(maxEntries)}); e.g. 10000`,
     );
   }
   const maxAgeSec = intOption(value, 'maxAgeSec', 60, 1, 3600, 'seconds', problems, 'verifiedTokenCache.');
   return Object.freeze({ maxEntries: maxEntries as number, maxAgeSec });
-}
-
-/** Short description of a bad value for an error message; never echoes key material. */
-function show(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return value.length === 0 ? '[]' : 'an array';
-  switch (typeof value) {
-    case 'string':
-      return value.length > 40 ? `a ${value.length}-character string` : JSON.stringify(value);
-    case 'number':
-    case 'boolean':
-    case 'undefined':
-      return String(value);
-    case 'function':
-      return 'a function';
-    default:
-      return typeof value === 'object' ? 'an object' : typeof value;
-  }
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  const proto: unknown = Object.getPrototypeOf(value);
-  return proto === null || proto === Object.prototype;
 }
 
 function isLoopbackHost(hostname: string): boolean {
@@ -292,11 +282,11 @@ export function publicJwkProblem(jwk: unknown): string | undefined {
   if (!isPlainObject(jwk)) return 'is not an object';
   const { kty } = jwk;
   if (kty !== 'RSA' && kty !== 'EC' && kty !== 'OKP')
-    return `has unsupported "kty" ${show(kty)} (use RSA, EC or OKP; symmetric keys go in "secret")`;
+    return `has unsupported "kty" ${describeValue(kty)} (use RSA, EC or OKP; symmetric keys go in "secret")`;
   if (jwk['d'] !== undefined || jwk['p'] !== undefined || jwk['q'] !== undefined || jwk['k'] !== undefined)
     return 'contains private key material';
   if (jwk['use'] !== undefined && jwk['use'] !== 'sig')
-    return `has "use" ${show(jwk['use'])} (must be "sig" or absent)`;
+    return `has "use" ${describeValue(jwk['use'])} (must be "sig" or absent)`;
   let key: KeyObject;
   try {
     key = createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' });
@@ -361,7 +351,9 @@ function toPublicKey(value: unknown, problems: string[]): KeyObject | undefined 
     );
     return undefined;
   }
-  problems.push(`"publicKey" must be a KeyObject, a public JWK or a PEM string (got ${show(value)})`);
+  problems.push(
+    `"publicKey" must be a KeyObject, a public JWK or a PEM string (got ${describeValue(value)}); pass createPublicKey(pem), a public JWK or an SPKI PEM`,
+  );
   return undefined;
 }
 
@@ -380,7 +372,9 @@ function toSecret(value: unknown, algorithms: readonly string[], problems: strin
   } else if (value instanceof KeyObject && value.type === 'secret') {
     bytes = new Uint8Array(value.export());
   } else {
-    problems.push(`"secret" must be a string, a Uint8Array or a secret KeyObject (got ${show(value)})`);
+    problems.push(
+      `"secret" must be a string, a Uint8Array or a secret KeyObject (got ${describeValue(value)}); pass at least 32 random bytes`,
+    );
     return undefined;
   }
   const need = Math.max(0, ...algorithms.map((a) => HMAC_MIN_BYTES[a] ?? 0));
@@ -406,7 +400,9 @@ function intOption(
   const value = options[name];
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    problems.push(`"${prefix}${name}" must be an integer number of ${unit} from ${min} to ${max} (got ${show(value)})`);
+    problems.push(
+      `"${prefix}${name}" must be an integer number of ${unit} from ${min} to ${max} (got ${describeValue(value)}); omit it for ${fallback}`,
+    );
     return fallback;
   }
   return value;
@@ -415,32 +411,43 @@ function intOption(
 /** Validates and compiles options; throws one TypeError listing every problem. */
 export function compileOptions(input: unknown): Config {
   if (!isPlainObject(input)) {
-    throw new TypeError(
-      `${PKG}: options must be an object with issuer, audience, algorithms and one key source (got ${show(input)})`,
+    throw optionError(
+      'auth',
+      'options',
+      'must be a plain object',
+      'pass { issuer, audience, algorithms } and one key source',
+      input,
     );
   }
   const options: Readonly<Record<string, unknown>> = input;
   const problems: string[] = [];
   for (const key of Object.keys(options)) {
-    if (!Object.hasOwn(OPTION_KEYS, key))
-      problems.push(`unknown option "${key}"; check the spelling against the options table`);
+    if (!Object.hasOwn(OPTION_KEYS, key)) problems.push(unknownKey(key, key, options[key], OPTION_KEYS));
   }
 
   const { issuer, audience, algorithms, jwksUri, jwks, publicKey, secret } = options;
   if (!isStringList(issuer))
-    problems.push(`"issuer" must be a non-empty string or array of non-empty strings (got ${show(issuer)})`);
+    problems.push(
+      `"issuer" must be a non-empty string or array of non-empty strings (got ${describeValue(issuer)}); e.g. "https://issuer.example"`,
+    );
   if (!isStringList(audience))
-    problems.push(`"audience" must be a non-empty string or array of non-empty strings (got ${show(audience)})`);
+    problems.push(
+      `"audience" must be a non-empty string or array of non-empty strings (got ${describeValue(audience)}); e.g. "https://api.example"`,
+    );
 
   let algs: JwsAlgorithm[] = [];
   if (!Array.isArray(algorithms) || algorithms.length === 0) {
-    problems.push(`"algorithms" must be a non-empty array such as ["RS256"] (got ${show(algorithms)})`);
+    problems.push(
+      `"algorithms" must be a non-empty array such as ["RS256"] (got ${describeValue(algorithms)}); e.g. ["RS256"]`,
+    );
   } else {
     for (const alg of algorithms as unknown[]) {
       if (typeof alg === 'string' && alg.toLowerCase() === 'none')
         problems.push('"algorithms" must not contain "none": unsigned tokens are never accepted');
       else if (typeof alg !== 'string' || (!ASYMMETRIC.has(alg) && HMAC_MIN_BYTES[alg] === undefined))
-        problems.push(`"algorithms" contains unsupported ${show(alg)}; use RS*, PS*, ES*, EdDSA, Ed25519 or HS*`);
+        problems.push(
+          `"algorithms" contains unsupported ${describeValue(alg)}; use RS*, PS*, ES*, EdDSA, Ed25519 or HS*`,
+        );
     }
     algs = [...new Set(algorithms as JwsAlgorithm[])];
     const symmetric = algs.filter((a) => HMAC_MIN_BYTES[a] !== undefined).length;
@@ -468,11 +475,15 @@ export function compileOptions(input: unknown): Config {
       try {
         url = new URL(jwksUri instanceof URL ? jwksUri.href : String(jwksUri));
       } catch {
-        problems.push(`"jwksUri" must be an absolute https URL (got ${show(jwksUri)})`);
+        problems.push(
+          `"jwksUri" must be an absolute https URL (got ${describeValue(jwksUri)}); e.g. "https://issuer.example/.well-known/jwks.json"`,
+        );
       }
       if (url !== undefined) {
         if (typeof jwksUri !== 'string' && !(jwksUri instanceof URL))
-          problems.push(`"jwksUri" must be a string or URL (got ${show(jwksUri)})`);
+          problems.push(
+            `"jwksUri" must be a string or URL (got ${describeValue(jwksUri)}); e.g. "https://issuer.example/.well-known/jwks.json"`,
+          );
         else if (url.username !== '' || url.password !== '') problems.push('"jwksUri" must not carry credentials');
         else if (url.protocol === 'https:') source = { kind: 'remote', url };
         else if (
@@ -485,11 +496,16 @@ export function compileOptions(input: unknown): Config {
           problems.push(
             `"jwksUri" uses http (got "${url.href}"); use https, or set dangerouslyAllowHttpJwks: true for a loopback test server`,
           );
-        else problems.push(`"jwksUri" must use https (got ${show(url.href)})`);
+        else
+          problems.push(
+            `"jwksUri" must use https (got ${describeValue(url.href)}); e.g. "https://issuer.example/.well-known/jwks.json"`,
+          );
       }
     } else if (sources[0] === 'jwks') {
       if (!isPlainObject(jwks) || !Array.isArray(jwks['keys']) || jwks['keys'].length === 0) {
-        problems.push(`"jwks" must be a JSON Web Key Set { keys: [...] } with at least one key (got ${show(jwks)})`);
+        problems.push(
+          `"jwks" must be a JSON Web Key Set { keys: [...] } with at least one key (got ${describeValue(jwks)}); pass { keys: [publicJwk] }`,
+        );
       } else {
         const keys = jwks['keys'] as unknown[];
         keys.forEach((jwk, i) => {
@@ -511,7 +527,7 @@ export function compileOptions(input: unknown): Config {
 
   const allow = options['dangerouslyAllowHttpJwks'];
   if (allow !== undefined && typeof allow !== 'boolean')
-    problems.push(`"dangerouslyAllowHttpJwks" must be a boolean (got ${show(allow)})`);
+    problems.push(`"dangerouslyAllowHttpJwks" must be a boolean (got ${describeValue(allow)}); pass true or false`);
   if (allow === true && jwksUri === undefined)
     problems.push('"dangerouslyAllowHttpJwks" only applies with "jwksUri"; remove it');
   if (jwksUri === undefined) {
@@ -522,13 +538,15 @@ export function compileOptions(input: unknown): Config {
 
   const profile = options['profile'] ?? 'rfc9068';
   if (profile !== 'rfc9068' && profile !== 'compat')
-    problems.push(`"profile" must be "rfc9068" or "compat" (got ${show(profile)})`);
+    problems.push(`"profile" must be "rfc9068" or "compat" (got ${describeValue(profile)}); omit it for "rfc9068"`);
 
   const tol = options['clockToleranceSec'];
   let clockToleranceSec = 5;
   if (tol !== undefined) {
     if (typeof tol !== 'number' || !Number.isFinite(tol) || tol < 0 || tol > 300)
-      problems.push(`"clockToleranceSec" must be a number of seconds from 0 to 300 (got ${show(tol)})`);
+      problems.push(
+        `"clockToleranceSec" must be a number of seconds from 0 to 300 (got ${describeValue(tol)}); e.g. 5`,
+      );
     else clockToleranceSec = tol;
   }
   const maxTokenLifetimeSec = intOption(options, 'maxTokenLifetimeSec', 86_400, 1, 31_536_000, 'seconds', problems);
@@ -544,13 +562,19 @@ export function compileOptions(input: unknown): Config {
 
   const credentialsRequired = options['credentialsRequired'] ?? true;
   if (typeof credentialsRequired !== 'boolean')
-    problems.push(`"credentialsRequired" must be a boolean (got ${show(credentialsRequired)})`);
+    problems.push(
+      `"credentialsRequired" must be a boolean (got ${describeValue(credentialsRequired)}); pass true or false`,
+    );
   const isRevoked = options['isRevoked'];
   if (isRevoked !== undefined && typeof isRevoked !== 'function')
-    problems.push(`"isRevoked" must be a function (claims) => Promise<boolean> (got ${show(isRevoked)})`);
+    problems.push(
+      `"isRevoked" must be a function (claims) => Promise<boolean> (got ${describeValue(isRevoked)}); e.g. async (claims) => denylist.has(claims.jti)`,
+    );
   const realm = options['realm'] ?? 'api';
   if (typeof realm !== 'string' || !REALM.test(realm))
-    problems.push(`"realm" must be 1-128 printable ASCII characters without '"' or '\\' (got ${show(realm)})`);
+    problems.push(
+      `"realm" must be 1-128 printable ASCII characters without '"' or '\\' (got ${describeValue(realm)}); e.g. "api"`,
+    );
 
   const verifiedTokenCache = cacheOption(options['verifiedTokenCache'], problems);
   const dpop = dpopOption(options['dpop'], problems);

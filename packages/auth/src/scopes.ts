@@ -1,4 +1,5 @@
 // Scope extraction from verified claims, and requireScopes(): 403 insufficient_scope per RFC 6750 §3.1.
+import { optionError } from '@portcullis/errors/options';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ForbiddenError, UnauthorizedError } from '@portcullis/errors';
 import type { AuthInfo } from './types.js';
@@ -39,15 +40,20 @@ export type RequireScopesMiddleware = (
  * @param scopes one or more RFC 6749 scope tokens, e.g. requireScopes('cases:read')
  */
 export function requireScopes(...scopes: string[]): RequireScopesMiddleware {
-  if (scopes.length === 0)
-    throw new TypeError('@portcullis/auth: requireScopes() needs at least one scope, e.g. requireScopes("cases:read")');
-  for (const s of scopes as unknown[]) {
+  if (scopes.length === 0) {
+    throw optionError('auth', 'scopes', 'needs at least one scope', 'e.g. requireScopes("cases:read")', scopes);
+  }
+  (scopes as unknown[]).forEach((s, i) => {
     if (typeof s !== 'string' || !SCOPE_TOKEN.test(s)) {
-      throw new TypeError(
-        `@portcullis/auth: requireScopes() scope ${JSON.stringify(s) ?? String(s)} is not a valid scope token (RFC 6749 §3.3: printable ASCII, no spaces, quotes or backslashes)`,
+      throw optionError(
+        'auth',
+        `scopes[${i}]`,
+        'is not a valid scope token (RFC 6749 §3.3)',
+        'use printable ASCII without spaces, quotes or backslashes',
+        s,
       );
     }
-  }
+  });
   const needed = Object.freeze([...new Set(scopes)]);
   const scopeAttr = needed.join(' ');
   return function requireScopesMiddleware(req, _res, next) {

@@ -19,7 +19,7 @@ const make = (o: unknown) => () => jwtAuth(o as JwtAuthOptions);
 
 describe('jwtAuth options', () => {
   it.each<[string, unknown, RegExp]>([
-    ['options not an object', 'x', /options must be an object/],
+    ['options not an object', 'x', /^@portcullis\/auth: "options" must be a plain object \(got "x"\); /],
     [
       'verifiedTokenCache true',
       { ...base, verifiedTokenCache: true },
@@ -68,13 +68,17 @@ describe('jwtAuth options', () => {
     [
       'verifiedTokenCache with an unknown key',
       { ...base, verifiedTokenCache: { maxEntries: 10, ttl: 5 } },
-      /unknown option "verifiedTokenCache.ttl"/,
+      /"verifiedTokenCache.ttl" is not a known option \(got .*\); /,
     ],
-    ['options null', null, /options must be an object/],
-    ['an unknown option (typo)', { ...base, audiance: 'x' }, /unknown option "audiance"/],
+    ['options null', null, /"options" must be a plain object \(got null\)/],
+    [
+      'an unknown option (typo)',
+      { ...base, audiance: 'x' },
+      /"audiance" is not a known option \(got "x"\); did you mean "audience"\?/,
+    ],
     ['missing issuer', { ...base, issuer: undefined }, /"issuer" must be/],
     ['empty issuer', { ...base, issuer: '' }, /"issuer" must be/],
-    ['issuer []', { ...base, issuer: [] }, /"issuer" must be .*got \[\]/],
+    ['issuer []', { ...base, issuer: [] }, /"issuer" must be .*got an empty array\); /],
     ['issuer with a non-string', { ...base, issuer: [ISSUER, 1] }, /"issuer" must be/],
     ['missing audience', { ...base, audience: undefined }, /"audience" must be/],
     ['audience {}', { ...base, audience: {} }, /"audience" must be/],
@@ -337,7 +341,9 @@ describe('requireScopes arguments', () => {
     ['a scope with a backslash', ['a\\b']],
     ['a non-string', [1]],
   ])('rejects %s', (_name, scopes) => {
-    expect(() => requireScopes(...(scopes as string[]))).toThrow(/^@portcullis\/auth: requireScopes\(\)/);
+    expect(() => requireScopes(...(scopes as string[]))).toThrow(
+      /^@portcullis\/auth: "scopes(\[0\])?" (needs at least one scope|is not a valid scope token \(RFC 6749 §3\.3\)) \(got .*\); /,
+    );
   });
 
   it('returns a named middleware', () => {
