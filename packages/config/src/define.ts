@@ -3,7 +3,16 @@ import { inspect } from 'node:util';
 import type { z } from 'zod';
 import { ConfigError, SCHEMA_RULE, formatProblems, type ConfigProblem } from './problems.js';
 import { resolveProfile, type Env, type Profile } from './profile.js';
-import { findInSchema, isZodType, maskSecret, secretMaskOf, type SecretMask } from './secret.js';
+import {
+  findInSchema,
+  isZodType,
+  maskSecret,
+  secretKindOf,
+  secretMaskOf,
+  type SecretKind,
+  type SecretMask,
+} from './secret.js';
+import { SIGNING_KEY_RULES, signingKeyFinding } from './signing-key.js';
 
 /** What a rule reports when its check fails. */
 export interface RuleViolation {
@@ -73,6 +82,7 @@ interface Field {
   readonly env: string;
   readonly schema: z.ZodType;
   readonly mask: SecretMask | undefined;
+  readonly kind: SecretKind | undefined;
   readonly hint: string;
 }
 
@@ -159,6 +169,7 @@ function compileFields(schema: z.ZodObject): Field[] {
       env,
       schema: fieldSchema,
       mask: secretMaskOf(fieldSchema),
+      kind: secretKindOf(fieldSchema),
       hint: description !== undefined ? `Set ${env} to ${description}.` : `Set ${env} to a valid value.`,
     };
   });
@@ -176,6 +187,10 @@ function compileRules<T>(rules: unknown, envNames: ReadonlySet<string>): Compile
     if (typeof id !== 'string' || !/^[A-Z][A-Z0-9_]*$/.test(id))
       fail(`"rules[${index}].id" must be an UPPER_SNAKE_CASE string (got ${shown(id)})`);
     if (ids.has(id) || id === SCHEMA_RULE) fail(`"rules[${index}].id" ${id} is used twice; rule ids must be unique`);
+    if (SIGNING_KEY_RULES.some((r) => r.id === id))
+      fail(
+        `"rules[${index}].id" ${id} is built in (checked for every secret of kind "signing-key"); choose another id`,
+      );
     ids.add(id);
     if (typeof key !== 'string' || !envNames.has(key))
       fail(`"rules[${index}].key" must name a variable of the schema (got ${shown(key)})`);
@@ -317,6 +332,16 @@ export function defineConfig<S extends z.ZodObject>(
         hint: rule.hint,
       };
       if (everyProfile || profile === 'production') problems.push(problem);
+      else warnings.push(problem);
+    }
+    // Every signing key: published or weak is an error in production, a warning elsewhere (same ids).
+    for (const field of fields) {
+      const value = parsed[field.name];
+      if (field.kind !== 'signing-key' || failed.has(field.name) || typeof value !== 'string') continue;
+      const finding = signingKeyFinding(value);
+      if (finding === undefined) continue;
+      const problem: ConfigProblem = { key: field.env, rule: finding.id, message: finding.message, hint: finding.hint };
+      if (profile === 'production') problems.push(problem);
       else warnings.push(problem);
     }
     if (problems.length > 0) throw new ConfigError(problems, profile);

@@ -10,7 +10,9 @@ export type {
   RuleViolation,
 } from './define.js';
 export { secret, REDACTED } from './secret.js';
-export type { SecretMask, SecretOptions } from './secret.js';
+export type { SecretKind, SecretMask, SecretOptions } from './secret.js';
+export { SIGNING_KEY_RULES } from './signing-key.js';
+export type { SigningKeyRule } from './signing-key.js';
 export { ConfigError, SCHEMA_RULE } from './problems.js';
 export type { ConfigProblem } from './problems.js';
 export { resolveProfile } from './profile.js';

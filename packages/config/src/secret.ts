@@ -9,12 +9,21 @@ import type { z } from 'zod';
  */
 export type SecretMask = 'all' | 'url-credentials';
 
+/**
+ * What a secret is used for, when that calls for checks on its value. `signing-key`: an HMAC key
+ * (like JWT_SECRET); in production it is refused when it is a published secret (`SEC_SECRET_PUBLISHED`)
+ * or estimated below 128 bits of strength (`SEC_SECRET_WEAK`), and other profiles warn with those ids.
+ */
+export type SecretKind = 'signing-key';
+
 /** Options of {@link secret}. */
 export interface SecretOptions {
   /** Minimum length of a string value in UTF-8 bytes; shorter values are a schema problem in every profile. @default undefined (no minimum) */
   minBytes?: number | undefined;
   /** How the value is masked when shown. @default 'all' */
   mask?: SecretMask | undefined;
+  /** What the secret is, for value checks (see {@link SecretKind}). @default undefined (no value checks) */
+  kind?: SecretKind | undefined;
 }
 
 /** What a masked secret looks like. */
@@ -23,7 +32,8 @@ export const REDACTED = '[redacted]';
 // The mark lives in the schema definition: zod copies the definition when .describe(), .refine(),
 // .meta() and friends derive a new schema, so the mark survives them (a WeakMap keyed by instance would not).
 const SECRET_MARK: unique symbol = Symbol('@portcullis/config.secret');
-const SECRET_OPTION_KEYS = new Set(['minBytes', 'mask']);
+const KIND_MARK: unique symbol = Symbol('@portcullis/config.secret-kind');
+const SECRET_OPTION_KEYS = new Set(['minBytes', 'mask', 'kind']);
 
 function fail(message: string): never {
   throw new TypeError(`@portcullis/config: ${message}`);
@@ -43,17 +53,21 @@ export function secret<S extends z.ZodType>(schema: S, options?: SecretOptions):
     fail('secret() options must be an object like { minBytes: 32 }');
   }
   for (const key of Object.keys(options ?? {})) {
-    if (!SECRET_OPTION_KEYS.has(key)) fail(`unknown secret() option "${key}" (known: minBytes, mask)`);
+    if (!SECRET_OPTION_KEYS.has(key)) fail(`unknown secret() option "${key}" (known: minBytes, mask, kind)`);
   }
   const minBytes = options?.minBytes;
   const mask = options?.mask ?? 'all';
+  const kind = options?.kind;
+  if (kind !== undefined && kind !== 'signing-key') {
+    fail(`secret() "kind" must be "signing-key" or left out (got ${JSON.stringify(kind)})`);
+  }
   if (minBytes !== undefined && (typeof minBytes !== 'number' || !Number.isInteger(minBytes) || minBytes < 1)) {
     fail(`secret() "minBytes" must be a positive integer number of bytes (got ${String(minBytes)})`);
   }
   if (mask !== 'all' && mask !== 'url-credentials') {
     fail(`secret() "mask" must be "all" or "url-credentials" (got ${JSON.stringify(mask)})`);
   }
-  const base = schema.clone({ ...schema._zod.def, [SECRET_MARK]: mask } as S['_zod']['def']);
+  const base = schema.clone({ ...schema._zod.def, [SECRET_MARK]: mask, [KIND_MARK]: kind } as S['_zod']['def']);
   return minBytes === undefined
     ? base
     : base.refine((value) => typeof value !== 'string' || Buffer.byteLength(value, 'utf8') >= minBytes, {
@@ -94,6 +108,14 @@ export function secretMaskOf(schema: z.ZodType): SecretMask | undefined {
   return findInSchema(schema, (s) => {
     const mark = (s._zod.def as unknown as Readonly<Record<symbol, unknown>>)[SECRET_MARK];
     return mark === 'all' || mark === 'url-credentials' ? mark : undefined;
+  });
+}
+
+/** The kind of a secret field (looking through wrappers), or undefined. */
+export function secretKindOf(schema: z.ZodType): SecretKind | undefined {
+  return findInSchema(schema, (s) => {
+    const mark = (s._zod.def as unknown as Readonly<Record<symbol, unknown>>)[KIND_MARK];
+    return mark === 'signing-key' ? mark : undefined;
   });
 }
 

@@ -34,47 +34,6 @@ export const JWT_ALGORITHM_NAMES: readonly string[] = Object.freeze([
   'none',
 ]);
 
-/** Example secrets from docs, tutorials and jwt.io that attackers try first. Compared case-insensitively. */
-const KNOWN_SECRETS = new Set([
-  'secret',
-  'secretkey',
-  'secret-key',
-  'secret_key',
-  'mysecret',
-  'my-secret',
-  'my_secret',
-  'supersecret',
-  'super-secret',
-  'topsecret',
-  'changeme',
-  'change-me',
-  'change_me',
-  'changeit',
-  'password',
-  'passw0rd',
-  'default',
-  'test',
-  'development',
-  'shhhhh',
-  'shhhhhhared-secret',
-  'keyboard cat',
-  'jwt-secret',
-  'jwt_secret',
-  'jwtsecret',
-  'your-secret',
-  'your_secret',
-  'your-secret-key',
-  'your_jwt_secret',
-  'your-jwt-secret',
-  'your-256-bit-secret',
-  'your-384-bit-secret',
-  'your-512-bit-secret',
-  'a-string-secret-at-least-256-bits-long',
-  'replace-me',
-  'replace-with-a-real-secret',
-  'changeme-changeme-changeme-changeme',
-]);
-
 /** user:password pairs that ship as defaults in database images and tutorials. Compared case-insensitively. */
 const DEFAULT_DB_CREDENTIALS = new Set([
   'postgres:postgres',
@@ -93,6 +52,9 @@ const DEFAULT_DB_CREDENTIALS = new Set([
 ]);
 
 const FALSE_LIKE = new Set(['false', '0', 'no', 'off']);
+
+/** Hosts strictCors accepts over plain http (outside production). */
+const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 /**
  * The parsed security variables. Each field reads the variable named in its doc; see the README
@@ -266,7 +228,7 @@ const securitySchema = z.object({
     .default(() => [])
     .describe('the accepted JWS algorithms, e.g. RS256 or ES256 (or HS256 with JWT_SECRET)'),
   jwksUri: url(['https:', 'http:'], 'an http(s) URL').optional().describe("the https URL of the issuer's JWKS"),
-  jwtSecret: secret(z.string().optional()).describe(
+  jwtSecret: secret(z.string().optional(), { kind: 'signing-key' }).describe(
     'a random secret of at least 32 bytes (64 for HS512), e.g. `openssl rand -base64 64`',
   ),
   accessTokenMaxTtlSec: integer(1, 31_536_000, 900, 'a number of seconds, at most 3600 (e.g. 900)'),
@@ -324,7 +286,6 @@ type Rule = ConfigRule<SecurityConfigValues>;
 
 const hasHs = (algs: readonly string[]): boolean => algs.some((a) => Object.hasOwn(HS_MIN_BYTES, a));
 const hasAsymmetric = (algs: readonly string[]): boolean => algs.some((a) => ASYMMETRIC_ALGORITHMS.includes(a));
-const isKnownSecret = (value: string): boolean => KNOWN_SECRETS.has(value.trim().toLowerCase());
 
 function originsOf(
   config: Readonly<SecurityConfigValues>,
@@ -358,6 +319,8 @@ export const SECURITY_RULES: readonly Rule[] = Object.freeze([
   {
     id: 'SEC_CORS_WILDCARD',
     key: 'ALLOWED_ORIGINS',
+    // strictCors refuses most wildcards ("*", patterns it cannot bound): an error everywhere, never a warning.
+    everyProfile: true,
     hint: 'List every allowed origin exactly (https://app.example.com); never "*" or patterns.',
     check: (c) => {
       const bad = originsOf(c, 'wildcard');
@@ -367,21 +330,27 @@ export const SECURITY_RULES: readonly Rule[] = Object.freeze([
   {
     id: 'SEC_CORS_NULL_ORIGIN',
     key: 'ALLOWED_ORIGINS',
+    everyProfile: true,
     hint: 'Remove "null": sandboxed iframes and file:// pages send it, so any attacker can.',
     check: (c) => (originsOf(c, 'null').length > 0 ? { message: 'contains the "null" origin' } : undefined),
   },
   {
     id: 'SEC_CORS_INSECURE_ORIGIN',
     key: 'ALLOWED_ORIGINS',
-    hint: 'Use https:// origins only; an http origin can be spoofed by anyone on the network path.',
-    check: (c) => {
-      const bad = originsOf(c, 'insecure');
+    // Production refuses every http origin; elsewhere the http origins strictCors refuses (not loopback).
+    everyProfile: true,
+    hint: 'Use https:// origins only (http://localhost and other loopback hosts are accepted outside production); an http origin can be spoofed by anyone on the network path.',
+    check: (c, { profile }) => {
+      const bad = originsOf(c, 'insecure').filter(
+        (origin) => profile === 'production' || !LOOPBACK_HOSTS.has(new URL(origin).hostname),
+      );
       return bad.length > 0 ? { message: 'contains an http (not https) origin', values: bad } : undefined;
     },
   },
   {
     id: 'SEC_CORS_ORIGIN_HAS_PATH',
     key: 'ALLOWED_ORIGINS',
+    everyProfile: true,
     hint: 'Write origins as scheme://host[:port] with no path, query, user info or trailing slash.',
     check: (c) => {
       const bad = originsOf(c, 'has-path');
@@ -450,23 +419,16 @@ export const SECURITY_RULES: readonly Rule[] = Object.freeze([
   {
     id: 'SEC_JWT_SECRET_WEAK',
     key: 'JWT_SECRET',
+    // jwtAuth refuses a secret shorter than the hash: an error everywhere, never a warning.
+    everyProfile: true,
     hint: 'Use a random secret at least as long as the hash: 32 bytes for HS256, 48 for HS384, 64 for HS512 (openssl rand -base64 64).',
     check: (c) => {
-      if (c.jwtSecret === undefined || isKnownSecret(c.jwtSecret)) return undefined;
+      if (c.jwtSecret === undefined) return undefined;
       const needed = Math.max(0, ...c.jwtAlgorithms.map((a) => HS_MIN_BYTES[a] ?? 0));
       return Buffer.byteLength(c.jwtSecret, 'utf8') < needed
         ? { message: `is shorter than ${needed} bytes, the minimum for the configured HS algorithm` }
         : undefined;
     },
-  },
-  {
-    id: 'SEC_JWT_SECRET_KNOWN',
-    key: 'JWT_SECRET',
-    hint: 'Replace it with a random secret (openssl rand -base64 64); published example secrets are the first ones attackers try.',
-    check: (c) =>
-      c.jwtSecret !== undefined && isKnownSecret(c.jwtSecret)
-        ? { message: 'is a well-known example secret' }
-        : undefined,
   },
   {
     id: 'SEC_JWT_KEY_MISSING',
@@ -502,7 +464,9 @@ export const SECURITY_RULES: readonly Rule[] = Object.freeze([
   {
     id: 'SEC_JWKS_INSECURE',
     key: 'JWKS_URI',
-    hint: 'Fetch keys over https only; an attacker on the path could substitute their own keys.',
+    // jwtAuth refuses an http jwksUri (a loopback one only with dangerouslyAllowHttpJwks, set in code).
+    everyProfile: true,
+    hint: 'Fetch keys over https only; an attacker on the path could substitute their own keys. For a loopback test issuer pass jwksUri with dangerouslyAllowHttpJwks in code instead.',
     check: (c) =>
       c.jwksUri !== undefined && parseUrl(c.jwksUri)?.protocol !== 'https:'
         ? { message: 'is not an https URL', values: [c.jwksUri] }

@@ -47,9 +47,10 @@ describe('runCli (in-process)', () => {
     const { code, stdout, stderr } = run(['check'], withEnv(SAFE_HS, { DEBUG: 'true', JWT_SECRET: 'changeme' }));
     expect(code).toBe(1);
     expect(stdout).toBe('');
-    expect(stderr).toContain('refusing to start: 2 configuration problems (profile "production")');
+    expect(stderr).toContain('refusing to start: 3 configuration problems (profile "production")');
     expect(stderr).toContain('DEBUG [SEC_DEBUG_ON]');
-    expect(stderr).toContain('JWT_SECRET [SEC_JWT_SECRET_KNOWN]');
+    expect(stderr).toContain('JWT_SECRET [SEC_JWT_SECRET_WEAK]');
+    expect(stderr).toContain('JWT_SECRET [SEC_SECRET_PUBLISHED]');
     expect(stderr).not.toContain('changeme');
   });
 

@@ -204,42 +204,14 @@ const UNSAFE: Case[] = [
     id: 'SEC_JWT_SECRET_WEAK',
     key: 'JWT_SECRET',
     base: HS,
-    changes: { JWT_SECRET: 'k'.repeat(31) },
+    changes: { JWT_SECRET: 'Aw3VwfShwgHQBqVv3HGo57uoV35skmH' }, // random, one byte short
   },
   {
     name: 'rejects an HS512 secret shorter than 64 bytes',
     id: 'SEC_JWT_SECRET_WEAK',
     key: 'JWT_SECRET',
     base: HS,
-    changes: { JWT_ALGORITHMS: 'HS512', JWT_SECRET: 'k'.repeat(63) },
-  },
-  {
-    name: 'rejects the jwt.io example secret',
-    id: 'SEC_JWT_SECRET_KNOWN',
-    key: 'JWT_SECRET',
-    base: HS,
-    changes: { JWT_SECRET: 'a-string-secret-at-least-256-bits-long' },
-  },
-  {
-    name: 'rejects JWT_SECRET=changeme (known, reported once)',
-    id: 'SEC_JWT_SECRET_KNOWN',
-    key: 'JWT_SECRET',
-    base: HS,
-    changes: { JWT_SECRET: 'changeme' },
-  },
-  {
-    name: 'rejects JWT_SECRET=your-256-bit-secret',
-    id: 'SEC_JWT_SECRET_KNOWN',
-    key: 'JWT_SECRET',
-    base: HS,
-    changes: { JWT_SECRET: 'your-256-bit-secret' },
-  },
-  {
-    name: 'rejects JWT_SECRET=shhhhhhared-secret',
-    id: 'SEC_JWT_SECRET_KNOWN',
-    key: 'JWT_SECRET',
-    base: HS,
-    changes: { JWT_SECRET: 'shhhhhhared-secret' },
+    changes: { JWT_ALGORITHMS: 'HS512', JWT_SECRET: 'UCF03oDj1nNHxhBH798H8plxqJlnumOE9epqDp2ZmexjyoyBc3BRO1z4rAnXMN8' },
   },
   {
     name: 'rejects an HS algorithm without JWT_SECRET',
@@ -546,7 +518,6 @@ describe('securityConfig: each unsafe production setting alone gives exactly its
       'SEC_JWT_ALG_NONE',
       'SEC_JWT_ALG_MIXED',
       'SEC_JWT_SECRET_WEAK',
-      'SEC_JWT_SECRET_KNOWN',
       'SEC_JWT_KEY_MISSING',
       'SEC_DPOP_ORIGIN_MISSING',
       'SEC_PUBLIC_ORIGIN_INSECURE',
@@ -556,10 +527,17 @@ describe('securityConfig: each unsafe production setting alone gives exactly its
       'SEC_DB_DEFAULT_CREDENTIALS',
       'SEC_REDIS_NO_AUTH',
     ]);
+    // Every rule whose value a later layer (strictCors, jwtAuth, trustProxy()) would refuse applies in every profile.
     expect([...EVERY_PROFILE].sort()).toEqual([
+      'SEC_CORS_INSECURE_ORIGIN',
+      'SEC_CORS_NULL_ORIGIN',
+      'SEC_CORS_ORIGIN_HAS_PATH',
+      'SEC_CORS_WILDCARD',
       'SEC_DPOP_ORIGIN_MISSING',
+      'SEC_JWKS_INSECURE',
       'SEC_JWT_ALG_MIXED',
       'SEC_JWT_ALG_NONE',
+      'SEC_JWT_SECRET_WEAK',
       'SEC_TRUST_PROXY_ANY',
     ]);
   });
@@ -587,20 +565,21 @@ describe('securityConfig: combinations report every id at once', () => {
   );
 
   it.each([
+    // The signing-key checks of JWT_SECRET (published, weak) come after the rule pack.
     [
       'with a well-known secret',
       everything,
-      all.filter((id) => id !== 'SEC_JWT_KEY_MISSING' && id !== 'SEC_JWT_SECRET_WEAK'),
+      [...all.filter((id) => id !== 'SEC_JWT_KEY_MISSING'), 'SEC_SECRET_PUBLISHED'],
     ],
     [
       'without a secret',
       withEnv(everything, { JWT_SECRET: undefined }),
-      all.filter((id) => id !== 'SEC_JWT_SECRET_KNOWN' && id !== 'SEC_JWT_SECRET_WEAK'),
+      all.filter((id) => id !== 'SEC_JWT_SECRET_WEAK'),
     ],
     [
       'with a short secret',
       withEnv(everything, { JWT_SECRET: 'x'.repeat(12) }),
-      all.filter((id) => id !== 'SEC_JWT_SECRET_KNOWN' && id !== 'SEC_JWT_KEY_MISSING'),
+      [...all.filter((id) => id !== 'SEC_JWT_KEY_MISSING'), 'SEC_SECRET_WEAK'],
     ],
     [
       'with no algorithms',
@@ -615,13 +594,13 @@ describe('securityConfig: combinations report every id at once', () => {
         'SEC_JWT_ISSUER_MISSING',
         'SEC_JWT_AUDIENCE_MISSING',
         'SEC_JWT_ALG_MISSING',
-        'SEC_JWT_SECRET_KNOWN',
         'SEC_DPOP_ORIGIN_MISSING',
         'SEC_JWKS_INSECURE',
         'SEC_TOKEN_TTL_LONG',
         'SEC_LOG_LEVEL_VERBOSE',
         'SEC_DB_DEFAULT_CREDENTIALS',
         'SEC_REDIS_NO_AUTH',
+        'SEC_SECRET_PUBLISHED',
       ],
     ],
   ])('reports all findings %s', (_name, env, expected) => {
@@ -639,34 +618,48 @@ describe('securityConfig: combinations report every id at once', () => {
     expect(rules).toContain('JWT_ALGORITHMS:SEC_JWT_ALG_NONE');
   });
 
-  it('in development only trust-any/none/mixed are errors; the rest are warnings', () => {
+  it('in development the values a later layer refuses are errors; the rest are warnings', () => {
     // JWT_DPOP without PUBLIC_ORIGIN is an error in every profile too (its own case above).
     const dev = withEnv(everything, { NODE_ENV: 'development', JWT_DPOP: undefined });
     expect(problemsOf(dev).problems.map((p) => p.rule)).toEqual([
-      'SEC_TRUST_PROXY_ANY',
-      'SEC_JWT_ALG_NONE',
-      'SEC_JWT_ALG_MIXED',
-    ]);
-    const config = loadSecurityConfig(withEnv(dev, { JWT_ALGORITHMS: 'HS256', TRUST_PROXY: '1' }));
-    expect(config.warnings.map((w) => w.rule)).toEqual([
-      'SEC_DEBUG_ON',
       'SEC_CORS_WILDCARD',
       'SEC_CORS_NULL_ORIGIN',
       'SEC_CORS_INSECURE_ORIGIN',
       'SEC_CORS_ORIGIN_HAS_PATH',
+      'SEC_TRUST_PROXY_ANY',
+      'SEC_JWT_ALG_NONE',
+      'SEC_JWT_ALG_MIXED',
+      'SEC_JWT_SECRET_WEAK',
+      'SEC_JWKS_INSECURE',
+    ]);
+    const config = loadSecurityConfig(
+      withEnv(dev, {
+        JWT_ALGORITHMS: 'HS256',
+        // Long enough for HS256 (a short one is refused everywhere), but published: a warning here.
+        JWT_SECRET: 'a-string-secret-at-least-256-bits-long',
+        TRUST_PROXY: '1',
+        ALLOWED_ORIGINS: 'http://localhost:3000',
+        JWKS_URI: undefined,
+      }),
+    );
+    // http://localhost is what strictCors accepts outside production: not even a warning there.
+    expect(config.warnings.map((w) => w.rule)).toEqual([
+      'SEC_DEBUG_ON',
       'SEC_JWT_ISSUER_MISSING',
       'SEC_JWT_AUDIENCE_MISSING',
-      'SEC_JWT_SECRET_KNOWN',
-      'SEC_JWKS_INSECURE',
       'SEC_TOKEN_TTL_LONG',
       'SEC_LOG_LEVEL_VERBOSE',
       'SEC_DB_DEFAULT_CREDENTIALS',
       'SEC_REDIS_NO_AUTH',
+      'SEC_SECRET_PUBLISHED',
     ]);
     // Outside production the offending (non-secret) values are shown to help the developer.
-    expect(securityConfig.describe(config)).toContain('(got "*")');
+    expect(securityConfig.describe(config)).toContain('(got "trace")');
+    expect(problemsOf(dev).message).toContain('(got "*")');
     // Entries a rule reports are kept as written, not silently fixed.
-    expect(config.allowedOrigins).toEqual(['*', 'null', 'http://a.example.com', 'https://b.example.com/']);
+    expect(problemsOf(withEnv(dev, { ALLOWED_ORIGINS: 'https://b.example.com/' })).message).toContain(
+      '(got "https://b.example.com/")',
+    );
   });
 });
 
