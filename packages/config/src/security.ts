@@ -109,8 +109,17 @@ export interface SecurityConfigValues {
   publicOrigin?: string | undefined;
   /** RATE_LIMIT_WINDOW_SEC: rate-limit window, seconds. @default 60 */
   rateLimitWindowSec: number;
-  /** RATE_LIMIT_MAX: requests per window per client. @default 300 */
+  /** RATE_LIMIT_MAX: requests per window per client address, counted before authentication. @default 300 */
   rateLimitMax: number;
+  /** RATE_LIMIT_SUBJECT_WINDOW_SEC: window of the per-subject limit (counted after authentication), seconds. @default 60 */
+  rateLimitSubjectWindowSec: number;
+  /** RATE_LIMIT_SUBJECT_MAX: requests per window per token subject, counted after authentication. @default 120 */
+  rateLimitSubjectMax: number;
+  /**
+   * TRUST_REQUEST_ID: "true" adopts a valid incoming X-Request-Id as the request's id (only behind a
+   * proxy that sets it); otherwise the server generates every id. @default false
+   */
+  trustRequestId: boolean;
   /** BODY_LIMIT: request body size limit in bytes, written as bytes or with a b/kb/mb unit ("100kb", "1mb"), at most 10 MiB. @default 102400 (100kb) */
   bodyLimit: number;
   /** DATABASE_URL: database connection URL. Secret: credentials masked, non-enumerable. */
@@ -260,6 +269,21 @@ const securitySchema = z.object({
     .describe('the origin clients use, e.g. https://api.example.com'),
   rateLimitWindowSec: integer(1, 86_400, 60, 'a number of seconds between 1 and 86400 (e.g. 60)'),
   rateLimitMax: integer(1, 1_000_000_000, 300, 'a positive whole number of requests per window (e.g. 300)'),
+  rateLimitSubjectWindowSec: integer(1, 86_400, 60, 'a number of seconds between 1 and 86400 (e.g. 60)'),
+  rateLimitSubjectMax: integer(
+    1,
+    1_000_000_000,
+    120,
+    'a positive whole number of requests per window and token subject (e.g. 120)',
+  ),
+  trustRequestId: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .pipe(z.enum(['true', 'false'], { error: 'must be "true" or "false"' }))
+    .transform((value) => value === 'true')
+    .default(false)
+    .describe('"true" only behind a proxy that sets X-Request-Id itself; otherwise "false" (or leave it unset)'),
   bodyLimit: z
     .string()
     .transform((raw, ctx): number => {

@@ -383,9 +383,35 @@ describe('securityConfig: safe production environments', () => {
       jwtVerifiedTokenCacheMaxAgeSec: 60,
       rateLimitWindowSec: 60,
       rateLimitMax: 300,
+      rateLimitSubjectWindowSec: 60,
+      rateLimitSubjectMax: 120,
+      trustRequestId: false,
       bodyLimit: 102_400,
       profile: 'test',
     });
+  });
+
+  it.each([
+    ['true', true],
+    ['TRUE', true],
+    [' false ', false],
+  ] as const)('parses TRUST_REQUEST_ID=%j as %s', (raw, expected) => {
+    expect(loadSecurityConfig(withEnv(SAFE_RS, { TRUST_REQUEST_ID: raw })).trustRequestId).toBe(expected);
+  });
+
+  it.each(['yes', '1', 'on'])('refuses TRUST_REQUEST_ID=%j (only true or false adopt or refuse client ids)', (raw) => {
+    expect(() => loadSecurityConfig(withEnv(SAFE_RS, { TRUST_REQUEST_ID: raw }))).toThrow(/TRUST_REQUEST_ID/);
+  });
+
+  it('reads the per-subject limit variables', () => {
+    const config = loadSecurityConfig(
+      withEnv(SAFE_RS, { RATE_LIMIT_SUBJECT_MAX: '7', RATE_LIMIT_SUBJECT_WINDOW_SEC: '30' }),
+    );
+    expect(config.rateLimitSubjectMax).toBe(7);
+    expect(config.rateLimitSubjectWindowSec).toBe(30);
+    expect(() => loadSecurityConfig(withEnv(SAFE_RS, { RATE_LIMIT_SUBJECT_MAX: '0' }))).toThrow(
+      /RATE_LIMIT_SUBJECT_MAX/,
+    );
   });
 
   it.each([

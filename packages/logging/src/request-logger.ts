@@ -21,9 +21,12 @@ export interface RequestLoggerOptions {
    */
   quietRoutes?: readonly string[] | undefined;
   /**
-   * Reuse an incoming `X-Request-Id` when it matches `/^[A-Za-z0-9._-]{1,128}$/`. When false, or
-   * when the value does not match, a fresh `crypto.randomUUID()` is used.
-   * @default true
+   * Adopt an incoming `X-Request-Id` as the request's id when it matches `/^[A-Za-z0-9._-]{1,128}$/`.
+   * Turn it on only behind a proxy that sets the header itself (config TRUST_REQUEST_ID): a client
+   * could otherwise choose the id written into logs and audit trails. When false (the default), the
+   * server generates every id (`crypto.randomUUID()`) and a valid client value is only logged, as
+   * `clientRequestId`.
+   * @default false
    */
   trustIncomingRequestId?: boolean | undefined;
 }
@@ -38,6 +41,8 @@ export const SAFE_REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 const QUIET_METHOD = /^[A-Z]{1,16}$/;
 const QUIET_PATH = /^\/[^\s?#]{0,2047}$/;
 const MAX_SUBJECT = 256;
+/** The valid X-Request-Id a client sent when it was not adopted, logged as `clientRequestId`. */
+const clientIds = new WeakMap<IncomingMessage, string>();
 
 // Path → the quiet methods for it ("*" for any): one lookup by path per request, no string building.
 function compileQuietRoutes(value: unknown): Map<string, Set<string>> {
@@ -95,13 +100,16 @@ function completion(req: IncomingMessage, entry: Record<string, unknown>): Recor
   if (route !== undefined) entry.route = route;
   const subject = subjectOf(req);
   if (subject !== undefined) entry.subject = subject;
+  const clientRequestId = clientIds.get(req);
+  if (clientRequestId !== undefined) entry.clientRequestId = clientRequestId;
   return entry;
 }
 
 /**
  * Request logging middleware built on pino-http. For every request it:
- * 1. sets `req.id` (a valid incoming `X-Request-Id`, else `crypto.randomUUID()`) and the
- *    `X-Request-Id` response header;
+ * 1. sets `req.id` (`crypto.randomUUID()`, or a valid incoming `X-Request-Id` when
+ *    `trustIncomingRequestId` is on) and the `X-Request-Id` response header; a valid client id
+ *    that is not adopted is bound to the request's log lines as `clientRequestId`;
  * 2. sets `req.log`, a child of `logger` bound to the allowlisted request (id, method, path,
  *    masked query, four safe headers);
  * 3. logs one line when the response ends: status, response time, route pattern and
@@ -124,7 +132,7 @@ export function requestLogger(options: RequestLoggerOptions) {
       logger,
     );
   }
-  const trust = o.trustIncomingRequestId ?? true;
+  const trust = o.trustIncomingRequestId ?? false;
   if (typeof trust !== 'boolean') {
     throw optionError(PKG, 'trustIncomingRequestId', 'must be a boolean', 'pass true or false', trust);
   }
@@ -156,10 +164,26 @@ export function requestLogger(options: RequestLoggerOptions) {
   });
 
   return function portcullisRequestLogger(req: IncomingMessage, res: ServerResponse, next: NextFunction): void {
-    const incoming = trust ? req.headers['x-request-id'] : undefined;
-    const id = typeof incoming === 'string' && SAFE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    const incoming = req.headers['x-request-id'];
+    const valid = typeof incoming === 'string' && SAFE_REQUEST_ID.test(incoming);
+    if (valid && trust) {
+      req.id = incoming;
+      res.setHeader('X-Request-Id', incoming);
+      httpLogger(req, res, next);
+      return;
+    }
+    const id = randomUUID();
     req.id = id;
     res.setHeader('X-Request-Id', id);
-    httpLogger(req, res, next);
+    if (!valid) {
+      httpLogger(req, res, next);
+      return;
+    }
+    // A client's own id is kept only as a correlation hint (clientRequestId), never as the request's id.
+    clientIds.set(req, incoming);
+    httpLogger(req, res, () => {
+      req.log = req.log.child({ clientRequestId: incoming });
+      next();
+    });
   };
 }

@@ -40,8 +40,8 @@ describe.each(expressFlavours)('requestLogger on $name', (flavour) => {
       ['an empty value', ''],
       ['a quote', 'abc"def'],
       ['non-ASCII', 'abcé'],
-    ])('replaces an unsafe incoming id: %s', async (_name, incoming) => {
-      const { app: a, out } = app();
+    ])('replaces an unsafe incoming id even when trusted: %s', async (_name, incoming) => {
+      const { app: a, out } = app({ trustIncomingRequestId: true });
       // supertest refuses raw newlines in headers; send the escaped form for that case.
       const header = incoming.includes('\n') ? encodeURIComponent(incoming) : incoming;
       const res = await request(a).get('/items/1').set('X-Request-Id', header);
@@ -57,14 +57,36 @@ describe.each(expressFlavours)('requestLogger on $name', (flavour) => {
       ['a UUID', '0b7e2a1c-3f1d-4a8e-9c2b-5d6e7f8a9b0c'],
       ['dots and underscores', 'trace_01.span-02'],
       ['exactly 128 characters', 'x'.repeat(128)],
-    ])('keeps a safe incoming id: %s', async (_name, incoming) => {
-      const { app: a, out } = app();
+    ])('adopts a safe incoming id only with trustIncomingRequestId: %s', async (_name, incoming) => {
+      const { app: a, out } = app({ trustIncomingRequestId: true });
       const res = await request(a).get('/items/1').set('X-Request-Id', incoming);
       expect(res.status).toBe(200);
       expect(res.headers['x-request-id']).toBe(incoming);
       expect(res.body.requestId).toBe(incoming);
       const line = await waitForLine(out, isCompletion);
       expect((line.req as { id: string }).id).toBe(incoming);
+      expect(line.clientRequestId).toBeUndefined();
+    });
+
+    it('never uses a client-chosen id by default: the server id is the id, the client value is clientRequestId', async () => {
+      const { app: a, out } = app();
+      const res = await request(a).get('/items/1').set('X-Request-Id', 'client-chosen-id');
+      expect(res.status).toBe(200);
+      expect(res.headers['x-request-id']).toMatch(UUID);
+      expect(res.body.requestId).toBe(res.headers['x-request-id']);
+      const handler = await waitForLine(out, (e) => e.msg === 'handler line');
+      expect(handler).toMatchObject({ clientRequestId: 'client-chosen-id', req: { id: res.headers['x-request-id'] } });
+      const line = await waitForLine(out, isCompletion);
+      expect(line).toMatchObject({ clientRequestId: 'client-chosen-id', req: { id: res.headers['x-request-id'] } });
+    });
+
+    it('does not log an invalid client id as clientRequestId (log injection)', async () => {
+      const { app: a, out } = app();
+      const res = await request(a).get('/items/1').set('X-Request-Id', '{"level":60,"msg":"forged"}');
+      expect(res.headers['x-request-id']).toMatch(UUID);
+      const line = await waitForLine(out, isCompletion);
+      expect(line.clientRequestId).toBeUndefined();
+      expect(out.text()).not.toContain('forged');
     });
 
     it('ignores a safe incoming id when trustIncomingRequestId is false', async () => {

@@ -5,6 +5,7 @@ export {
   type PolicyOptions,
   type Decision,
   type DecisionEvent,
+  type DecisionContext,
   type DecisionReason,
   type Rule,
   type CrossTenantMode,

@@ -78,6 +78,9 @@ export function authorize<P, R, A extends string>(
   }
 
   return function authorizeMiddleware(req: Request, res: Response, next: NextFunction): void {
+    // req.id is set by @portcullis/logging's requestLogger (read structurally: no dependency on it).
+    const requestId: unknown = 'id' in req ? req.id : undefined;
+    const context = { requestId: typeof requestId === 'string' ? requestId : undefined };
     let principal: P | null | undefined;
     try {
       principal = principalOf(req);
@@ -86,13 +89,13 @@ export function authorize<P, R, A extends string>(
       return;
     }
     if (principal === undefined || principal === null) {
-      next(hooks.toError(hooks.decideWithoutResource(principal, action)));
+      next(hooks.toError(hooks.decideWithoutResource(principal, action, context)));
       return;
     }
     const tenantId = hooks.tenantOf(principal);
     if (tenantId === undefined) {
       // Without a tenant nothing can be loaded; this is a cross-tenant denial for every resource.
-      next(hooks.toError(hooks.decideWithoutResource(principal, action)));
+      next(hooks.toError(hooks.decideWithoutResource(principal, action, context)));
       return;
     }
     const who = principal;
@@ -110,7 +113,7 @@ export function authorize<P, R, A extends string>(
           return;
         }
         try {
-          policy.authorize(who, action, resource);
+          policy.authorize(who, action, resource, context);
         } catch (err) {
           next(err);
           return;

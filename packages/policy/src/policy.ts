@@ -27,6 +27,17 @@ export interface DecisionEvent<A extends string = string> extends Decision<A> {
   readonly tenantId?: string;
   /** From `idOfResource(resource)`. */
   readonly resourceId?: string;
+  /**
+   * The id of the request the decision was made for (`context.requestId`; the `authorize()` middleware
+   * passes `req.id`), so a denial can be joined to the request log and the audit trail.
+   */
+  readonly requestId?: string;
+}
+
+/** Where a decision is made, for `onDecision` only: it never changes the decision. */
+export interface DecisionContext {
+  /** The server's id of the current request (`req.id` from @portcullis/logging), at most 128 characters. */
+  readonly requestId?: string | undefined;
 }
 
 /** One rule: may `principal` do the action to `resource`? Only a returned `true` allows. */
@@ -67,23 +78,23 @@ export interface Policy<P, R, A extends string = string> {
   /** The actions that have a rule, in definition order. */
   readonly actions: readonly A[];
   /** True when `principal` may do `action` to `resource`. Never throws because of a rule. */
-  can(principal: P | null | undefined, action: A, resource: R): boolean;
+  can(principal: P | null | undefined, action: A, resource: R, context?: DecisionContext): boolean;
   /** The full decision, with the reason. */
-  explain(principal: P | null | undefined, action: A, resource: R): Decision<A>;
+  explain(principal: P | null | undefined, action: A, resource: R, context?: DecisionContext): Decision<A>;
   /**
    * Returns when allowed; otherwise throws an HttpError for `next(err)`: UnauthorizedError (401
    * "unauthorized") without a principal, NotFoundError (404 "not_found") or ForbiddenError (403
    * "forbidden") for another tenant per `crossTenant`, ForbiddenError (403 "forbidden") when no rule,
    * the rule says no, or the rule threw.
    */
-  authorize(principal: P | null | undefined, action: A, resource: R): void;
+  authorize(principal: P | null | undefined, action: A, resource: R, context?: DecisionContext): void;
 }
 
 /** Internal hooks the middleware needs (tenant of a principal, deciding before a resource is loaded). */
 export interface PolicyInternals<P, A extends string> {
   tenantOf(principal: P): string | undefined;
   /** Decides (and reports) without a resource: used when the principal is missing or has no tenant. */
-  decideWithoutResource(principal: P | null | undefined, action: A): Decision<A>;
+  decideWithoutResource(principal: P | null | undefined, action: A, context?: DecisionContext): Decision<A>;
   toError(decision: Decision<A>): Error;
 }
 
@@ -120,6 +131,15 @@ function requireFunction(options: Readonly<Record<string, unknown>>, name: strin
   if (typeof value !== 'function') {
     throw optionError(PKG, name, 'must be a function', FUNCTION_FIX[name] ?? 'pass a function', value);
   }
+}
+
+const MAX_REQUEST_ID = 128;
+
+// Only a non-empty, bounded string is reported; anything else (a number, an object, a huge string) is left out.
+function requestIdOf(context: DecisionContext | undefined): string | undefined {
+  if (typeof context !== 'object' || context === null) return undefined;
+  const id: unknown = context.requestId;
+  return typeof id === 'string' && id.length > 0 && id.length <= MAX_REQUEST_ID ? id : undefined;
 }
 
 // A tenant or id is usable only as a non-empty string; a thrown error or any other value counts as absent.
@@ -204,6 +224,7 @@ export function definePolicy<P, R, A extends string>(options: PolicyOptions<P, R
     action: A,
     allowed: boolean,
     reason: DecisionReason,
+    context: DecisionContext | undefined,
   ): Decision<A> {
     const decision: Decision<A> = Object.freeze({ allowed, reason, action });
     if (onDecision === undefined) return decision;
@@ -218,33 +239,40 @@ export function definePolicy<P, R, A extends string>(options: PolicyOptions<P, R
       const resourceId = safeId(idOfResource, resource);
       if (resourceId !== undefined) event.resourceId = resourceId;
     }
+    const requestId = requestIdOf(context);
+    if (requestId !== undefined) event.requestId = requestId;
     onDecision(Object.freeze(event));
     return decision;
   }
 
-  function evaluate(principal: P | null | undefined, action: A, resource: R | typeof NO_RESOURCE): Decision<A> {
+  function evaluate(
+    principal: P | null | undefined,
+    action: A,
+    resource: R | typeof NO_RESOURCE,
+    context: DecisionContext | undefined,
+  ): Decision<A> {
     if (principal === undefined || principal === null)
-      return report(principal, resource, action, false, 'no_principal');
+      return report(principal, resource, action, false, 'no_principal', context);
     const principalTenant = safeId(tenantOfPrincipal, principal);
     const resourceTenant = resource === NO_RESOURCE ? undefined : safeId(tenantOfResource, resource);
     if (principalTenant === undefined || resourceTenant === undefined || principalTenant !== resourceTenant) {
-      return report(principal, resource, action, false, 'cross_tenant');
+      return report(principal, resource, action, false, 'cross_tenant', context);
     }
     const rule = typeof action === 'string' ? rules.get(action) : undefined;
-    if (rule === undefined) return report(principal, resource, action, false, 'no_rule');
+    if (rule === undefined) return report(principal, resource, action, false, 'no_rule', context);
     let verdict: unknown;
     try {
       verdict = rule(principal, resource as R);
     } catch {
-      return report(principal, resource, action, false, 'rule_error');
+      return report(principal, resource, action, false, 'rule_error', context);
     }
-    if (verdict === true) return report(principal, resource, action, true, 'allowed');
-    if (verdict === false) return report(principal, resource, action, false, 'rule_denied');
+    if (verdict === true) return report(principal, resource, action, true, 'allowed', context);
+    if (verdict === false) return report(principal, resource, action, false, 'rule_denied', context);
     // An async rule returns a promise: that is a bug, not a yes. Silence its rejection so it cannot crash the process.
     if (typeof verdict === 'object' && verdict !== null && typeof (verdict as { then?: unknown }).then === 'function') {
       (verdict as Promise<unknown>).then(undefined, () => undefined);
     }
-    return report(principal, resource, action, false, 'rule_error');
+    return report(principal, resource, action, false, 'rule_error', context);
   }
 
   function toError(decision: Decision<A>): Error {
@@ -263,21 +291,21 @@ export function definePolicy<P, R, A extends string>(options: PolicyOptions<P, R
 
   const policy: Policy<P, R, A> = Object.freeze({
     actions,
-    can(principal: P | null | undefined, action: A, resource: R): boolean {
-      return evaluate(principal, action, resource).allowed;
+    can(principal: P | null | undefined, action: A, resource: R, context?: DecisionContext): boolean {
+      return evaluate(principal, action, resource, context).allowed;
     },
-    explain(principal: P | null | undefined, action: A, resource: R): Decision<A> {
-      return evaluate(principal, action, resource);
+    explain(principal: P | null | undefined, action: A, resource: R, context?: DecisionContext): Decision<A> {
+      return evaluate(principal, action, resource, context);
     },
-    authorize(principal: P | null | undefined, action: A, resource: R): void {
-      const decision = evaluate(principal, action, resource);
+    authorize(principal: P | null | undefined, action: A, resource: R, context?: DecisionContext): void {
+      const decision = evaluate(principal, action, resource, context);
       if (!decision.allowed) throw toError(decision);
     },
   });
 
   const hooks: PolicyInternals<P, A> = {
     tenantOf: (principal) => safeId(tenantOfPrincipal, principal),
-    decideWithoutResource: (principal, action) => evaluate(principal, action, NO_RESOURCE),
+    decideWithoutResource: (principal, action, context) => evaluate(principal, action, NO_RESOURCE, context),
     toError,
   };
   internals.set(policy, hooks);

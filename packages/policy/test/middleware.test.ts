@@ -238,6 +238,42 @@ describe.each(expressFlavours)('authorize middleware on $name', (flavour) => {
     ]);
   });
 
+  it("reports req.id as the decision's requestId", async () => {
+    const withId = definePolicy(caseOptions({ onDecision: (e) => seen.push(e) }));
+    const seen: DecisionEvent<CaseAction>[] = [];
+    const principal = principalFromClaims(PrincipalClaims);
+    const a = buildApp(flavour, (x) => {
+      x.use((req, _res, next) => {
+        (req as Request & { id?: unknown }).id = 'server-id-1';
+        next();
+      });
+      x.use(fakeAuth);
+      x.post(
+        '/cases/:id/close',
+        authorize(withId, 'CLOSE', { principal, load: (req, t) => findCase(String(req.params['id']), t) }),
+        (_req, res) => {
+          res.json({ ok: true });
+        },
+      );
+      x.use(errorHandler());
+    });
+    const res = await request(a)
+      .post('/cases/c1/close')
+      .set('x-test-claims', claims('u-rev', ['reviewer']));
+    expect(res.status).toBe(403);
+    expect(seen).toEqual([
+      {
+        action: 'CLOSE',
+        allowed: false,
+        reason: 'rule_denied',
+        principalId: 'u-rev',
+        tenantId: 't1',
+        resourceId: 'c1',
+        requestId: 'server-id-1',
+      },
+    ]);
+  });
+
   it("reports the middleware's denials to onDecision, without a resource id when nothing was loaded", async () => {
     events.length = 0;
     await request(app).post('/anonymous');

@@ -348,6 +348,35 @@ describe('onDecision', () => {
     }
   });
 
+  it('carries the request id of the context, so a denial joins the request log and the audit trail', () => {
+    const events: DecisionEvent<CaseAction>[] = [];
+    const policy = casePolicy((e) => events.push(e));
+    policy.can(reviewer, 'CLOSE', own, { requestId: 'srv-1' });
+    policy.explain(undefined, 'ESCALATE', own, { requestId: 'srv-2' });
+    thrown(() => {
+      policy.authorize(reviewer, 'CLOSE', foreign, { requestId: 'srv-3' });
+    });
+    expect(events.map((e) => [e.reason, e.requestId])).toEqual([
+      ['rule_denied', 'srv-1'],
+      ['no_principal', 'srv-2'],
+      ['cross_tenant', 'srv-3'],
+    ]);
+  });
+
+  it.each([
+    ['no context', undefined],
+    ['an empty id', { requestId: '' }],
+    ['a number', { requestId: 7 as never }],
+    ['an id over 128 characters', { requestId: 'x'.repeat(129) }],
+    ['an undefined id', { requestId: undefined }],
+  ])('leaves requestId out for %s', (_title, context) => {
+    const events: DecisionEvent<CaseAction>[] = [];
+    const policy = casePolicy((e) => events.push(e));
+    expect(policy.can(admin, 'CLOSE', own, context)).toBe(true);
+    expect(events).toHaveLength(1);
+    expect(events[0]).not.toHaveProperty('requestId');
+  });
+
   it('omits ids whose extractor is absent, throws or returns a non-string', () => {
     const events: DecisionEvent[] = [];
     const policy = definePolicy(
