@@ -17,7 +17,7 @@ export type OnStoreError = 'deny' | 'allow';
 
 /**
  * The codes of the errors this package's limiters pass to `next(err)`: 429 `rate_limited` over the
- * limit, 503 `unavailable` when the store fails (onStoreError "deny"), 401 `unauthorized` when a
+ * limit, 503 `unavailable` when the store fails (unless dangerouslyAllowOnStoreError), 401 `unauthorized` when a
  * limiter keyed by subject sees an unauthenticated request.
  */
 export type RateLimitErrorCode = 'rate_limited' | 'unavailable' | 'unauthorized';
@@ -34,8 +34,12 @@ export interface RateLimitOptions {
   key?: KeyOption | undefined;
   /** Where counts live; `redisStore(client)` for several instances. One store per limiter. @default a memory store (per process) */
   store?: RateLimitStore | undefined;
-  /** On a store failure or timeout: "deny" answers 503 with Retry-After, "allow" lets the request pass (logged once per interval). @default "deny" */
-  onStoreError?: OnStoreError | undefined;
+  /**
+   * Let requests pass without a limit while the store fails or is slower than storeTimeoutMs (logged
+   * once per interval), instead of answering 503 with Retry-After. Turns the control off exactly when
+   * an attacker can make the store fail; `checkDeploy` reports it in production. @default false
+   */
+  dangerouslyAllowOnStoreError?: boolean | undefined;
   /** Milliseconds a store call may take before it counts as a failure, 1 to 60000. @default 200 */
   storeTimeoutMs?: number | undefined;
   /** Synchronous predicate: requests for which it returns `true` are not counted. */
@@ -68,6 +72,16 @@ export interface LimiterDescription {
 export type RateLimitMiddleware = RequestHandler & {
   /** The policy name. */
   readonly limiterName: string;
+  /**
+   * Forgets the count of one bucket, e.g. after a successful login. `key` is the bucket as the key
+   * function returns it. Rejects with the store's 503 when the store fails (bounded by storeTimeoutMs).
+   */
+  resetKey(key: string): Promise<void>;
+  /**
+   * Forgets the count of the bucket `req` falls in (its key computed as for counting): call it after
+   * a successful login so the user's failed attempts stop counting. Rejects like resetKey().
+   */
+  reset(req: Request): Promise<void>;
   /** Stops the memory store's cleanup timer and calls the store's own shutdown(); a Redis client stays yours to quit(). */
   shutdown(): Promise<void>;
 };
@@ -146,7 +160,7 @@ export const COMMON_KEYS: OptionKeys<Omit<RateLimitOptions, 'key'>> = {
   windowMs: true,
   limit: true,
   store: true,
-  onStoreError: true,
+  dangerouslyAllowOnStoreError: true,
   storeTimeoutMs: true,
   skip: true,
   logger: true,
@@ -170,16 +184,17 @@ export function readCommon(
   const windowMs = intOption(opts, 'windowMs', MIN_WINDOW_MS, MAX_WINDOW_MS, defaults?.windowMs ?? 0, 'milliseconds');
   const limit = intOption(opts, 'limit', 1, 1e9, defaults?.limit ?? 0, 'requests');
   const storeTimeoutMs = intOption(opts, 'storeTimeoutMs', 1, 60_000, DEFAULT_STORE_TIMEOUT_MS, 'milliseconds');
-  const onStoreError = opts['onStoreError'] ?? 'deny';
-  if (onStoreError !== 'deny' && onStoreError !== 'allow') {
+  const allowOnStoreError = opts['dangerouslyAllowOnStoreError'] ?? false;
+  if (typeof allowOnStoreError !== 'boolean') {
     throw optionError(
       PKG,
-      'onStoreError',
-      'must be "deny" or "allow"',
-      'keep the default "deny" unless an unlimited pass is acceptable',
-      onStoreError,
+      'dangerouslyAllowOnStoreError',
+      'must be a boolean',
+      'leave it out: a failing store then denies with 503',
+      allowOnStoreError,
     );
   }
+  const onStoreError: OnStoreError = allowOnStoreError ? 'allow' : 'deny';
   const store = opts['store'];
   if (store !== undefined) {
     if (!isStore(store))
@@ -339,8 +354,20 @@ export function buildLimiter(
       next(err);
     });
   };
+  const resetKey = async function resetKey(key: string): Promise<void> {
+    if (typeof key !== 'string' || key === '') {
+      throw new TypeError(`@portcullis/ratelimit: resetKey of "${name}" needs the bucket key, a non-empty string`);
+    }
+    await store.resetKey(key);
+  };
   Object.defineProperties(rateLimitMiddleware, {
     limiterName: { value: name, enumerable: true },
+    resetKey: { value: resetKey },
+    reset: {
+      value: async function reset(req: Request): Promise<void> {
+        await resetKey(keyOf(req));
+      },
+    },
     shutdown: {
       value: async function shutdown(): Promise<void> {
         await store.shutdown?.();

@@ -3,6 +3,7 @@ import express from 'express';
 import { describe, expect, it } from 'vitest';
 import {
   apiLimiter,
+  describeLimiter,
   loginLimiter,
   rateLimit,
   redisStore,
@@ -47,8 +48,8 @@ describe('rateLimit options', () => {
     ['store', {}],
     ['store', { increment: () => 1 }],
     ['store', 'redis'],
-    ['onStoreError', 'ignore'],
-    ['onStoreError', true],
+    ['dangerouslyAllowOnStoreError', 'allow'],
+    ['dangerouslyAllowOnStoreError', 1],
     ['storeTimeoutMs', 0],
     ['storeTimeoutMs', 60_001],
     ['storeTimeoutMs', '200'],
@@ -67,9 +68,17 @@ describe('rateLimit options', () => {
     expect(() => rateLimit({ ...base, max: 5 } as RateLimitOptions)).toThrow(
       /^@portcullis\/ratelimit: "max" is not a known option \(got 5\); /,
     );
-    expect(() => rateLimit({ ...base, onStoreErorr: 'allow' } as RateLimitOptions)).toThrow(
-      /"onStoreErorr" is not a known option \(got .*\); did you mean "onStoreError"\?/,
+    expect(() => rateLimit({ ...base, storeTimeoutMS: 10 } as RateLimitOptions)).toThrow(
+      /"storeTimeoutMS" is not a known option \(got .*\); did you mean "storeTimeoutMs"\?/,
     );
+  });
+
+  it('reaches the fail-open store mode only through dangerouslyAllowOnStoreError (onStoreError: "allow" is refused)', () => {
+    expect(() => rateLimit({ ...base, onStoreError: 'allow' } as RateLimitOptions)).toThrow(
+      /"onStoreError" is not a known option/,
+    );
+    expect(describeLimiter(rateLimit({ ...base, dangerouslyAllowOnStoreError: true }))?.onStoreError).toBe('allow');
+    expect(describeLimiter(rateLimit({ ...base, dangerouslyAllowOnStoreError: false }))?.onStoreError).toBe('deny');
   });
 
   it('accepts frozen options and treats undefined as absent', () => {

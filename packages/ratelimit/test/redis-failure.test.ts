@@ -170,7 +170,7 @@ describe(`redis store failure on ${flavour?.name ?? 'express'}`, () => {
         windowMs: 60_000,
         limit: 100,
         storeTimeoutMs: TIMEOUT_MS,
-        onStoreError: 'allow',
+        dangerouslyAllowOnStoreError: true,
         logger,
         store: redisStore(client(port)),
       }),

@@ -82,12 +82,12 @@ describe.each(expressFlavours)('store failures on $name', (flavour) => {
     },
   );
 
-  it('lets requests pass in "allow" mode and logs the failure once per interval', async () => {
+  it('lets requests pass with dangerouslyAllowOnStoreError and logs the failure once per interval', async () => {
     const store = scriptedStore('reject');
     const logger = recordingLogger();
     const app = limitedApp(
       flavour,
-      rateLimit({ name: 'api', windowMs: 60_000, limit: 1, store, onStoreError: 'allow', logger }),
+      rateLimit({ name: 'api', windowMs: 60_000, limit: 1, store, dangerouslyAllowOnStoreError: true, logger }),
     );
     for (let i = 0; i < 3; i += 1) {
       const res = await request(app).get('/');
