@@ -68,6 +68,7 @@ function portcullisConfig(alg: 'ES256' | 'HS256', material: Material): ReturnTyp
     JWT_AUDIENCE: AUDIENCE,
     JWT_ALGORITHMS: alg,
     RATE_LIMIT_MAX: String(NEVER),
+    RATE_LIMIT_SUBJECT_MAX: String(NEVER),
     ...(alg === 'HS256' ? { JWT_SECRET: material.secret } : {}),
   });
 }
@@ -103,8 +104,7 @@ function portcullis(alg: 'ES256' | 'HS256', material: Material, cache = false): 
     auth: alg === 'ES256' ? { jwks: { keys: [material.jwk] }, ...cacheOption } : cacheOption,
   });
   const app = express();
-  app.disable('x-powered-by');
-  app.use(baseline.before);
+  baseline.install(app);
   app.get(
     '/cases/:id',
     authorize(casePolicy, 'VIEW', {

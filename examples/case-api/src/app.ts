@@ -3,9 +3,9 @@
 import type { createLogger } from '@portcullis/logging';
 import express, { type Express } from 'express';
 import type { JwtAuthOptions } from '@portcullis/auth';
-import { secureBaseline } from '@portcullis/baseline';
+import { secureBaseline, type DeployFinding } from '@portcullis/baseline';
 import type { SecurityConfig } from '@portcullis/config';
-import { trustProxy, type RateLimitStore } from '@portcullis/ratelimit';
+import type { PresetOptions } from '@portcullis/ratelimit';
 import { outboundRoutes, type OutboundOptions } from './outbound.js';
 import { createCasePolicy } from './policy.js';
 import { caseRoutes } from './routes.js';
@@ -24,8 +24,11 @@ export interface AppDeps {
   readonly repo: Repository;
   /** A logger from @portcullis/logging createLogger(). */
   readonly logger: AppLogger;
-  /** jwtAuth options: issuer, audience, algorithms and exactly one key source (dev JWKS or JWKS_URI). */
-  readonly auth: JwtAuthOptions;
+  /**
+   * Additions to the jwtAuth options the baseline derives from the config (authOptionsFromConfig): the
+   * development key set `{ jwks }` when there is no JWKS_URI. @default {} (everything from the config)
+   */
+  readonly auth?: Partial<JwtAuthOptions> | undefined;
   /** Existing directory the export files live in. */
   readonly exportsDir: string;
   /** Clock. @default () => new Date() */
@@ -34,9 +37,10 @@ export interface AppDeps {
   readonly retention?: Partial<RetentionSettings> | undefined;
   /** URL import and webhooks: IMPORT_URL_HOSTS from loadSettings() plus egress overrides (tests). @default the URL import refuses every request; webhooks to public hosts over https */
   readonly outbound?: OutboundOptions | undefined;
-  /** Rate-limit overrides: a Redis store for several instances, or a window/limit. @default memory store, config values */
-  readonly rateLimit?:
-    { store?: RateLimitStore | undefined; windowMs?: number | undefined; limit?: number | undefined } | undefined;
+  /** Overrides of the limiter by client address (before authentication): a Redis store for several instances. @default memory store, RATE_LIMIT_* */
+  readonly rateLimit?: PresetOptions | undefined;
+  /** Overrides of the limiter by token subject (after authentication): its own Redis store. @default memory store, RATE_LIMIT_SUBJECT_* */
+  readonly subjectRateLimit?: PresetOptions | undefined;
 }
 
 /** Public routes: everything else requires a valid token (deny by default). */
@@ -47,8 +51,10 @@ export interface CaseApiService {
   readonly app: Express;
   /** Loads the key set (a remote JWKS) before listen(), so the first request does not wait for it. Rejects if it cannot. */
   readonly ready: () => Promise<void>;
-  /** Stops the rate limiter's timers (and its store's); call on shutdown, after the server closed. */
+  /** Stops the rate limiters' timers (and their stores'); call on shutdown, after the server closed. */
   readonly shutdown: () => Promise<void>;
+  /** The baseline's deploy self-check of this app with its config (see @portcullis/baseline checkDeploy). */
+  readonly checkDeploy: () => DeployFinding[];
 }
 
 /** Builds the Express app. Does not listen. */
@@ -59,12 +65,9 @@ export function createApp(deps: AppDeps): Express {
 /** Builds the Express app and returns it with the baseline's ready() / shutdown(). Does not listen. */
 export function createService(deps: AppDeps): CaseApiService {
   const app = express();
-  app.disable('x-powered-by');
-  // Refuses true / "*" (every client could spoof X-Forwarded-For and dodge the rate limit).
-  if (deps.config.trustProxy !== false) trustProxy(app, deps.config.trustProxy);
-
   const policy = createCasePolicy(function logDenial(decision) {
-    // Ids only (never the case or the claims): who was denied what, for the security log.
+    // Ids only (never the case or the claims): who was denied what, for the security log. The event's
+    // requestId is the server's id of the request, the one in the request log and the audit rows.
     if (!decision.allowed) deps.logger.info({ decision }, 'authorization denied');
   });
   // Created before listen(): the egress policies refuse this process's own listening sockets as targets.
@@ -85,27 +88,30 @@ export function createService(deps: AppDeps): CaseApiService {
     onTransition: outbound.onTransition,
   });
 
-  // request id + logger → security headers → CORS → rate limit → JSON body → content-type guard →
-  // authentication on every route not declared public (deny by default); after: 404 → error handler.
+  // request id + logger → security headers → CORS → rate limit by address → authentication on every
+  // route not declared public (deny by default) → rate limit by subject → content-type guard → JSON body;
+  // after: 404 → error handler. install() also applies TRUST_PROXY and turns x-powered-by off.
   const baseline = secureBaseline({
     config: deps.config,
-    auth: deps.auth,
+    auth: deps.auth ?? {},
     logger: deps.logger,
     publicRoutes: PUBLIC_ROUTES.map((r) => ({ ...r })),
     // The CSV import is the one route whose body is not JSON; it parses (and limits) it itself.
     bodyTypes: [{ method: 'POST', path: '/cases/import', types: ['text/csv'] }],
-    rateLimit: {
-      ...(deps.rateLimit?.store === undefined ? {} : { store: deps.rateLimit.store }),
-      ...(deps.rateLimit?.windowMs === undefined ? {} : { windowMs: deps.rateLimit.windowMs }),
-      ...(deps.rateLimit?.limit === undefined ? {} : { limit: deps.rateLimit.limit }),
-    },
+    rateLimit: deps.rateLimit,
+    subjectRateLimit: deps.subjectRateLimit,
   });
-  app.use(baseline.before);
+  baseline.install(app);
   app.get('/health', function health(_req, res) {
     res.json({ status: 'ok' });
   });
   app.use(outbound.router(service));
   app.use(caseRoutes(service, deps.exportsDir));
   app.use(baseline.after);
-  return { app, ready: () => baseline.ready(), shutdown: () => baseline.shutdown() };
+  return {
+    app,
+    ready: () => baseline.ready(),
+    shutdown: () => baseline.shutdown(),
+    checkDeploy: () => baseline.checkDeploy(),
+  };
 }

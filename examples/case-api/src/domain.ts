@@ -112,6 +112,8 @@ export interface Principal {
   readonly tenantId: string;
   /** The token's `roles`, as given (unknown roles grant nothing). */
   readonly roles: readonly string[];
+  /** The server's id of the request acting (`req.id`, never a client header): for decision logs. */
+  readonly requestId?: string | undefined;
 }
 
 /** True when the principal carries `role`. */

@@ -2,14 +2,13 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import process from 'node:process';
-import { checkDeploy } from '@portcullis/baseline';
 import { createLogger } from '@portcullis/logging';
 import { redisStore } from '@portcullis/ratelimit';
 import { Redis } from 'ioredis';
 import { createService } from './app.js';
 import { loadOrCreateDevKeys, type DevKeys } from './devkeys.js';
 import { createRetentionSweeper } from './retention.js';
-import { authOptions, loadSettings } from './settings.js';
+import { loadSettings } from './settings.js';
 import { openRepository } from './storage/index.js';
 
 // `npm start` passes --default-profile development: when neither NODE_ENV nor APP_ENV is set, the
@@ -58,19 +57,23 @@ async function main(): Promise<void> {
     app,
     ready,
     shutdown: stopBaseline,
+    checkDeploy,
   } = createService({
     config,
     repo,
     logger,
-    auth: authOptions(config, devKeys),
+    // Everything else (issuer, audience, algorithms, JWKS_URI, lifetimes) the baseline takes from the config.
+    auth: devKeys === undefined ? {} : { jwks: devKeys.jwks },
     exportsDir,
     retention,
     outbound: { importUrlHosts },
+    // One store per limiter; the keys differ by limiter name (case-api:rl:ip:…, case-api:rl:subject:…).
     rateLimit: redis === undefined ? undefined : { store: redisStore(redis, { prefix: 'case-api:rl:' }) },
+    subjectRateLimit: redis === undefined ? undefined : { store: redisStore(redis, { prefix: 'case-api:rl:' }) },
   });
 
   // The deploy self-check: the pipeline in order, no unsafe settings. Errors refuse to start in production.
-  const findings = checkDeploy(app, config);
+  const findings = checkDeploy();
   const errors = findings.filter((f) => f.severity === 'error');
   for (const f of findings) logger.warn({ finding: f.id, severity: f.severity }, f.message);
   if (config.profile === 'production' && errors.length > 0) {

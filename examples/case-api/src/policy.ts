@@ -1,5 +1,5 @@
 // The authorization rules of the case tracker, on @portcullis/policy: deny by default, tenant first.
-import { definePolicy, type DecisionEvent, type Policy } from '@portcullis/policy';
+import { definePolicy, type DecisionContext, type DecisionEvent, type Policy } from '@portcullis/policy';
 import { canView, hasRole, isMember, seesAllCases, type CaseAction, type Principal } from './domain.js';
 
 /** What a rule looks at: the tenant and the assigned reviewer of a case (or just a tenant for tenant-wide actions). */
@@ -33,7 +33,7 @@ export type CasePolicy = Policy<Principal, PolicyResource, PolicyAction>;
  * Admin may do anything in its tenant; the tenant check runs before any rule, so no rule sees another tenant.
  */
 export function createCasePolicy(onDecision?: (event: DecisionEvent<PolicyAction>) => void): CasePolicy {
-  return definePolicy<Principal, PolicyResource, PolicyAction>({
+  const policy = definePolicy<Principal, PolicyResource, PolicyAction>({
     tenantOfPrincipal: (p) => p.tenantId,
     tenantOfResource: (r) => r.tenantId,
     idOfPrincipal: (p) => p.id,
@@ -57,4 +57,15 @@ export function createCasePolicy(onDecision?: (event: DecisionEvent<PolicyAction
       MANAGE_WEBHOOK: (p) => hasRole(p, 'admin'),
     },
   });
+  // Every decision event carries the request id of the principal acting, so the service's calls need no context.
+  const contextOf = (p: Principal | null | undefined): DecisionContext => ({ requestId: p?.requestId });
+  const bound: CasePolicy = {
+    actions: policy.actions,
+    can: (p, action, r, context) => policy.can(p, action, r, context ?? contextOf(p)),
+    explain: (p, action, r, context) => policy.explain(p, action, r, context ?? contextOf(p)),
+    authorize: (p, action, r, context) => {
+      policy.authorize(p, action, r, context ?? contextOf(p));
+    },
+  };
+  return Object.freeze(bound);
 }

@@ -1,10 +1,9 @@
 // Startup settings: the security config plus the service's own rules, all problems collected at once.
 import { isAbsolute, resolve } from 'node:path';
-import type { JwtAuthOptions, JwsAlgorithm } from '@portcullis/auth';
 import { ConfigError, defineConfig, loadSecurityConfig, resolveProfile, type SecurityConfig } from '@portcullis/config';
 import { createEgressPolicy } from '@portcullis/egress';
 import { z } from 'zod';
-import { DEV_AUDIENCE, DEV_ISSUER, type DevKeys } from './devkeys.js';
+import { DEV_AUDIENCE, DEV_ISSUER } from './devkeys.js';
 import { DEFAULT_EXPORT_TTL_SEC, DEFAULT_IDEMPOTENCY_TTL_SEC } from './retention.js';
 
 /** One reason the service refuses to start: a stable rule id and a message without secret values. */
@@ -154,18 +153,4 @@ function stripEmpty(env: Readonly<Record<string, string | undefined>>): Record<s
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(env)) if (v !== undefined && v !== '') out[k] = v;
   return out;
-}
-
-/** jwtAuth options: the issuer's JWKS_URI, or (development only) the local development key set. */
-export function authOptions(config: SecurityConfig, devKeys: DevKeys | undefined): JwtAuthOptions {
-  const base = {
-    issuer: config.jwtIssuer ?? DEV_ISSUER,
-    audience: config.jwtAudience ?? DEV_AUDIENCE,
-    algorithms: config.jwtAlgorithms as JwsAlgorithm[],
-    maxTokenLifetimeSec: config.accessTokenMaxTtlSec,
-  };
-  if (config.jwksUri !== undefined) return { ...base, jwksUri: config.jwksUri };
-  if (devKeys === undefined)
-    throw new TypeError('case-api: no key source: set JWKS_URI (production) or use the development profile');
-  return { ...base, jwks: devKeys.jwks };
 }

@@ -325,7 +325,7 @@ describe.each(testDatabases)('case API on $name', (database) => {
       },
     );
 
-    it('GET /cases/:id/audit lists actor, action, from, to, reason, requestId and at', async () => {
+    it('GET /cases/:id/audit lists actor, action, from, to, reason, the server request id (never a client X-Request-Id) and at', async () => {
       const c = await h.seed('t1');
       const res = await request(h.server)
         .post(`/cases/${c.id}/transitions`)
@@ -333,6 +333,8 @@ describe.each(testDatabases)('case API on $name', (database) => {
         .set('X-Request-Id', 'req-audit-1')
         .send({ action: 'START_REVIEW', reason: 'looking' });
       expect(res.status).toBe(200);
+      const serverId = res.headers['x-request-id'] as string;
+      expect(serverId).toMatch(/^[0-9a-f-]{36}$/);
       const audit = await request(h.server).get(`/cases/${c.id}/audit`).set(auth(senior1));
       expect(audit.status).toBe(200);
       expect(audit.body.items).toEqual([
@@ -342,7 +344,7 @@ describe.each(testDatabases)('case API on $name', (database) => {
           from: 'OPEN',
           to: 'IN_REVIEW',
           reason: 'looking',
-          requestId: 'req-audit-1',
+          requestId: serverId,
           at: expect.any(String),
         },
       ]);

@@ -12,7 +12,7 @@ import { createApp, type AppLogger } from '../src/app.js';
 import type { OutboundOptions } from '../src/outbound.js';
 import { DEV_AUDIENCE, DEV_ISSUER, loadOrCreateDevKeys, signDevToken, type DevKeys } from '../src/devkeys.js';
 import type { CaseRecord } from '../src/domain.js';
-import { authOptions, type RetentionSettings } from '../src/settings.js';
+import type { RetentionSettings } from '../src/settings.js';
 import type { Repository } from '../src/storage/index.js';
 import type { TestDatabase } from './db.js';
 
@@ -45,6 +45,7 @@ export function testEnv(extra: Record<string, string> = {}): Record<string, stri
     JWT_ALGORITHMS: 'ES256',
     ALLOWED_ORIGINS: 'http://127.0.0.1:4000',
     RATE_LIMIT_MAX: '100000',
+    RATE_LIMIT_SUBJECT_MAX: '100000',
     LOG_LEVEL: 'info',
     ...extra,
   };
@@ -104,7 +105,7 @@ export async function startHarness(
     config,
     repo,
     logger,
-    auth: authOptions(config, keys),
+    auth: { jwks: keys.jwks },
     exportsDir,
     now: options.now,
     retention: options.retention,

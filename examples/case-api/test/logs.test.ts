@@ -6,6 +6,10 @@ import { startHarness, type Harness } from './harness.js';
 
 const database = testDatabases[0]!;
 
+afterAll(async () => {
+  await database.cleanup();
+});
+
 describe('what the logs hold', () => {
   let h: Harness;
   beforeAll(async () => {
@@ -13,7 +17,6 @@ describe('what the logs hold', () => {
   });
   afterAll(async () => {
     await h.close();
-    await database.cleanup();
   });
 
   it('never logs note bodies, tokens or Authorization headers, and logs request ids', async () => {
@@ -56,7 +59,10 @@ describe('what the logs hold', () => {
     expect(basic.status).toBe(401);
 
     const logs = h.logs();
-    expect(logs).toContain('log-req-1');
+    // Client ids are kept as clientRequestId only (the server generates every request id).
+    expect(logs).toContain('"clientRequestId":"log-req-1"');
+    expect(logs).not.toContain('"id":"log-req-1"');
+    expect(logs).toContain(c.headers['x-request-id'] as string);
     expect(logs).toContain('log-req-2');
     expect(logs).toContain('log-req-4');
     expect(logs).not.toContain('NOTE-BODY-SENTINEL-7f3a');
@@ -67,19 +73,56 @@ describe('what the logs hold', () => {
     expect(logs).not.toContain('"d":');
   });
 
-  it('logs an authorization denial with ids only', async () => {
+  it('logs an authorization denial with ids only, and the server request id (not the client X-Request-Id)', async () => {
     const reviewer = await h.token('denied-user', 't1', ['reviewer']);
     const c = await h.seed('t1', { status: 'CLOSED' });
     const res = await request(h.server)
       .post(`/cases/${c.id}/transitions`)
       .set('Authorization', `Bearer ${reviewer}`)
+      .set('X-Request-Id', 'client-chosen-denial')
       .send({ action: 'REOPEN', reason: 'DENIAL-REASON-SENTINEL' });
     expect(res.status).toBe(403);
     const lines = h
       .logs()
       .split('\n')
-      .filter((l) => l.includes('authorization denied'));
-    expect(lines.some((l) => l.includes('"denied-user"') && l.includes(c.id) && l.includes('REOPEN'))).toBe(true);
+      .filter((l) => l.includes('authorization denied'))
+      .map((l) => JSON.parse(l) as { decision: Record<string, unknown> });
+    const denial = lines.find((l) => l.decision['principalId'] === 'denied-user' && l.decision['resourceId'] === c.id);
+    expect(denial?.decision).toMatchObject({
+      action: 'REOPEN',
+      allowed: false,
+      requestId: res.headers['x-request-id'],
+    });
+    expect(denial?.decision['requestId']).not.toBe('client-chosen-denial');
     expect(h.logs()).not.toContain('DENIAL-REASON-SENTINEL');
+  });
+});
+
+describe('TRUST_REQUEST_ID=true (behind a proxy that sets X-Request-Id)', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness(database, { TRUST_REQUEST_ID: 'true' });
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+
+  it('adopts a valid incoming id into the audit rows, and replaces an invalid one', async () => {
+    const token = await h.token('proxy-user', 't1', ['admin']);
+    const c = await h.seed('t1');
+    const res = await request(h.server)
+      .post(`/cases/${c.id}/transitions`)
+      .set('Authorization', `Bearer ${token}`)
+      .set('X-Request-Id', 'proxy-id-0001')
+      .send({ action: 'START_REVIEW', reason: 'x' });
+    expect(res.status).toBe(200);
+    expect(res.headers['x-request-id']).toBe('proxy-id-0001');
+    expect((await h.repo.listAudit('t1', c.id)).map((e) => e.requestId)).toEqual(['proxy-id-0001']);
+    const invalid = await request(h.server)
+      .get('/cases')
+      .set('Authorization', `Bearer ${token}`)
+      .set('X-Request-Id', 'has space');
+    expect(invalid.status).toBe(200);
+    expect(invalid.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
   });
 });

@@ -1,7 +1,8 @@
 // Startup settings in-process: the profile rule, the development defaults and the production refusals.
 import { describe, expect, it } from 'vitest';
 import { DEV_AUDIENCE, DEV_ISSUER } from '../src/devkeys.js';
-import { authOptions, loadSettings } from '../src/settings.js';
+import { authOptionsFromConfig } from '@portcullis/baseline';
+import { loadSettings } from '../src/settings.js';
 
 const SAFE_PRODUCTION = {
   NODE_ENV: 'production',
@@ -25,14 +26,10 @@ describe('loadSettings', () => {
       expect(r.useDevKeys).toBe(true);
       expect(r.dataDir).toBe('/srv/app/.data');
       expect(r.config.jwtIssuer).toBe(DEV_ISSUER);
-      const auth = authOptions(r.config, { privateJwk: {}, jwks: { keys: [] }, kid: 'k' });
-      expect(auth).toMatchObject({
-        issuer: DEV_ISSUER,
-        audience: DEV_AUDIENCE,
-        algorithms: ['ES256'],
-        jwks: { keys: [] },
-      });
-      expect(() => authOptions(r.config, undefined)).toThrow(/no key source/);
+      // No key source from the config: the service adds the development key set.
+      const auth = authOptionsFromConfig(r.config);
+      expect(auth).toMatchObject({ issuer: DEV_ISSUER, audience: DEV_AUDIENCE, algorithms: ['ES256'] });
+      expect(auth).not.toHaveProperty('jwksUri');
     }
   });
 
@@ -42,7 +39,7 @@ describe('loadSettings', () => {
     if (r.ok) {
       expect(r.useDevKeys).toBe(false);
       expect(r.dataDir).toBe('/var/lib/case-api');
-      expect(authOptions(r.config, undefined)).toMatchObject({
+      expect(authOptionsFromConfig(r.config)).toMatchObject({
         jwksUri: SAFE_PRODUCTION.JWKS_URI,
         issuer: 'https://issuer.example',
       });

@@ -1,18 +1,21 @@
-// secureBaseline: every Portcullis control in the right order, from one call.
+// secureBaseline: every Portcullis control in the right order, from one call, and the app settings it owns.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { ErrorRequestHandler, Express, Request, RequestHandler } from 'express';
 import { jwtAuth, type JwtAuthOptions } from '@portcullis/auth';
 import type { SecurityConfig } from '@portcullis/config';
 import { strictCors } from '@portcullis/cors';
 import { ForbiddenError, errorHandler, notFoundHandler } from '@portcullis/errors';
 import { createLogger, requestLogger } from '@portcullis/logging';
-import { apiLimiter, type PresetOptions } from '@portcullis/ratelimit';
+import { rateLimit, trustProxy, type PresetOptions, type RateLimitMiddleware } from '@portcullis/ratelimit';
+import { mergeAuthOptions } from './auth-options.js';
 import { csrfGuard } from './csrf.js';
+import { isDangerousFindingId } from './dangerous.js';
+import { assertDeploy, checkDeploy, type CheckDeployOptions, type DeployFinding } from './deploy.js';
 import { securityHeaders, type SecurityHeadersOverrides } from './headers.js';
 import { jsonBody, requireJson, type BodyTypeRoute } from './json.js';
 import { checkKeys, fail, show } from './options.js';
 import { compileRoute, matchRoute, pathnameOf, type RouteSpec } from './routes.js';
-import { tag, type CookiePolicy } from './tags.js';
+import { tag, type Acknowledgement, type BaselineMeta, type CookiePolicy, type Piece } from './tags.js';
 
 type Next = (err?: unknown) => void;
 type Logger = ReturnType<typeof createLogger>;
@@ -25,39 +28,70 @@ export interface SecureBaselineOptions {
   /** The result of loadSecurityConfig() from @portcullis/config. Required. */
   config: SecurityConfig;
   /**
-   * jwtAuth options (issuer, audience, algorithms and the key source default to the config's
-   * JWT_ISSUER, JWT_AUDIENCE, JWT_ALGORITHMS, JWKS_URI / JWT_SECRET and ACCESS_TOKEN_MAX_TTL_SEC;
-   * verifiedTokenCache to JWT_VERIFIED_TOKEN_CACHE_MAX_ENTRIES / _MAX_AGE_SEC when MAX_ENTRIES > 0),
-   * or a ready jwtAuth middleware. Required: authentication is never optional.
+   * jwtAuth options over those authOptionsFromConfig(config) derives (JWT_ISSUER, JWT_AUDIENCE,
+   * JWT_ALGORITHMS, JWKS_URI / JWT_SECRET, ACCESS_TOKEN_MAX_TTL_SEC, JWT_VERIFIED_TOKEN_CACHE_*): what
+   * you pass wins, and a key source you pass replaces the configuration's. Or a ready jwtAuth
+   * middleware. Required: authentication is never optional. `{}` takes everything from the config.
    */
   auth: Partial<JwtAuthOptions> | AuthMiddleware;
   /** Routes reachable without a token; every other route requires one. @default [{ method: "GET", path: "/health" }] */
   publicRoutes?: RouteSpec[] | undefined;
-  /** Rate-limit overrides (store, windowMs, limit, …) of the apiLimiter preset. @default config RATE_LIMIT_WINDOW_SEC / RATE_LIMIT_MAX, memory store */
+  /**
+   * Mount paths (e.g. "/assets") where an `express.static` registered before the baseline is meant to
+   * serve files without a token; checkDeploy reports any other static handler before authentication.
+   * @default []
+   */
+  publicStatic?: string[] | undefined;
+  /**
+   * Overrides of the limiter keyed by client address, before authentication (store, windowMs, limit,
+   * storeTimeoutMs, dangerouslyAllowOnStoreError, …). @default name "ip", RATE_LIMIT_WINDOW_SEC / RATE_LIMIT_MAX, memory store
+   */
   rateLimit?: PresetOptions | undefined;
+  /**
+   * Overrides of the limiter keyed by token subject, after authentication (public routes and requests
+   * without a subject are not counted). Pass its own store (one store per limiter).
+   * @default name "subject", RATE_LIMIT_SUBJECT_WINDOW_SEC / RATE_LIMIT_SUBJECT_MAX, memory store
+   */
+  subjectRateLimit?: PresetOptions | undefined;
   /** A logger from @portcullis/logging createLogger(). @default createLogger({ level: config.logLevel }) */
   logger?: Logger | undefined;
   /** Set when the app authenticates with cookies: turns csrfGuard on. An object describes the cookie for checkDeploy(). @default false */
   cookies?: boolean | CookiePolicy | undefined;
   /** Routes that take a body other than JSON, e.g. [{ method: "POST", path: "/import", types: ["text/csv"] }]. @default [] */
   bodyTypes?: BodyTypeRoute[] | undefined;
-  /** Overrides of the "api" security headers profile. */
+  /** Overrides of the "api" security headers profile (`dangerouslyDisable…` to remove a protective header). */
   headers?: SecurityHeadersOverrides | undefined;
   /** Routes not logged on success, as requestLogger's quietRoutes. @default ["GET /health"] */
   quietRoutes?: string[] | undefined;
+  /**
+   * `dangerously…` findings accepted on purpose, each with a reason of at least 10 characters:
+   * `[{ id: "DEPLOY_DANGEROUSLY_DISABLE_CONTENT_SECURITY_POLICY", reason: "…" }]`. checkDeploy then
+   * reports them as warnings carrying the reason instead of errors. @default []
+   */
+  acknowledge?: Acknowledgement[] | undefined;
 }
 
 /** What secureBaseline() returns. */
 export interface SecureBaseline {
-  /** Mount before your routes: `app.use(baseline.before)`. */
+  /**
+   * Applies the app settings the baseline owns and mounts the pipeline at the root: `trust proxy` from
+   * TRUST_PROXY (validated; never "every address"), `x-powered-by` off, then `app.use(before)`. It
+   * remembers the app for `checkDeploy()`. Call it once, before your routes; mount `after` after them.
+   */
+  install(app: Express): void;
+  /** The pipeline, for custom layouts (then apply trust proxy and x-powered-by yourself): `app.use(baseline.before)`. */
   readonly before: RequestHandler[];
   /** Mount after your routes: `app.use(baseline.after)`. */
   readonly after: [RequestHandler, ErrorRequestHandler];
   /** The logger used by the pipeline. */
   readonly logger: Logger;
+  /** checkDeploy() of the installed app with this baseline's config. Throws if install() was not called. */
+  checkDeploy(options?: CheckDeployOptions): DeployFinding[];
+  /** assertDeploy() of the installed app with this baseline's config. Throws if install() was not called. */
+  assertDeploy(options?: CheckDeployOptions): DeployFinding[];
   /** Pre-warms the key set (remote JWKS); call before listen() so the first request does not wait. */
   ready(): Promise<void>;
-  /** Stops the rate limiter's timers (and its store's). */
+  /** Stops both rate limiters' timers (and their stores'). */
   shutdown(): Promise<void>;
 }
 
@@ -65,13 +99,27 @@ const OPTION_KEYS = [
   'config',
   'auth',
   'publicRoutes',
+  'publicStatic',
   'rateLimit',
+  'subjectRateLimit',
   'logger',
   'cookies',
   'bodyTypes',
   'headers',
   'quietRoutes',
+  'acknowledge',
 ];
+
+const MOUNT_SEGMENT = /^[A-Za-z0-9._~@-]+$/;
+const isMountPath = (p: unknown): boolean =>
+  typeof p === 'string' &&
+  (p === '/' ||
+    (p.startsWith('/') &&
+      p
+        .slice(1)
+        .split('/')
+        .every((s) => MOUNT_SEGMENT.test(s))));
+const MIN_REASON = 10;
 
 function isConfig(value: unknown): value is SecurityConfig {
   if (typeof value !== 'object' || value === null) return false;
@@ -80,35 +128,9 @@ function isConfig(value: unknown): value is SecurityConfig {
     typeof c['profile'] === 'string' &&
     Array.isArray(c['allowedOrigins']) &&
     typeof c['bodyLimit'] === 'number' &&
-    typeof c['rateLimitMax'] === 'number'
+    typeof c['rateLimitMax'] === 'number' &&
+    typeof c['rateLimitSubjectMax'] === 'number'
   );
-}
-
-function authFromConfig(config: SecurityConfig, given: Partial<JwtAuthOptions>): JwtAuthOptions {
-  const hasKeySource =
-    given.jwksUri !== undefined ||
-    given.jwks !== undefined ||
-    given.publicKey !== undefined ||
-    given.secret !== undefined;
-  const options: Record<string, unknown> = {};
-  if (config.jwtIssuer !== undefined) options['issuer'] = config.jwtIssuer;
-  if (config.jwtAudience !== undefined) options['audience'] = config.jwtAudience;
-  if (config.jwtAlgorithms.length > 0) options['algorithms'] = config.jwtAlgorithms;
-  options['maxTokenLifetimeSec'] = config.accessTokenMaxTtlSec;
-  // 0 is off. A config from an older @portcullis/config lacks both fields: undefined is off too, and
-  // a missing max age is left to jwtAuth's default. Any other value goes to jwtAuth, which validates it.
-  const cacheEntries: unknown = config.jwtVerifiedTokenCacheMaxEntries;
-  if (cacheEntries !== undefined && cacheEntries !== 0) {
-    const cacheAge: unknown = config.jwtVerifiedTokenCacheMaxAgeSec;
-    options['verifiedTokenCache'] =
-      cacheAge === undefined ? { maxEntries: cacheEntries } : { maxEntries: cacheEntries, maxAgeSec: cacheAge };
-  }
-  if (!hasKeySource) {
-    if (config.jwksUri !== undefined) options['jwksUri'] = config.jwksUri;
-    else if (config.jwtSecret !== undefined) options['secret'] = config.jwtSecret;
-  }
-  for (const [key, value] of Object.entries(given)) if (value !== undefined) options[key] = value;
-  return options as unknown as JwtAuthOptions;
 }
 
 function checkCookies(value: unknown): false | true | CookiePolicy {
@@ -132,10 +154,60 @@ function checkCookies(value: unknown): false | true | CookiePolicy {
   return fail('secureBaseline', `"cookies" must be a boolean or a cookie policy object (got ${show(value)})`);
 }
 
+function checkAcknowledge(value: unknown): Acknowledgement[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value))
+    fail('secureBaseline', `"acknowledge" must be an array of { id, reason } (got ${show(value)})`);
+  return value.map((entry: unknown) => {
+    const { id, reason } = checkKeys('secureBaseline', entry, ['id', 'reason']);
+    if (!isDangerousFindingId(id)) {
+      fail(
+        'secureBaseline',
+        `"acknowledge" id ${show(id)} is not a finding that can be acknowledged (only DEPLOY_DANGEROUSLY_… ids)`,
+      );
+    }
+    if (typeof reason !== 'string' || reason.trim().length < MIN_REASON) {
+      fail('secureBaseline', `"acknowledge" ${id} needs a "reason": a sentence of at least ${MIN_REASON} characters`);
+    }
+    return Object.freeze({ id, reason: reason.trim() });
+  });
+}
+
+function checkPublicStatic(value: unknown): string[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value) || !value.every(isMountPath)) {
+    fail('secureBaseline', `"publicStatic" must be an array of mount paths such as "/assets" (got ${show(value)})`);
+  }
+  return [...(value as string[])];
+}
+
+/** Copies the defined keys of a limiter override, refusing `key` (the baseline decides what a bucket is). */
+function limiterOverrides(option: string, value: unknown): PresetOptions {
+  if (value === undefined) return {};
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    fail('secureBaseline', `"${option}" must be an object of rate-limit options (got ${show(value)})`);
+  }
+  if ('key' in value && (value as { key?: unknown }).key !== undefined) {
+    fail(
+      'secureBaseline',
+      `"${option}.key" cannot be changed: the ${option === 'rateLimit' ? 'address' : 'subject'} is the key`,
+    );
+  }
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = v;
+  return out;
+}
+
+function hasSubject(req: Request): boolean {
+  const subject = req.auth?.subject;
+  return typeof subject === 'string' && subject !== '';
+}
+
 /**
- * Builds the whole pipeline: request id + logger → security headers ("api") → CORS → rate limit →
- * JSON body → content-type guard → CSRF (cookies only) → authentication on every route not declared
- * public. `after` is the 404 and the error handler. Configuration mistakes throw here, at startup.
+ * Builds the whole pipeline: request id + logger → security headers ("api") → CORS → rate limit by
+ * client address → CSRF (cookies only) → authentication on every route not declared public → rate
+ * limit by token subject → content-type guard → JSON body. An unauthenticated request is refused
+ * before its body is read. `after` is the 404 and the error handler. Mistakes throw here, at startup.
  */
 export function secureBaseline(options: SecureBaselineOptions): SecureBaseline {
   const given = checkKeys('secureBaseline', options, OPTION_KEYS);
@@ -158,25 +230,57 @@ export function secureBaseline(options: SecureBaselineOptions): SecureBaseline {
   if (!Array.isArray(publicSpecs))
     fail('secureBaseline', `"publicRoutes" must be an array of { method, path } (got ${show(publicSpecs)})`);
   const publicRoutes = publicSpecs.map((spec: unknown) => compileRoute('secureBaseline', 'publicRoutes', spec));
+  const publicStatic = checkPublicStatic(given['publicStatic']);
+  const acknowledge = checkAcknowledge(given['acknowledge']);
   const quietRoutes = given['quietRoutes'] ?? ['GET /health'];
 
   const logger = (given['logger'] as Logger | undefined) ?? createLogger({ level: config.logLevel });
-  const auth: AuthMiddleware =
-    typeof authOption === 'function' ? (authOption as AuthMiddleware) : jwtAuth(authFromConfig(config, authOption));
+  const dangerous: string[] = [];
+  let auth: AuthMiddleware;
+  if (typeof authOption === 'function') auth = authOption as AuthMiddleware;
+  else {
+    const authOptions = mergeAuthOptions(config, authOption);
+    if (authOptions.dangerouslyAllowHttpJwks === true) dangerous.push('dangerouslyAllowHttpJwks');
+    auth = jwtAuth(authOptions);
+  }
 
-  const limiter = apiLimiter({
+  const ipLimiter: RateLimitMiddleware = rateLimit({
+    name: 'ip',
     windowMs: config.rateLimitWindowSec * 1000,
     limit: config.rateLimitMax,
     logger,
-    ...(given['rateLimit'] as PresetOptions | undefined),
+    ...limiterOverrides('rateLimit', given['rateLimit']),
+    key: 'ip',
+  });
+  const subjectOverrides = limiterOverrides('subjectRateLimit', given['subjectRateLimit']);
+  const userSkip = subjectOverrides.skip;
+  const subjectLimiter: RateLimitMiddleware = rateLimit({
+    name: 'subject',
+    windowMs: config.rateLimitSubjectWindowSec * 1000,
+    limit: config.rateLimitSubjectMax,
+    logger,
+    ...subjectOverrides,
+    key: 'subject',
+    // Public routes (and tokens without a subject) are not counted here; the address limit covers them.
+    skip: (req) => !hasSubject(req) || (userSkip !== undefined && userSkip(req)),
   });
 
+  const meta: BaselineMeta = Object.freeze({
+    cookies,
+    publicRoutes: Object.freeze(publicRoutes),
+    publicStatic: Object.freeze(publicStatic),
+    dangerous: Object.freeze(dangerous),
+    acknowledge: Object.freeze(acknowledge),
+  });
   const before: RequestHandler[] = [];
-  const add = (fn: unknown, piece: Parameters<typeof tag>[1], meta?: Parameters<typeof tag>[2]): void => {
+  const add = (fn: unknown, piece: Piece): void => {
     before.push(tag(fn as RequestHandler, piece, meta));
   };
 
-  add(requestLogger({ logger, quietRoutes: quietRoutes as string[] }), 'requestLogger', { cookies });
+  add(
+    requestLogger({ logger, quietRoutes: quietRoutes as string[], trustIncomingRequestId: config.trustRequestId }),
+    'requestLogger',
+  );
   add(securityHeaders('api', given['headers'] as SecurityHeadersOverrides | undefined), 'securityHeaders');
   if (config.allowedOrigins.length > 0) {
     add(strictCors({ origins: [...config.allowedOrigins], credentials: cookies !== false }), 'cors');
@@ -191,10 +295,7 @@ export function secureBaseline(options: SecureBaselineOptions): SecureBaseline {
       next();
     }, 'cors');
   }
-  add(limiter, 'rateLimit');
-  add(jsonBody({ limit: config.bodyLimit }), 'jsonBody');
-  const bodyTypes = given['bodyTypes'] as BodyTypeRoute[] | undefined;
-  add(requireJson(bodyTypes === undefined ? {} : { allow: bodyTypes }), 'requireJson');
+  add(ipLimiter, 'rateLimit');
   if (cookies !== false) add(csrfGuard({ trustedOrigins: [...config.allowedOrigins] }), 'csrfGuard');
   add(function authenticate(req: IncomingMessage, res: ServerResponse, next: Next): void {
     if (publicRoutes.length > 0) {
@@ -208,21 +309,50 @@ export function secureBaseline(options: SecureBaselineOptions): SecureBaseline {
     }
     auth(req, res, next);
   }, 'authenticate');
+  add(subjectLimiter, 'subjectRateLimit');
+  const bodyTypes = given['bodyTypes'] as BodyTypeRoute[] | undefined;
+  add(requireJson(bodyTypes === undefined ? {} : { allow: bodyTypes }), 'requireJson');
+  add(jsonBody({ limit: config.bodyLimit }), 'jsonBody');
 
   const after: [RequestHandler, ErrorRequestHandler] = [
     tag(notFoundHandler() as RequestHandler, 'notFound'),
     tag(errorHandler({ logger }) as ErrorRequestHandler, 'errorHandler'),
   ];
 
+  let installed: Express | undefined;
+  const installedApp = (): Express => {
+    if (installed === undefined)
+      fail('secureBaseline', 'checkDeploy()/assertDeploy() need baseline.install(app) first');
+    return installed;
+  };
+
   return Object.freeze({
+    install(app: Express): void {
+      if (typeof app !== 'function' || typeof (app as Partial<Express>).set !== 'function') {
+        fail('secureBaseline', `install() needs an Express application (got ${show(app)})`);
+      }
+      if (installed !== undefined) fail('secureBaseline', 'install() was already called: one baseline per app');
+      // Validated by @portcullis/ratelimit: a hop count or proxy CIDRs, never "every address".
+      if (config.trustProxy === false) app.set('trust proxy', false);
+      else trustProxy(app, config.trustProxy);
+      app.disable('x-powered-by');
+      app.use(before);
+      installed = app;
+    },
     before,
     after,
     logger,
+    checkDeploy(options?: CheckDeployOptions): DeployFinding[] {
+      return checkDeploy(installedApp(), config, options);
+    },
+    assertDeploy(options?: CheckDeployOptions): DeployFinding[] {
+      return assertDeploy(installedApp(), config, options);
+    },
     async ready() {
       await auth.ready?.();
     },
     async shutdown() {
-      await limiter.shutdown();
+      await Promise.all([ipLimiter.shutdown(), subjectLimiter.shutdown()]);
     },
   });
 }

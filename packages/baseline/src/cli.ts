@@ -43,8 +43,11 @@ export async function main(argv: readonly string[]): Promise<number> {
   const app = await appFrom(mod);
   const findings = checkDeploy(app, config);
   if (findings.length === 0) out('portcullis-check: no findings');
-  for (const f of findings)
+  for (const f of findings) {
     out(`  ${f.severity.padEnd(7)}${f.id}${f.asvs === undefined ? '' : ` [ASVS ${f.asvs}]`}: ${f.message}`);
+    out(`         fix: ${f.fix}`);
+    if (f.acknowledged !== undefined) out(`         acknowledged: ${f.acknowledged}`);
+  }
   return findings.some((f) => f.severity === 'error') ? 1 : 0;
 }
 

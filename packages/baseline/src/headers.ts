@@ -2,7 +2,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isPlainObject, optionError } from '@portcullis/errors/options';
 import helmet, { type HelmetOptions } from 'helmet';
-import { checkKeys, fail } from './options.js';
+import { checkKeys, fail, show } from './options.js';
+import { markDangerous } from './tags.js';
 
 /** "api": JSON APIs (nothing may render or frame a response). "web": helmet's defaults, hardened. */
 export type HeaderProfile = 'api' | 'web';
@@ -27,13 +28,50 @@ const HELMET_KEYS = [
   'xXssProtection',
 ] as const;
 
-/** Overrides of a profile: helmet's options by their canonical names, plus two headers helmet does not set. */
-export type SecurityHeadersOverrides = Pick<HelmetOptions, (typeof HELMET_KEYS)[number]> & {
-  /** Cache-Control value, or false to leave it to the routes. @default "no-store" for "api", unset for "web" */
-  cacheControl?: string | false | undefined;
-  /** Permissions-Policy value, or false to omit it. @default unset for "api", a deny-all list for "web" */
-  permissionsPolicy?: string | false | undefined;
+/**
+ * The headers whose removal turns a browser protection off: `false` is refused for them, and only
+ * their `dangerouslyDisable…` option removes them (checkDeploy reports each one in production).
+ */
+export const PROTECTIVE_HEADERS = {
+  contentSecurityPolicy: 'dangerouslyDisableContentSecurityPolicy',
+  strictTransportSecurity: 'dangerouslyDisableStrictTransportSecurity',
+  xFrameOptions: 'dangerouslyDisableXFrameOptions',
+  xContentTypeOptions: 'dangerouslyDisableXContentTypeOptions',
+  crossOriginResourcePolicy: 'dangerouslyDisableCrossOriginResourcePolicy',
+  crossOriginOpenerPolicy: 'dangerouslyDisableCrossOriginOpenerPolicy',
+} as const;
+type Protective = keyof typeof PROTECTIVE_HEADERS;
+/** A `dangerouslyDisable…` option of securityHeaders(). */
+export type DangerousHeaderOption = (typeof PROTECTIVE_HEADERS)[Protective];
+
+/** The `dangerouslyDisable…` switches: `true` removes the header (CSP, HSTS, X-Frame-Options, nosniff, CORP, COOP). */
+export type DangerousHeaderOverrides = {
+  /** Send no Content-Security-Policy at all. Reported by checkDeploy in production. @default false */
+  dangerouslyDisableContentSecurityPolicy?: boolean | undefined;
+  /** Send no Strict-Transport-Security (browsers may then use http). Reported by checkDeploy in production. @default false */
+  dangerouslyDisableStrictTransportSecurity?: boolean | undefined;
+  /** Send no X-Frame-Options (clickjacking). Reported by checkDeploy in production. @default false */
+  dangerouslyDisableXFrameOptions?: boolean | undefined;
+  /** Send no X-Content-Type-Options: nosniff (MIME sniffing). Reported by checkDeploy in production. @default false */
+  dangerouslyDisableXContentTypeOptions?: boolean | undefined;
+  /** Send no Cross-Origin-Resource-Policy. Reported by checkDeploy in production. @default false */
+  dangerouslyDisableCrossOriginResourcePolicy?: boolean | undefined;
+  /** Send no Cross-Origin-Opener-Policy. Reported by checkDeploy in production. @default false */
+  dangerouslyDisableCrossOriginOpenerPolicy?: boolean | undefined;
 };
+
+/**
+ * Overrides of a profile: helmet's options by their canonical names (without `false` for the
+ * protective headers: use the `dangerouslyDisable…` options), plus two headers helmet does not set.
+ */
+export type SecurityHeadersOverrides = Omit<Pick<HelmetOptions, (typeof HELMET_KEYS)[number]>, Protective> & {
+  [K in Protective]?: Exclude<HelmetOptions[K], false> | undefined;
+} & DangerousHeaderOverrides & {
+    /** Cache-Control value, or false to leave it to the routes. @default "no-store" for "api", unset for "web" */
+    cacheControl?: string | false | undefined;
+    /** Permissions-Policy value, or false to omit it. @default unset for "api", a deny-all list for "web" */
+    permissionsPolicy?: string | false | undefined;
+  };
 
 const API_CSP = {
   useDefaults: false,
@@ -163,7 +201,12 @@ function record(middleware: ReturnType<typeof helmet>): { set: [string, string][
 export function securityHeaders(profile: HeaderProfile = 'api', overrides?: SecurityHeadersOverrides) {
   if (profile !== 'api' && profile !== 'web')
     fail('securityHeaders', `profile must be "api" or "web" (got ${JSON.stringify(profile)})`);
-  const given = checkKeys('securityHeaders', overrides, [...HELMET_KEYS, 'cacheControl', 'permissionsPolicy']);
+  const given = checkKeys('securityHeaders', overrides, [
+    ...HELMET_KEYS,
+    ...Object.values(PROTECTIVE_HEADERS),
+    'cacheControl',
+    'permissionsPolicy',
+  ]);
   const xPoweredBy = given['xPoweredBy'];
   if (xPoweredBy !== undefined && typeof xPoweredBy !== 'boolean') {
     throw optionError(
@@ -178,6 +221,21 @@ export function securityHeaders(profile: HeaderProfile = 'api', overrides?: Secu
   const helmetOptions: Record<string, unknown> = { ...base.helmet };
   for (const key of HELMET_KEYS) {
     if (given[key] !== undefined) helmetOptions[key] = given[key];
+  }
+  const disabled: DangerousHeaderOption[] = [];
+  for (const [key, dangerous] of Object.entries(PROTECTIVE_HEADERS) as [Protective, DangerousHeaderOption][]) {
+    if (given[key] === false) {
+      fail(
+        'securityHeaders',
+        `"${key}: false" turns a protection off; use "${dangerous}: true" if you really must (checkDeploy reports it in production)`,
+      );
+    }
+    const flag = given[dangerous];
+    if (flag === undefined || flag === false) continue;
+    if (flag !== true) fail('securityHeaders', `"${dangerous}" must be a boolean (got ${show(flag)})`);
+    if (given[key] !== undefined) fail('securityHeaders', `"${dangerous}" and "${key}" contradict each other`);
+    helmetOptions[key] = false;
+    disabled.push(dangerous);
   }
   const cacheControl =
     given['cacheControl'] === undefined ? base.cacheControl : checkHeaderValue('cacheControl', given['cacheControl']);
@@ -198,11 +256,11 @@ export function securityHeaders(profile: HeaderProfile = 'api', overrides?: Secu
   if (permissionsPolicy !== false) extra.push(['Permissions-Policy', permissionsPolicy]);
 
   if (dynamicCsp) {
-    return function securityHeadersDynamic(req: IncomingMessage, res: ServerResponse, next: Next): void {
+    return markDangerous(function securityHeadersDynamic(req: IncomingMessage, res: ServerResponse, next: Next): void {
       for (const [name, value] of extra) res.setHeader(name, value);
       res.removeHeader('X-Powered-By');
       middleware(req, res, next);
-    };
+    }, disabled);
   }
 
   const { set, removed } = record(middleware);
@@ -212,9 +270,13 @@ export function securityHeaders(profile: HeaderProfile = 'api', overrides?: Secu
   const toRemove = [...new Set([...removed, 'X-Powered-By'])];
   const count = names.length;
 
-  return function securityHeadersMiddleware(_req: IncomingMessage, res: ServerResponse, next: Next): void {
+  return markDangerous(function securityHeadersMiddleware(
+    _req: IncomingMessage,
+    res: ServerResponse,
+    next: Next,
+  ): void {
     for (let i = 0; i < count; i++) res.setHeader(names[i] as string, values[i] as string);
     for (const name of toRemove) res.removeHeader(name);
     next();
-  };
+  }, disabled);
 }

@@ -200,7 +200,10 @@ describe('checkDeploy', () => {
   it('accepts a shared (Redis) store with several instances', () => {
     const client = new Redis({ lazyConnect: true, enableOfflineQueue: false });
     try {
-      const app = goodApp({ rateLimit: { store: redisStore(client, { prefix: 'deploy-test:' }) } });
+      const app = goodApp({
+        rateLimit: { store: redisStore(client, { prefix: 'deploy-test:' }) },
+        subjectRateLimit: { store: redisStore(client, { prefix: 'deploy-test:' }) },
+      });
       expect(ids(app, prodConfig(), 3)).not.toContain('DEPLOY_MEMORY_RATE_LIMIT_STORE');
     } finally {
       client.disconnect();

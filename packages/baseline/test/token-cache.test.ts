@@ -143,17 +143,6 @@ describe.each(expressFlavours)('secureBaseline: verified-token cache from the co
     for (let i = 0; i < 3; i++) expect((await get(token)).status).toBe(200);
     expect(signatureChecks()).toBe(3);
   });
-
-  it('treats a config from an older @portcullis/config (no cache fields) as cache off', async () => {
-    const {
-      jwtVerifiedTokenCacheMaxEntries: _entries,
-      jwtVerifiedTokenCacheMaxAgeSec: _age,
-      ...older
-    } = testConfig(CACHE_ON);
-    const get = appFrom(flavour, older as SecurityConfig);
-    for (let i = 0; i < 3; i++) expect((await get(token)).status).toBe(200);
-    expect(signatureChecks()).toBe(3);
-  });
 });
 
 describe('secureBaseline: verified-token cache settings jwtAuth refuses', () => {
