@@ -1,5 +1,6 @@
 // defineConfig(): reads a flat zod object schema from the environment, applies rules, fails closed, freezes and masks.
 import { inspect } from 'node:util';
+import { checkOptions, describeValue, isPlainObject, optionError, type OptionKeys } from '@portcullis/errors/options';
 import type { z } from 'zod';
 import { ConfigError, SCHEMA_RULE, formatProblems, type ConfigProblem } from './problems.js';
 import { resolveProfile, type Env, type Profile } from './profile.js';
@@ -92,31 +93,13 @@ interface CompiledRule<T> {
 }
 
 const RESERVED_FIELDS = new Set(['profile', 'warnings', 'toJSON']);
-const OPTION_KEYS = new Set(['rules']);
-const RULE_KEYS = new Set(['id', 'key', 'hint', 'everyProfile', 'check']);
-const MAX_SHOWN_VALUE = 120;
-
-function fail(message: string): never {
-  throw new TypeError(`@portcullis/config: ${message}`);
-}
+const OPTION_KEYS: OptionKeys<DefineConfigOptions<unknown>> = { rules: true };
+const RULE_KEYS: OptionKeys<ConfigRule<unknown>> = { id: true, key: true, hint: true, everyProfile: true, check: true };
+const PKG = 'config';
 
 /** `jwtSecret` → `JWT_SECRET`; a name already in upper snake case is kept. */
 export function envNameOf(name: string): string {
   return /^[A-Z][A-Z0-9_]*$/.test(name) ? name : name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
-}
-
-/** A bad option value for an error message: primitives as JSON, anything else by type. */
-function shown(value: unknown): string {
-  if (value === undefined) return 'undefined';
-  if (value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
-    return JSON.stringify(value);
-  return typeof value;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null) return false;
-  const proto: unknown = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
 }
 
 /** Freezes a value and everything reachable through arrays and plain objects. */
@@ -130,12 +113,6 @@ function deepFreeze<V>(value: V): V {
     return Object.freeze(value);
   }
   return value;
-}
-
-/** A non-secret value as a short, single-line, quoted string. */
-function showValue(value: string): string {
-  const cut = value.length > MAX_SHOWN_VALUE ? `${value.slice(0, MAX_SHOWN_VALUE)}…` : value;
-  return JSON.stringify(cut);
 }
 
 /** A parsed value for the summary. */
@@ -153,15 +130,25 @@ function compileFields(schema: z.ZodObject): Field[] {
   const seen = new Map<string, string>();
   return Object.entries(schema.shape).map(([name, fieldSchema]) => {
     if (RESERVED_FIELDS.has(name))
-      fail(`schema field "${name}" is reserved (loaded configs carry "profile" and "warnings"); rename it`);
-    if (!isZodType(fieldSchema)) fail(`schema field "${name}" is not a zod schema`);
+      throw optionError(
+        PKG,
+        `schema.${name}`,
+        'is reserved (loaded configs carry "profile" and "warnings")',
+        'rename it',
+      );
+    if (!isZodType(fieldSchema))
+      throw optionError(PKG, `schema.${name}`, 'is not a zod schema', 'e.g. z.string()', fieldSchema);
     const env = envNameOf(name);
     if (!/^[A-Z_][A-Z0-9_]*$/.test(env))
-      fail(
-        `schema field "${name}" does not map to an environment variable name (got ${JSON.stringify(env)}); use camelCase or UPPER_SNAKE_CASE`,
+      throw optionError(
+        PKG,
+        `schema.${name}`,
+        'does not map to an environment variable name',
+        'use camelCase or UPPER_SNAKE_CASE',
+        env,
       );
     const other = seen.get(env);
-    if (other !== undefined) fail(`schema fields "${other}" and "${name}" both read ${env}; rename one`);
+    if (other !== undefined) throw optionError(PKG, `schema.${name}`, `reads ${env} like "${other}"`, 'rename one');
     seen.set(env, name);
     const description = findInSchema(fieldSchema, (s) => s.description);
     return {
@@ -177,29 +164,39 @@ function compileFields(schema: z.ZodObject): Field[] {
 
 function compileRules<T>(rules: unknown, envNames: ReadonlySet<string>): CompiledRule<T>[] {
   if (rules === undefined) return [];
-  if (!Array.isArray(rules)) fail('"rules" must be an array of { id, key, hint, check } objects');
+  if (!Array.isArray(rules))
+    throw optionError(PKG, 'rules', 'must be an array', 'pass rules like { id, key, hint, check }', rules);
   const ids = new Set<string>();
   return rules.map((raw: unknown, index) => {
-    if (!isPlainObject(raw)) fail(`"rules[${index}]" must be an object like { id, key, hint, check }`);
-    for (const k of Object.keys(raw))
-      if (!RULE_KEYS.has(k)) fail(`"rules[${index}]" has unknown key "${k}" (known: ${[...RULE_KEYS].join(', ')})`);
-    const { id, key, hint, everyProfile, check } = raw;
+    const { id, key, hint, everyProfile, check } = checkOptions(PKG, raw, RULE_KEYS, `rules[${index}]`);
     if (typeof id !== 'string' || !/^[A-Z][A-Z0-9_]*$/.test(id))
-      fail(`"rules[${index}].id" must be an UPPER_SNAKE_CASE string (got ${shown(id)})`);
-    if (ids.has(id) || id === SCHEMA_RULE) fail(`"rules[${index}].id" ${id} is used twice; rule ids must be unique`);
+      throw optionError(PKG, `rules[${index}].id`, 'must be an UPPER_SNAKE_CASE string', 'e.g. "SEC_DB_TLS"', id);
+    if (ids.has(id) || id === SCHEMA_RULE)
+      throw optionError(PKG, `rules[${index}].id`, 'is used twice', 'rule ids must be unique', id);
     if (SIGNING_KEY_RULES.some((r) => r.id === id))
-      fail(
-        `"rules[${index}].id" ${id} is built in (checked for every secret of kind "signing-key"); choose another id`,
+      throw optionError(
+        PKG,
+        `rules[${index}].id`,
+        'is built in (checked for every secret of kind "signing-key")',
+        'choose another id',
+        id,
       );
     ids.add(id);
     if (typeof key !== 'string' || !envNames.has(key))
-      fail(`"rules[${index}].key" must name a variable of the schema (got ${shown(key)})`);
+      throw optionError(PKG, `rules[${index}].key`, 'must name a variable of the schema', 'e.g. "DATABASE_URL"', key);
     if (typeof hint !== 'string' || hint.trim() === '')
-      fail(`"rules[${index}].hint" must be a non-empty string saying how to fix the finding`);
+      throw optionError(PKG, `rules[${index}].hint`, 'must be a non-empty string', 'say how to fix the finding', hint);
     if (everyProfile !== undefined && typeof everyProfile !== 'boolean')
-      fail(`"rules[${index}].everyProfile" must be a boolean (got ${shown(everyProfile)})`);
-    if (typeof check !== 'function') fail(`"rules[${index}].check" must be a function`);
-    return { rule: raw as unknown as ConfigRule<T>, everyProfile: everyProfile === true };
+      throw optionError(PKG, `rules[${index}].everyProfile`, 'must be a boolean', 'omit it for false', everyProfile);
+    if (typeof check !== 'function')
+      throw optionError(
+        PKG,
+        `rules[${index}].check`,
+        'must be a function',
+        'e.g. (config) => config.X !== undefined',
+        check,
+      );
+    return { rule: raw as ConfigRule<T>, everyProfile: everyProfile === true };
   });
 }
 
@@ -216,11 +213,15 @@ export function defineConfig<S extends z.ZodObject>(
   options?: DefineConfigOptions<z.output<S>>,
 ): ConfigDefinition<z.output<S>> {
   type T = z.output<S>;
-  if (!isZodType(schema) || schema._zod.def.type !== 'object') fail('defineConfig() expects a z.object({...}) schema');
-  if (options !== undefined && !isPlainObject(options))
-    fail('defineConfig() options must be an object like { rules: [...] }');
-  for (const k of Object.keys(options ?? {}))
-    if (!OPTION_KEYS.has(k)) fail(`unknown defineConfig() option "${k}" (known: rules)`);
+  if (!isZodType(schema) || schema._zod.def.type !== 'object')
+    throw optionError(
+      PKG,
+      'schema',
+      'must be a z.object({...}) schema',
+      'pass z.object({ PORT: z.coerce.number() })',
+      schema,
+    );
+  checkOptions(PKG, options, OPTION_KEYS);
   const fields = compileFields(schema);
   const byName = new Map(fields.map((f) => [f.name, f]));
   const byEnv = new Map(fields.map((f) => [f.env, f]));
@@ -241,7 +242,7 @@ export function defineConfig<S extends z.ZodObject>(
   ): string {
     if (profile === 'production' || field?.mask !== undefined || values === undefined || values.length === 0)
       return message;
-    return `${message} (got ${values.map(showValue).join(', ')})`;
+    return `${message} (got ${values.map((v) => describeValue(v)).join(', ')})`;
   }
 
   function redactedView(config: object): Record<string, unknown> {
@@ -258,7 +259,7 @@ export function defineConfig<S extends z.ZodObject>(
 
   function load(env: Env = process.env): LoadedConfig<T> {
     if (typeof env !== 'object' || env === null)
-      fail(`load() expects an environment object like process.env (got ${env === null ? 'null' : typeof env})`);
+      throw optionError(PKG, 'env', 'must be an environment object', 'pass process.env', env);
     const profile = resolveProfile(env);
     const raw = new Map<string, string | undefined>();
     for (const field of fields) {
@@ -375,7 +376,14 @@ export function defineConfig<S extends z.ZodObject>(
   }
 
   function describe(config: LoadedConfig<T>): string {
-    if (typeof config !== 'object' || config === null) fail('describe() expects a configuration returned by load()');
+    if (typeof config !== 'object' || config === null)
+      throw optionError(
+        PKG,
+        'config',
+        'must be a configuration returned by load()',
+        'pass what load() returned',
+        config,
+      );
     const width = Math.max(...fields.map((f) => f.env.length), 7) + 2;
     const profile: unknown = Reflect.get(config, 'profile');
     const lines = [`profile: ${formatValue(profile)}`];

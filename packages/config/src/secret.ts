@@ -1,4 +1,5 @@
 // secret(): marks a schema field whose value must never be shown, and the masks used to show it safely.
+import { checkOptions, optionError, type OptionKeys } from '@portcullis/errors/options';
 import type { z } from 'zod';
 
 /**
@@ -33,11 +34,7 @@ export const REDACTED = '[redacted]';
 // .meta() and friends derive a new schema, so the mark survives them (a WeakMap keyed by instance would not).
 const SECRET_MARK: unique symbol = Symbol('@portcullis/config.secret');
 const KIND_MARK: unique symbol = Symbol('@portcullis/config.secret-kind');
-const SECRET_OPTION_KEYS = new Set(['minBytes', 'mask', 'kind']);
-
-function fail(message: string): never {
-  throw new TypeError(`@portcullis/config: ${message}`);
-}
+const SECRET_OPTION_KEYS: OptionKeys<SecretOptions> = { minBytes: true, mask: true, kind: true };
 
 /**
  * Marks a schema field as secret: its value is masked in describe(), JSON.stringify, util.inspect
@@ -48,24 +45,20 @@ function fail(message: string): never {
  * @example secret(z.string(), { minBytes: 32 })
  */
 export function secret<S extends z.ZodType>(schema: S, options?: SecretOptions): S {
-  if (!isZodType(schema)) fail(`secret() expects a zod schema (got ${typeof schema})`);
-  if (options !== undefined && (typeof options !== 'object' || options === null || Array.isArray(options))) {
-    fail('secret() options must be an object like { minBytes: 32 }');
-  }
-  for (const key of Object.keys(options ?? {})) {
-    if (!SECRET_OPTION_KEYS.has(key)) fail(`unknown secret() option "${key}" (known: minBytes, mask, kind)`);
-  }
-  const minBytes = options?.minBytes;
-  const mask = options?.mask ?? 'all';
-  const kind = options?.kind;
+  if (!isZodType(schema))
+    throw optionError('config', 'schema', 'must be a zod schema', 'e.g. secret(z.string())', schema);
+  const o = checkOptions('config', options, SECRET_OPTION_KEYS);
+  const minBytes = o.minBytes;
+  const mask = o.mask ?? 'all';
+  const kind = o.kind;
   if (kind !== undefined && kind !== 'signing-key') {
-    fail(`secret() "kind" must be "signing-key" or left out (got ${JSON.stringify(kind)})`);
+    throw optionError('config', 'kind', 'must be "signing-key" or left out', 'omit it for an ordinary secret', kind);
   }
   if (minBytes !== undefined && (typeof minBytes !== 'number' || !Number.isInteger(minBytes) || minBytes < 1)) {
-    fail(`secret() "minBytes" must be a positive integer number of bytes (got ${String(minBytes)})`);
+    throw optionError('config', 'minBytes', 'must be a positive integer number of bytes', 'e.g. 32', minBytes);
   }
   if (mask !== 'all' && mask !== 'url-credentials') {
-    fail(`secret() "mask" must be "all" or "url-credentials" (got ${JSON.stringify(mask)})`);
+    throw optionError('config', 'mask', 'must be "all" or "url-credentials"', 'omit it for "all"', mask);
   }
   const base = schema.clone({ ...schema._zod.def, [SECRET_MARK]: mask, [KIND_MARK]: kind } as S['_zod']['def']);
   return minBytes === undefined

@@ -290,9 +290,13 @@ describe('secret()', () => {
   });
 
   it.each([
-    ['a non-schema', () => secret('x' as never), /expects a zod schema/],
-    ['options null', () => secret(z.string(), null as never), /options must be an object/],
-    ['an unknown option', () => secret(z.string(), { minByte: 3 } as never), /unknown secret\(\) option "minByte"/],
+    ['a non-schema', () => secret('x' as never), /"schema" must be a zod schema \(got "x"\); /],
+    ['options null', () => secret(z.string(), null as never), /"options" must be a plain object \(got null\)/],
+    [
+      'an unknown option',
+      () => secret(z.string(), { minByte: 3 } as never),
+      /"minByte" is not a known option \(got 3\); did you mean "minBytes"\?/,
+    ],
     ['minBytes 0', () => secret(z.string(), { minBytes: 0 }), /"minBytes" must be a positive integer.*got 0/],
     ['minBytes -1', () => secret(z.string(), { minBytes: -1 }), /"minBytes"/],
     ['minBytes 1.5', () => secret(z.string(), { minBytes: 1.5 }), /"minBytes"/],
@@ -319,21 +323,37 @@ describe('defineConfig: option validation', () => {
   const okRule = { id: 'R_OK', key: 'A', hint: 'fix it', check: () => undefined };
 
   it.each([
-    ['a non-object schema', () => defineConfig(z.string() as never), /expects a z\.object/],
-    ['a plain object', () => defineConfig({ a: 1 } as never), /expects a z\.object/],
-    ['null', () => defineConfig(null as never), /expects a z\.object/],
-    ['options that are not an object', () => defineConfig(schema, 'rules' as never), /options must be an object/],
-    ['an unknown option', () => defineConfig(schema, { rule: [] } as never), /unknown defineConfig\(\) option "rule"/],
+    [
+      'a non-object schema',
+      () => defineConfig(z.string() as never),
+      /"schema" must be a z\.object\(\{\.\.\.\}\) schema \(got /,
+    ],
+    [
+      'a plain object',
+      () => defineConfig({ a: 1 } as never),
+      /"schema" must be a z\.object\(\{\.\.\.\}\) schema \(got /,
+    ],
+    ['null', () => defineConfig(null as never), /"schema" must be a z\.object\(\{\.\.\.\}\) schema \(got /],
+    [
+      'options that are not an object',
+      () => defineConfig(schema, 'rules' as never),
+      /"options" must be a plain object \(got "rules"\)/,
+    ],
+    [
+      'an unknown option',
+      () => defineConfig(schema, { rule: [] } as never),
+      /"rule" is not a known option \(got an empty array\); did you mean "rules"\?/,
+    ],
     ['rules that are not an array', () => defineConfig(schema, { rules: {} as never }), /"rules" must be an array/],
     [
       'a rule that is not an object',
       () => defineConfig(schema, { rules: [null as never] }),
-      /"rules\[0\]" must be an object/,
+      /"rules\[0\]" must be a plain object \(got /,
     ],
     [
       'a rule with an unknown key',
       () => defineConfig(schema, { rules: [{ ...okRule, severity: 'x' } as never] }),
-      /unknown key "severity"/,
+      /"rules\[0\]\.severity" is not a known option/,
     ],
     [
       'a lower-case id',
@@ -362,12 +382,20 @@ describe('defineConfig: option validation', () => {
       () => defineConfig(schema, { rules: [{ ...okRule, check: 'x' as never }] }),
       /"rules\[0\]\.check" must be a function/,
     ],
-    ['a reserved field "profile"', () => defineConfig(z.object({ profile: z.string() })), /"profile" is reserved/],
-    ['a reserved field "warnings"', () => defineConfig(z.object({ warnings: z.string() })), /"warnings" is reserved/],
+    [
+      'a reserved field "profile"',
+      () => defineConfig(z.object({ profile: z.string() })),
+      /"schema\.profile" is reserved/,
+    ],
+    [
+      'a reserved field "warnings"',
+      () => defineConfig(z.object({ warnings: z.string() })),
+      /"schema\.warnings" is reserved/,
+    ],
     [
       'two fields reading one variable',
       () => defineConfig(z.object({ fooBar: z.string(), FOO_BAR: z.string() })),
-      /both read FOO_BAR/,
+      /reads FOO_BAR like "/,
     ],
     [
       'a field that is not a variable name',
@@ -388,11 +416,13 @@ describe('defineConfig: option validation', () => {
   });
 
   it.each([null, 'NODE_ENV=production', 42])('load() rejects an environment %j', (env) => {
-    expect(() => defineConfig(schema).load(env as never)).toThrow(/load\(\) expects an environment object/);
+    expect(() => defineConfig(schema).load(env as never)).toThrow(/"env" must be an environment object \(got /);
   });
 
   it('describe() rejects something that is not a config', () => {
-    expect(() => defineConfig(schema).describe(null as never)).toThrow(/describe\(\) expects a configuration/);
+    expect(() => defineConfig(schema).describe(null as never)).toThrow(
+      /"config" must be a configuration returned by load\(\) \(got null\)/,
+    );
   });
 });
 
