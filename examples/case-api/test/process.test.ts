@@ -53,9 +53,11 @@ function run(
         resolveExit({ code, signal });
       });
     });
+    // A guard against a hung child, not a timing assertion: three tsx starts in parallel on a loaded
+    // 2-core machine take 15 s and more.
     const timer = setTimeout(() => {
       kill();
-    }, 15_000);
+    }, 40_000);
     child.stdout.on('data', (d: Buffer) => {
       stdout += d.toString('utf8');
       if (!settled && until?.(stdout) === true) {
@@ -97,7 +99,7 @@ const SAFE_PRODUCTION = {
   ALLOWED_ORIGINS: 'https://app.example.com',
 };
 
-describe('process entry points', () => {
+describe('process entry points', { timeout: 60_000 }, () => {
   let dataDir: string;
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'case-api-proc-'));

@@ -2,7 +2,7 @@
 import { Agent, type buildConnector, type Dispatcher } from 'undici';
 import { openCheckedSocket } from './connect.js';
 import type { CompiledPolicy } from './options.js';
-import { checkUrl, compiledOf, refuse, type EgressPolicy } from './policy.js';
+import { checkUrl, compiledOf, loggableUrl, refuse, type EgressPolicy } from './policy.js';
 
 /** The undici connector of a policy: refuses socketPath, localAddress and socket upgrades, then opens a checked socket. */
 export function createConnector(c: CompiledPolicy): buildConnector.connector {
@@ -56,30 +56,43 @@ function failHandler(handler: Dispatcher.DispatchHandler, error: Error): void {
 const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
 
 /** undici's timeout errors as egress_timeout (the refusals of the connector are EgressErrors already). */
-export function translateError(c: CompiledPolicy, error: Error): Error {
+export function translateError(c: CompiledPolicy, error: Error, target: URL): Error {
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'string' && TIMEOUT_CODES.has(code)) {
-    return refuse(c, 'egress_timeout', 'response', { url: '', host: '' }, `Timed out (${code})`, error);
+    const where = { url: loggableUrl(target), host: target.hostname };
+    return refuse(c, 'egress_timeout', 'response', where, `Timed out (${code})`, error);
   }
   return error;
 }
 
 // Handlers may be class instances with private fields: methods are called on the original object.
-function translatingHandler(c: CompiledPolicy, handler: Dispatcher.DispatchHandler): Dispatcher.DispatchHandler {
+function translatingHandler(
+  c: CompiledPolicy,
+  handler: Dispatcher.DispatchHandler,
+  origin: URL,
+  path: string,
+): Dispatcher.DispatchHandler {
+  // The path without its query: only what logs may see.
+  const logTarget = (): URL => {
+    const cut = path.search(/[?#]/);
+    const url = new URL(origin.href);
+    url.pathname = cut === -1 ? path : path.slice(0, cut);
+    return url;
+  };
   return new Proxy(handler, {
     get(target, key) {
       const value: unknown = Reflect.get(target, key, target);
       if (typeof value !== 'function') return value;
       if (key === 'onError')
         return (error: Error) => {
-          (value as (e: Error) => void).call(target, translateError(c, error));
+          (value as (e: Error) => void).call(target, translateError(c, error, logTarget()));
         };
       if (key === 'onResponseError') {
         return (controller: Dispatcher.DispatchController, error: Error) => {
           (value as (k: Dispatcher.DispatchController, e: Error) => void).call(
             target,
             controller,
-            translateError(c, error),
+            translateError(c, error, logTarget()),
           );
         };
       }
@@ -109,7 +122,7 @@ class SafeAgent extends Agent {
       failHandler(handler, result.error);
       return false;
     }
-    return super.dispatch(options, translatingHandler(this.#policy, handler));
+    return super.dispatch(options, translatingHandler(this.#policy, handler, result.url, options.path));
   }
 }
 

@@ -345,9 +345,18 @@ describe('DNS', () => {
 describe('slow and hostile upstreams', () => {
   it('refuses slow headers with egress_timeout (safeFetch and dispatcher)', async () => {
     expect(await codeOf(() => safeFetch(policy, `http://127.0.0.3:${P}/slow-headers`))).toBe('egress_timeout');
-    expect(await codeOf(() => undiciFetch(`http://127.0.0.3:${P}/slow-headers`, { dispatcher }))).toBe(
+    events.length = 0;
+    expect(await codeOf(() => undiciFetch(`http://127.0.0.3:${P}/slow-headers?token=q-s3cret`, { dispatcher }))).toBe(
       'egress_timeout',
     );
+    expect(events).toContainEqual(
+      expect.objectContaining({
+        decision: 'refuse',
+        code: 'egress_timeout',
+        url: `http://127.0.0.3:${P}/slow-headers`,
+      }),
+    );
+    expect(JSON.stringify(events)).not.toContain('s3cret');
   });
 
   it('refuses a slowloris body (one byte every 20 ms) at bodyMs', async () => {
