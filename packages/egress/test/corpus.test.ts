@@ -368,7 +368,7 @@ beforeAll(async () => {
     resolver: dns.resolver(),
     ca: cert.cert,
     maxRedirects: 3,
-    timeouts: { dnsMs: 1000, connectMs: 2000, headersMs: 2000, bodyMs: 2000, totalMs: 5000 },
+    timeouts: { dnsMs: 3000, connectMs: 3000, headersMs: 3000, bodyMs: 3000, totalMs: 8000 },
   };
   policies = {
     public: createEgressPolicy({ ...common, hosts: 'public' }),

@@ -117,7 +117,7 @@ beforeAll(async () => {
     ca: cert.cert,
     maxRedirects: 3,
     maxResponseBytes: 1024 * 1024,
-    timeouts: { dnsMs: 1000, connectMs: 2000, headersMs: 400, bodyMs: 600, totalMs: 4000 },
+    timeouts: { dnsMs: 3000, connectMs: 3000, headersMs: 1500, bodyMs: 1500, totalMs: 8000 },
     onDecision: (e) => events.push(e),
   };
   policy = createEgressPolicy(base);
@@ -304,8 +304,10 @@ describe('DNS', () => {
 
   it('refuses a name whose server never answers with egress_timeout, off the threadpool (a parallel readFile is not delayed)', async () => {
     let settled = 0;
+    // Seconds of silence, so that even a loaded machine reads the file before any lookup gives up.
+    const patient = createEgressPolicy({ ...base, resolver: dns.resolver(3000), timeouts: { dnsMs: 3000 } });
     const slow = Array.from({ length: 8 }, () =>
-      codeOf(() => safeFetch(policy, `http://slow.test:${P}/ok`)).finally(() => {
+      codeOf(() => safeFetch(patient, `http://slow.test:${P}/ok`)).finally(() => {
         settled++;
       }),
     );

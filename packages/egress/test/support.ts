@@ -234,7 +234,7 @@ export async function startDns(): Promise<TestDns> {
     port,
     set: (name, answer) => answers.set(name.toLowerCase(), answer),
     queries: (name) => counts.get(name.toLowerCase()) ?? 0,
-    resolver(timeoutMs = 300) {
+    resolver(timeoutMs = 2000) {
       const r = new Resolver({ timeout: timeoutMs, tries: 1 });
       r.setServers([`127.0.0.1:${port}`]);
       return r;
