@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSy
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import process from 'node:process';
+import { dependencyDirectionProblems } from './dependency-direction.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 const bin = (name) => join(root, 'node_modules', '.bin', name);
@@ -20,6 +21,14 @@ const all = readdirSync(join(root, 'packages'), { withFileTypes: true })
     return { dir, manifest: JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) };
   })
   .filter((p) => p.manifest.private !== true);
+
+// Dependency direction (DESIGN §2) over every manifest, first: it needs no build.
+const direction = dependencyDirectionProblems(all.map((p) => p.manifest));
+if (direction.length > 0) {
+  for (const line of direction) process.stderr.write(`[check:packages] dependency direction: ${line}\n`);
+  process.exit(1);
+}
+say(`dependency direction holds for ${all.length} packages`);
 
 // `node scripts/check-packages.mjs cors` checks only those folders (and packs the workspace
 // packages they depend on, so the install never asks the registry for an unpublished sibling).
