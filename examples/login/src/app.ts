@@ -3,7 +3,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import type { Redis } from 'ioredis';
-import { secureBaseline } from '@portcullis/baseline';
+import { secureBaseline, type DeployFinding } from '@portcullis/baseline';
 import type { SecurityConfig } from '@portcullis/config';
 import { UnauthorizedError, ValidationError } from '@portcullis/errors';
 import type { createLogger } from '@portcullis/logging';
@@ -11,7 +11,6 @@ import {
   loginLimiter,
   rateLimit,
   redisStore,
-  trustProxy,
   type RateLimitMiddleware,
   type RateLimitStore,
 } from '@portcullis/ratelimit';
@@ -89,6 +88,8 @@ export interface LoginService {
   readonly hasher: ReturnType<typeof createPasswordHasher>;
   /** Stops the limiters' timers; call after the server closed. */
   readonly shutdown: () => Promise<void>;
+  /** The baseline's deploy self-check of this app with its config. */
+  readonly checkDeploy: () => DeployFinding[];
 }
 
 /** Routes reachable without a session. Everything else needs one (deny by default). */
@@ -161,8 +162,6 @@ function route(handler: Handler) {
 /** Builds the app. Does not listen. */
 export function createService(deps: AppDeps): LoginService {
   const app = (deps.createExpress ?? express)();
-  app.disable('x-powered-by');
-  if (deps.config.trustProxy !== false) trustProxy(app, deps.config.trustProxy);
   const now = deps.now ?? Date.now;
   const limits: LoginLimits = { ...DEFAULT_LIMITS, ...deps.limits };
   const timeouts = deps.sessions ?? DEFAULT_SESSION_SETTINGS;
@@ -214,8 +213,9 @@ export function createService(deps: AppDeps): LoginService {
     key: (req) => `user:${sessions.current(req)?.userId ?? '-'}`,
   });
 
-  // request id + logger → security headers → CORS → IP rate limit → JSON body → content-type guard → CSRF
-  // (cookie mode) → session authentication on every route not declared public; after: 404 → error handler.
+  // request id + logger → security headers → CORS → address limiter → CSRF (cookie mode) → session
+  // authentication on every route not declared public → content-type guard → JSON body; after: 404 → errors.
+  // install() also applies TRUST_PROXY and turns x-powered-by off.
   const baseline = secureBaseline({
     config: deps.config,
     auth: sessions.authenticate,
@@ -224,7 +224,7 @@ export function createService(deps: AppDeps): LoginService {
     publicRoutes: PUBLIC_ROUTES.map((r) => ({ ...r })),
     rateLimit: storeFor(),
   });
-  app.use(baseline.before);
+  baseline.install(app);
 
   app.get('/health', function health(_req, res) {
     res.json({ status: 'ok' });
@@ -273,6 +273,11 @@ export function createService(deps: AppDeps): LoginService {
       const presented = sessions.presented(req);
       if (presented !== undefined) await sessions.endPresented(presented);
       await sessions.start(res, user.id);
+      // The account's failed attempts stop counting (per account, and per address + account); the
+      // address-wide limit keeps counting, so a sprayer gains nothing from one valid login.
+      await Promise.all([perPair.reset(req), perAccount.reset(req)]).catch((error: unknown) => {
+        deps.logger.warn({ err: error }, 'login limiter not reset after a successful login');
+      });
       res.status(200).json({ id: user.id, email: user.email });
     }),
   );
@@ -324,6 +329,7 @@ export function createService(deps: AppDeps): LoginService {
   return {
     app,
     hasher,
+    checkDeploy: () => baseline.checkDeploy(),
     async shutdown() {
       await Promise.all([
         baseline.shutdown(),

@@ -1,7 +1,6 @@
 // Entry point: load and check the configuration (refuse to start when unsafe), open storage, check the deploy, listen.
 import { join } from 'node:path';
 import process from 'node:process';
-import { checkDeploy } from '@portcullis/baseline';
 import { createLogger } from '@portcullis/logging';
 import { Redis } from 'ioredis';
 import { createService } from './app.js';
@@ -32,7 +31,7 @@ async function main(): Promise<void> {
   const redis = config.redisUrl === undefined ? undefined : new Redis(config.redisUrl, { maxRetriesPerRequest: 1 });
   const service = createService({ config, store, logger, redis, sessions });
 
-  const findings = checkDeploy(service.app, config);
+  const findings = service.checkDeploy();
   for (const f of findings) logger.warn({ finding: f.id, severity: f.severity }, f.message);
   const errors = findings.filter((f) => f.severity === 'error');
   if (config.profile === 'production' && errors.length > 0) {

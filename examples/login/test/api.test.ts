@@ -268,6 +268,18 @@ describe.each(matrix)('login app on $database.name, $flavour.name', ({ database,
     expect(limited.headers['retry-after']).toMatch(/^\d+$/);
   });
 
+  it('a successful login resets the account limiter: four typos, then the right password, then five more attempts', async () => {
+    const { email } = await account(); // one successful login already
+    for (let i = 0; i < 4; i++) expect((await login(email, 'typo typo typo')).status).toBe(401);
+    expect((await login(email)).status).toBe(200); // fifth attempt in the window: allowed, and resets
+    for (let i = 0; i < 4; i++) expect((await login(email, 'typo typo typo')).status).toBe(401);
+    expect((await login(email)).status).toBe(200); // without the reset this would be the tenth attempt: 429
+    for (let i = 0; i < 5; i++) expect((await login(email, 'typo typo typo')).status).toBe(401);
+    const limited = await login(email);
+    expect(limited.status).toBe(429);
+    expect(limited.body.code).toBe('rate_limited');
+  });
+
   it('rehashes on login after the configured parameters were lowered', async () => {
     const email = newEmail();
     const strong = createPasswordHasher({ params: { timeCost: 3 } });

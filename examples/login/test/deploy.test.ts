@@ -1,5 +1,4 @@
 // checkDeploy on the login app: zero findings in production settings; the cookie findings fire when the flags are weakened.
-import { checkDeploy } from '@portcullis/baseline';
 import { loadSecurityConfig } from '@portcullis/config';
 import { createLogger } from '@portcullis/logging';
 import { describe, expect, it } from 'vitest';
@@ -43,7 +42,7 @@ describe.each(expressFlavours.filter((f) => f.name === 'express5'))(
     it('has zero findings in production settings', async () => {
       const { config, store, service } = build(flavour);
       expect(config.profile).toBe('production');
-      expect(checkDeploy(service.app, config)).toEqual([]);
+      expect(service.checkDeploy()).toEqual([]);
       await service.shutdown();
       await store.close();
     });
@@ -54,8 +53,8 @@ describe.each(expressFlavours.filter((f) => f.name === 'express5'))(
       ['SameSite=None', { sameSite: 'none' as const }, 'SameSite'],
       ['no SameSite', { sameSite: false as const }, 'SameSite'],
     ])('reports DEPLOY_COOKIE_FLAGS when the cookie is weakened (%s)', async (_t, weaken, flag) => {
-      const { config, store, service } = build(flavour, weaken);
-      const findings = checkDeploy(service.app, config);
+      const { store, service } = build(flavour, weaken);
+      const findings = service.checkDeploy();
       expect(findings.map((f) => f.id)).toEqual(['DEPLOY_COOKIE_FLAGS']);
       expect(findings[0]?.message).toContain(flag);
       await service.shutdown();

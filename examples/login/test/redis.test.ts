@@ -45,6 +45,17 @@ describe.skipIf(redisUrl === undefined).each(expressFlavours)('Redis limits and 
     expect(await redis.keys(`${prefix}rl:login:*`)).not.toEqual([]);
   });
 
+  it('a successful login on one instance resets the shared account counter', async () => {
+    const email = newEmail();
+    await request(a.server).post('/register').send({ email, password: 'a long passphrase' });
+    for (let i = 0; i < 4; i++) await request(b.server).post('/login').send({ email, password: 'wrong wrong wrong' });
+    expect((await request(a.server).post('/login').send({ email, password: 'a long passphrase' })).status).toBe(200);
+    const after: number[] = [];
+    for (let i = 0; i < 5; i++)
+      after.push((await request(b.server).post('/login').send({ email, password: 'wrong wrong wrong' })).status);
+    expect(after).toEqual([401, 401, 401, 401, 401]);
+  });
+
   it('a session made on one instance works on the other, is stored hashed, and logout ends it everywhere', async () => {
     const email = newEmail();
     await request(a.server).post('/register').send({ email, password: 'a long passphrase' });
