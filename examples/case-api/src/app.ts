@@ -8,6 +8,8 @@ import type { SecurityConfig } from '@portcullis/config';
 import type { PresetOptions } from '@portcullis/ratelimit';
 import { outboundRoutes, type OutboundOptions } from './outbound.js';
 import { createCasePolicy } from './policy.js';
+import { EvidenceService } from './evidence.js';
+import { evidenceRoutes } from './evidence-routes.js';
 import { caseRoutes } from './routes.js';
 import { CaseService } from './service.js';
 import type { RetentionSettings } from './settings.js';
@@ -31,6 +33,8 @@ export interface AppDeps {
   readonly auth?: Partial<JwtAuthOptions> | undefined;
   /** Existing directory the export files live in. */
   readonly exportsDir: string;
+  /** EVIDENCE_DIR: existing directory with mode 0700 for evidence files; without it the evidence routes are absent. */
+  readonly evidenceDir?: string | undefined;
   /** Clock. @default () => new Date() */
   readonly now?: (() => Date) | undefined;
   /** IDEMPOTENCY_TTL_SEC / EXPORT_TTL_SEC from loadSettings(). @default 86400 / 3600 seconds */
@@ -97,7 +101,11 @@ export function createService(deps: AppDeps): CaseApiService {
     logger: deps.logger,
     publicRoutes: PUBLIC_ROUTES.map((r) => ({ ...r })),
     // The CSV import is the one route whose body is not JSON; it parses (and limits) it itself.
-    bodyTypes: [{ method: 'POST', path: '/cases/import', types: ['text/csv'] }],
+    bodyTypes: [
+      { method: 'POST', path: '/cases/import', types: ['text/csv'] },
+      // Evidence uploads: parsed (and limited) by @portcullis/upload on that route only.
+      { method: 'POST', path: '/cases/:id/evidence', types: ['multipart/form-data'] },
+    ],
     rateLimit: deps.rateLimit,
     subjectRateLimit: deps.subjectRateLimit,
   });
@@ -107,6 +115,9 @@ export function createService(deps: AppDeps): CaseApiService {
   });
   app.use(outbound.router(service));
   app.use(caseRoutes(service, deps.exportsDir));
+  if (deps.evidenceDir !== undefined) {
+    app.use(evidenceRoutes(new EvidenceService({ repo: deps.repo, policy, now: deps.now }), deps.evidenceDir));
+  }
   app.use(baseline.after);
   return {
     app,

@@ -17,6 +17,11 @@ export const ACTIONS = ['START_REVIEW', 'REQUEST_EVIDENCE', 'ESCALATE', 'APPROVE
 /** A transition action. */
 export type CaseAction = (typeof ACTIONS)[number];
 
+/** Audit actions that record evidence uploads and downloads (status unchanged: from = to). */
+export const EVIDENCE_AUDIT_ACTIONS = ['UPLOAD_EVIDENCE', 'DOWNLOAD_EVIDENCE'] as const;
+/** An evidence audit action. */
+export type EvidenceAuditAction = (typeof EVIDENCE_AUDIT_ACTIONS)[number];
+
 /** Roles carried in the verified `roles` claim. Other strings are ignored. */
 export const ROLES = ['reviewer', 'senior_reviewer', 'admin'] as const;
 /** A role the service understands. */
@@ -76,7 +81,7 @@ export interface AuditEvent {
   readonly caseId: string;
   /** The subject (`sub`) that performed the action. */
   readonly actor: string;
-  readonly action: CaseAction;
+  readonly action: CaseAction | EvidenceAuditAction;
   readonly from: CaseStatus;
   readonly to: CaseStatus;
   readonly reason: string;
@@ -102,6 +107,28 @@ export interface ExportRecord {
   readonly createdBy: string;
   readonly createdAt: string;
   readonly rowCount: number;
+}
+
+/** An evidence file of a case: stored under a generated name by @portcullis/upload, its sniffed type recorded. */
+export interface EvidenceRecord {
+  /** The generated id (26 base32 characters): also the stored file's name without extension. */
+  readonly id: string;
+  readonly tenantId: string;
+  readonly caseId: string;
+  /** The stored file name, `<id>.<ext>`, inside EVIDENCE_DIR. */
+  readonly storedName: string;
+  /** The client's file name, sanitised, for display only. */
+  readonly clientName: string;
+  /** Bytes. */
+  readonly size: number;
+  /** The sniffed media type. */
+  readonly mime: string;
+  /** SHA-256 of the content, hex. */
+  readonly sha256: string;
+  /** The subject that uploaded it. */
+  readonly uploadedBy: string;
+  /** ISO 8601 UTC timestamp. */
+  readonly createdAt: string;
 }
 
 /** The authenticated caller, built from verified JWT claims only. */

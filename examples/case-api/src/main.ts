@@ -31,7 +31,7 @@ async function main(): Promise<void> {
     process.exitCode = 1;
     return;
   }
-  const { config, dataDir, retention, importUrlHosts } = settings;
+  const { config, dataDir, evidenceDir, retention, importUrlHosts } = settings;
   const logger = createLogger({ level: config.logLevel });
   for (const w of config.warnings)
     logger.warn({ rule: w.rule, key: w.key }, `configuration warning (${config.profile} profile)`);
@@ -41,6 +41,9 @@ async function main(): Promise<void> {
   const exportsDir = join(dataDir, 'exports');
   // eslint-disable-next-line security/detect-non-literal-fs-filename -- DATA_DIR is operator configuration
   await mkdir(exportsDir, { recursive: true, mode: 0o700 });
+  // Evidence files: owner-only (uploadGuard refuses to start on any other mode, a symlink or a public directory).
+  // eslint-disable-next-line security/detect-non-literal-fs-filename -- EVIDENCE_DIR is operator configuration
+  await mkdir(evidenceDir, { recursive: true, mode: 0o700 });
 
   let devKeys: DevKeys | undefined;
   if (settings.useDevKeys) {
@@ -65,6 +68,7 @@ async function main(): Promise<void> {
     // Everything else (issuer, audience, algorithms, JWKS_URI, lifetimes) the baseline takes from the config.
     auth: devKeys === undefined ? {} : { jwks: devKeys.jwks },
     exportsDir,
+    evidenceDir,
     retention,
     outbound: { importUrlHosts },
     // One store per limiter; the keys differ by limiter name (case-api:rl:ip:…, case-api:rl:subject:…).

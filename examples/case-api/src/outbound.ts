@@ -111,13 +111,15 @@ export function outboundRoutes(deps: {
       const principal = principalOf(req);
       policy.authorize(principal, 'IMPORT_URL', tenantScope(principal));
       const { url } = urlBody.parse(req.body);
-      let text: string;
+      let bytes: Uint8Array;
       try {
         if (importPolicy === undefined) throw refused('egress_host', 'IMPORT_URL_HOSTS is not set');
         const upstream = await safeFetch(importPolicy, url, { headers: { accept: 'text/csv' } });
         if (upstream.status !== 200) throw refused('egress_connect', `upstream answered ${upstream.status}`);
         if (!isCsv(upstream.headers.get('content-type'))) throw refused('egress_connect', 'upstream is not text/csv');
-        text = new TextDecoder('utf-8', { fatal: true }).decode(await upstream.arrayBuffer());
+        bytes = new Uint8Array(await upstream.arrayBuffer());
+        // Not UTF-8 is the upstream's fault (422 upstream_refused); parseImport would refuse it as invalid CSV.
+        new TextDecoder('utf-8', { fatal: true }).decode(bytes);
       } catch (error) {
         const egress =
           error instanceof EgressError ? error : refused('egress_connect', 'upstream body is not UTF-8 text');
@@ -128,7 +130,7 @@ export function outboundRoutes(deps: {
         throw egress.toHttpError();
       }
       // From here on the same validation and use case as POST /cases/import.
-      const created = await service.importCases(principal, parseImport(text));
+      const created = await service.importCases(principal, parseImport(bytes));
       res.status(201).json({ created });
     });
 

@@ -20,7 +20,16 @@ export type PolicyAction =
   | 'EXPORT'
   // The two actions that make the server send requests out (URL import, tenant webhook): admin only.
   | 'IMPORT_URL'
-  | 'MANAGE_WEBHOOK';
+  | 'MANAGE_WEBHOOK'
+  // Evidence files of a case (issue 24).
+  | 'UPLOAD_EVIDENCE'
+  | 'READ_EVIDENCE';
+
+// Evidence (issue 24): the case's assigned reviewer, senior reviewers and admins of the tenant.
+const evidenceHandler = (p: Principal, c: PolicyResource): boolean =>
+  hasRole(p, 'admin') ||
+  hasRole(p, 'senior_reviewer') ||
+  (hasRole(p, 'reviewer') && c.assignedReviewerId !== null && c.assignedReviewerId === p.id);
 
 const reviewerOrAbove = (p: Principal): boolean =>
   hasRole(p, 'admin') || hasRole(p, 'reviewer') || hasRole(p, 'senior_reviewer');
@@ -55,6 +64,8 @@ export function createCasePolicy(onDecision?: (event: DecisionEvent<PolicyAction
       EXPORT: (p) => seesAllCases(p),
       IMPORT_URL: (p) => hasRole(p, 'admin'),
       MANAGE_WEBHOOK: (p) => hasRole(p, 'admin'),
+      UPLOAD_EVIDENCE: evidenceHandler,
+      READ_EVIDENCE: evidenceHandler,
     },
   });
   // Every decision event carries the request id of the principal acting, so the service's calls need no context.

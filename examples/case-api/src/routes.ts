@@ -70,11 +70,12 @@ export function caseRoutes(service: CaseService, exportsDir: string): Router {
       }
       next();
     },
-    express.text({ type: 'text/csv', limit: IMPORT_LIMIT }),
+    // Raw bytes: parseCsvStrict decodes them with a fatal UTF-8 decoder (express.text would replace bad bytes).
+    express.raw({ type: 'text/csv', limit: IMPORT_LIMIT }),
     async function importCases(req: Request, res: Response) {
       const principal = principalOf(req);
-      const text: unknown = req.body;
-      const rows = parseImport(typeof text === 'string' ? text : '');
+      const body: unknown = req.body;
+      const rows = parseImport(body instanceof Uint8Array ? body : new Uint8Array(0));
       const created = await service.importCases(principal, rows);
       res.status(201).json({ created });
     },

@@ -3,7 +3,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { ConflictError, NotFoundError } from '@portcullis/errors';
 import { generateFileName, resolveSafePath } from '@portcullis/paths';
-import { writeCsv } from './csv.js';
+import { toCsvSafe } from '@portcullis/upload';
 import {
   assignsActor,
   nextStatus,
@@ -314,10 +314,10 @@ export class CaseService {
   async createExport(principal: Principal): Promise<ExportRecord> {
     this.#policy.authorize(principal, 'EXPORT', tenantScope(principal));
     const cases = await this.#repo.allCases(principal.tenantId, MAX_EXPORT_ROWS);
-    const csv = writeCsv(
+    const csv = toCsvSafe([
       EXPORT_COLUMNS,
-      cases.map((c) => [c.id, c.title, c.description, c.status, c.assignedReviewerId, c.createdAt, c.updatedAt]),
-    );
+      ...cases.map((c) => [c.id, c.title, c.description, c.status, c.assignedReviewerId, c.createdAt, c.updatedAt]),
+    ]);
     const name = generateFileName('.csv');
     // The name is ours, but it still goes through the same resolution as a download (must not exist yet).
     const target = await resolveSafePath(this.#exportsDir, name, { mustExist: false, allowedExtensions: ['.csv'] });

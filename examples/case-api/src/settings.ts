@@ -76,6 +76,8 @@ export type LoadResult =
       /** IMPORT_URL_HOSTS: what POST /cases/import-url may fetch from; undefined (production, unset) = the route refuses. */
       readonly importUrlHosts: readonly string[] | 'public' | undefined;
       readonly dataDir: string;
+      /** EVIDENCE_DIR (absolute), default `<DATA_DIR>/evidence`; created with mode 0700 at start. */
+      readonly evidenceDir: string;
       readonly useDevKeys: boolean;
     }
   | { readonly ok: false; readonly problems: readonly StartupProblem[] };
@@ -114,13 +116,16 @@ export function loadSettings(env: Readonly<Record<string, string | undefined>>, 
     });
   }
   if (config === undefined || retention === undefined || problems.length > 0) return { ok: false, problems };
-  const dataDir = env['DATA_DIR'] ?? './.data';
+  const dataDirValue = env['DATA_DIR'] ?? './.data';
+  const dataDir = isAbsolute(dataDirValue) ? dataDirValue : resolve(cwd, dataDirValue);
+  const evidenceDirValue = env['EVIDENCE_DIR'] ?? resolve(dataDir, 'evidence');
   return {
     ok: true,
     config,
     retention,
     importUrlHosts,
-    dataDir: isAbsolute(dataDir) ? dataDir : resolve(cwd, dataDir),
+    dataDir,
+    evidenceDir: isAbsolute(evidenceDirValue) ? evidenceDirValue : resolve(cwd, evidenceDirValue),
     useDevKeys: profile !== 'production' && config.jwksUri === undefined,
   };
 }

@@ -1,7 +1,7 @@
 // Shape checks at the boundary (zod): they reject malformed input with 422; they are not the security checks.
 import { BadRequestError, ValidationError, type ValidationIssue } from '@portcullis/errors';
 import { z } from 'zod';
-import { parseCsv } from './csv.js';
+import { CsvError, parseCsvStrict, type CsvRow } from '@portcullis/upload';
 import { ACTIONS } from './domain.js';
 import type { PageCursor } from './storage/index.js';
 
@@ -91,35 +91,45 @@ export function isExportName(value: unknown): value is string {
 /** Data rows an import may hold. */
 export const MAX_IMPORT_ROWS = 1000;
 
-/**
- * Parses and validates an import: header "title,description", 1..1000 rows, each with 2 fields,
- * title 1..200 after trimming, description ≤ 5000 (empty → null). Every bad row is reported
- * (pointer /rows/N, N = 1-based data row); nothing is imported unless all rows are valid.
- */
-export function parseImport(text: string): { title: string; description: string | null }[] {
-  const parsed = parseCsv(text, MAX_IMPORT_ROWS + 1);
-  if (!parsed.ok && parsed.error.message.startsWith('more than')) {
-    throw new ValidationError('too many rows', {
-      issues: [{ pointer: '/rows', message: `more than ${MAX_IMPORT_ROWS} data rows` }],
-    });
-  }
-  if (!parsed.ok) {
+/** Columns a row may have before the file is refused outright (rows with another count are reported per row). */
+const MAX_IMPORT_COLUMNS = 100;
+/** UTF-8 bytes a field may have before the file is refused outright (a description is at most 5000 characters). */
+const MAX_IMPORT_FIELD_BYTES = 5000 * 4;
+
+function csvRows(bytes: Uint8Array): readonly CsvRow[] {
+  try {
+    return parseCsvStrict(bytes, {
+      header: ['title', 'description'],
+      maxRows: MAX_IMPORT_ROWS,
+      maxColumns: MAX_IMPORT_COLUMNS,
+      maxFieldBytes: MAX_IMPORT_FIELD_BYTES,
+    }).rows;
+  } catch (error) {
+    if (!(error instanceof CsvError)) throw error;
+    if (error.reason === 'too_many_rows') {
+      throw new ValidationError('too many rows', {
+        issues: [{ pointer: '/rows', message: `more than ${MAX_IMPORT_ROWS} data rows` }],
+      });
+    }
+    if (error.reason === 'header' || error.reason === 'empty') {
+      throw new ValidationError('bad CSV header', {
+        issues: [{ pointer: '/header', message: 'the first line must be exactly "title,description"' }],
+      });
+    }
     throw new ValidationError('invalid CSV', {
-      issues: [{ pointer: '/csv', message: `line ${parsed.error.line}: ${parsed.error.message}` }],
+      issues: [{ pointer: '/csv', message: `line ${error.line}: ${error.problem}` }],
     });
   }
-  // A blank line is not a row.
-  const [header, ...rows] = parsed.records.filter((r) => !(r.fields.length === 1 && r.fields[0] === ''));
-  if (
-    header === undefined ||
-    header.fields.length !== 2 ||
-    header.fields[0] !== 'title' ||
-    header.fields[1] !== 'description'
-  ) {
-    throw new ValidationError('bad CSV header', {
-      issues: [{ pointer: '/header', message: 'the first line must be exactly "title,description"' }],
-    });
-  }
+}
+
+/**
+ * Parses and validates an import with @portcullis/upload's parseCsvStrict (fatal UTF-8, no NUL, RFC 4180):
+ * header "title,description", 1..1000 rows, each with 2 fields, title 1..200 after trimming, description ≤ 5000
+ * (empty → null). Every bad row is reported (pointer /rows/N, N = 1-based data row); nothing is imported unless all
+ * rows are valid.
+ */
+export function parseImport(bytes: Uint8Array): { title: string; description: string | null }[] {
+  const rows = csvRows(bytes);
   if (rows.length === 0)
     throw new ValidationError('empty import', { issues: [{ pointer: '/rows', message: 'no data rows' }] });
   const issues: ValidationIssue[] = [];
@@ -129,10 +139,6 @@ export function parseImport(text: string): { title: string; description: string 
     const [rawTitle, description] = row.fields;
     if (row.fields.length !== 2 || rawTitle === undefined || description === undefined) {
       issues.push({ pointer: `/rows/${n}`, message: `row ${n} (line ${row.line}) must have exactly 2 fields` });
-      return;
-    }
-    if (rawTitle.includes('\u0000') || description.includes('\u0000')) {
-      issues.push({ pointer: `/rows/${n}`, message: `row ${n} (line ${row.line}) must not contain NUL characters` });
       return;
     }
     const title = rawTitle.trim();

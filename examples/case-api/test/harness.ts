@@ -25,6 +25,8 @@ export interface Harness {
   readonly keys: DevKeys;
   readonly dataDir: string;
   readonly exportsDir: string;
+  /** EVIDENCE_DIR of this app (mode 0700). */
+  readonly evidenceDir: string;
   /** The app's logger (writes into logs()). */
   readonly logger: AppLogger;
   /** Everything the logger wrote. */
@@ -97,6 +99,8 @@ export async function startHarness(
   const dataDir = await mkdtemp(join(tmpdir(), 'case-api-test-'));
   const exportsDir = join(dataDir, 'exports');
   await mkdir(exportsDir, { mode: 0o700 });
+  const evidenceDir = join(dataDir, 'evidence');
+  await mkdir(evidenceDir, { mode: 0o700 });
   const { keys } = await loadOrCreateDevKeys(dataDir);
   const config = loadSecurityConfig(testEnv(env));
   const { logger, text } = capturedLogger();
@@ -107,6 +111,7 @@ export async function startHarness(
     logger,
     auth: { jwks: keys.jwks },
     exportsDir,
+    evidenceDir,
     now: options.now,
     retention: options.retention,
     outbound: options.outbound,
@@ -125,6 +130,7 @@ export async function startHarness(
     keys,
     dataDir,
     exportsDir,
+    evidenceDir,
     logger,
     logs: text,
     token(sub, tenantId, roles) {

@@ -33,6 +33,15 @@ describe('loadSettings', () => {
     }
   });
 
+  it('EVIDENCE_DIR defaults to DATA_DIR/evidence; a relative value is resolved against the working directory', () => {
+    const byDefault = loadSettings({ APP_ENV: 'development', DATA_DIR: '/var/lib/case-api' }, '/srv/app');
+    expect(byDefault.ok && byDefault.evidenceDir).toBe('/var/lib/case-api/evidence');
+    const relative = loadSettings({ APP_ENV: 'development', EVIDENCE_DIR: 'files/evidence' }, '/srv/app');
+    expect(relative.ok && relative.evidenceDir).toBe('/srv/app/files/evidence');
+    const absolute = loadSettings({ APP_ENV: 'development', EVIDENCE_DIR: '/mnt/evidence' }, '/srv/app');
+    expect(absolute.ok && absolute.evidenceDir).toBe('/mnt/evidence');
+  });
+
   it('a safe production environment loads, uses JWKS_URI and never the dev key', () => {
     const r = loadSettings({ ...SAFE_PRODUCTION, DATA_DIR: '/var/lib/case-api' }, '/srv');
     expect(r.ok).toBe(true);

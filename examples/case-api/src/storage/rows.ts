@@ -1,11 +1,14 @@
 // Maps database rows to domain records, checking the shape instead of trusting a cast.
 import {
   ACTIONS,
+  EVIDENCE_AUDIT_ACTIONS,
   STATUSES,
   type AuditEvent,
   type CaseAction,
   type CaseRecord,
   type CaseStatus,
+  type EvidenceAuditAction,
+  type EvidenceRecord,
   type ExportRecord,
 } from '../domain.js';
 import type { IdempotencyRecord } from './types.js';
@@ -38,9 +41,9 @@ function status(row: Row, key: string): CaseStatus {
   return found;
 }
 
-function action(row: Row, key: string): CaseAction {
+function action(row: Row, key: string): CaseAction | EvidenceAuditAction {
   const v = str(row, key);
-  const found = ACTIONS.find((s) => s === v);
+  const found = ACTIONS.find((s) => s === v) ?? EVIDENCE_AUDIT_ACTIONS.find((s) => s === v);
   if (found === undefined) throw new TypeError(`case-api storage: column ${key} holds an unknown action`);
   return found;
 }
@@ -91,6 +94,22 @@ export function toExport(row: Row): ExportRecord {
   };
 }
 
+/** A row of `evidence` → EvidenceRecord. */
+export function toEvidence(row: Row): EvidenceRecord {
+  return {
+    id: str(row, 'id'),
+    tenantId: str(row, 'tenantId'),
+    caseId: str(row, 'caseId'),
+    storedName: str(row, 'storedName'),
+    clientName: str(row, 'clientName'),
+    size: int(row, 'size'),
+    mime: str(row, 'mime'),
+    sha256: str(row, 'sha256'),
+    uploadedBy: str(row, 'uploadedBy'),
+    createdAt: str(row, 'createdAt'),
+  };
+}
+
 /** Bound parameters of each write, in placeholder order. */
 export const params = {
   insertCase: (c: CaseRecord): unknown[] => [
@@ -116,4 +135,16 @@ export const params = {
     e.at,
   ],
   insertExport: (r: ExportRecord): unknown[] => [r.tenantId, r.name, r.createdBy, r.createdAt, r.rowCount],
+  insertEvidence: (r: EvidenceRecord): unknown[] => [
+    r.tenantId,
+    r.id,
+    r.caseId,
+    r.storedName,
+    r.clientName,
+    r.size,
+    r.mime,
+    r.sha256,
+    r.uploadedBy,
+    r.createdAt,
+  ],
 };

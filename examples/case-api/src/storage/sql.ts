@@ -61,6 +61,20 @@ export const MIGRATIONS: readonly string[] = [
      url TEXT NOT NULL,
      secret TEXT NOT NULL,
      updated_at TEXT NOT NULL)`,
+  // Evidence files (issue 24): the row holds the generated stored name and the sniffed type, never a client path.
+  `CREATE TABLE IF NOT EXISTS evidence (
+     tenant_id TEXT NOT NULL,
+     id TEXT NOT NULL,
+     case_id TEXT NOT NULL,
+     stored_name TEXT NOT NULL,
+     client_name TEXT NOT NULL,
+     size BIGINT NOT NULL,
+     mime TEXT NOT NULL,
+     sha256 TEXT NOT NULL,
+     uploaded_by TEXT NOT NULL,
+     created_at TEXT NOT NULL,
+     PRIMARY KEY (tenant_id, id))`,
+  `CREATE INDEX IF NOT EXISTS evidence_by_case ON evidence (tenant_id, case_id, created_at)`,
 ];
 
 const CASE_COLUMNS = `id, tenant_id AS "tenantId", title, description, status,
@@ -68,6 +82,9 @@ const CASE_COLUMNS = `id, tenant_id AS "tenantId", title, description, status,
 
 const AUDIT_COLUMNS = `id, tenant_id AS "tenantId", case_id AS "caseId", actor, action, from_status AS "from",
   to_status AS "to", reason, request_id AS "requestId", at`;
+
+const EVIDENCE_COLUMNS = `id, tenant_id AS "tenantId", case_id AS "caseId", stored_name AS "storedName",
+  client_name AS "clientName", size, mime, sha256, uploaded_by AS "uploadedBy", created_at AS "createdAt"`;
 
 /** Every statement the service runs. */
 export const SQL = {
@@ -104,6 +121,10 @@ export const SQL = {
   // An export created before $3 (now - EXPORT_TTL_SEC) is expired: treated as absent (404) even before the sweep.
   getExport: `SELECT name, tenant_id AS "tenantId", created_by AS "createdBy", created_at AS "createdAt",
     row_count AS "rowCount" FROM exports WHERE tenant_id = $1 AND name = $2 AND created_at >= $3`,
+  insertEvidence: `INSERT INTO evidence (tenant_id, id, case_id, stored_name, client_name, size, mime, sha256, uploaded_by, created_at)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+  listEvidence: `SELECT ${EVIDENCE_COLUMNS} FROM evidence WHERE tenant_id = $1 AND case_id = $2 ORDER BY created_at, id`,
+  getEvidence: `SELECT ${EVIDENCE_COLUMNS} FROM evidence WHERE tenant_id = $1 AND case_id = $2 AND id = $3`,
   // Retention sweeps: at most $2 rows older than $1 per run, oldest first, through the created_at index.
   // A row-value IN keeps one text for both databases (no ctid/rowid); RETURNING only counts.
   sweepIdempotency: `DELETE FROM idempotency_keys WHERE (tenant_id, subject, idem_key) IN (

@@ -1,7 +1,7 @@
 // One CaseStore over any driver that can run a named statement with bound parameters.
-import type { AuditEvent, CaseRecord, ExportRecord, NoteRecord } from '../domain.js';
+import type { AuditEvent, CaseRecord, EvidenceRecord, ExportRecord, NoteRecord } from '../domain.js';
 import type { StatementName } from './sql.js';
-import { params, toAudit, toCase, toExport, toIdempotency } from './rows.js';
+import { params, toAudit, toCase, toEvidence, toExport, toIdempotency } from './rows.js';
 import type { CaseStore, IdempotencyRecord, ListCasesQuery } from './types.js';
 
 /** Runs one of the fixed statements with positional parameters and returns its rows. */
@@ -62,6 +62,16 @@ export function makeStore(run: Runner): CaseStore {
     async getExport(tenantId, name, notBefore) {
       const rows = await run('getExport', [tenantId, name, notBefore]);
       return rows[0] === undefined ? null : toExport(rows[0]);
+    },
+    async insertEvidence(record: EvidenceRecord) {
+      await run('insertEvidence', params.insertEvidence(record));
+    },
+    async listEvidence(tenantId, caseId) {
+      return (await run('listEvidence', [tenantId, caseId])).map(toEvidence);
+    },
+    async getEvidence(tenantId, caseId, id) {
+      const rows = await run('getEvidence', [tenantId, caseId, id]);
+      return rows[0] === undefined ? null : toEvidence(rows[0]);
     },
     async sweepIdempotency(before, max) {
       return (await run('sweepIdempotency', [before, max])).length;

@@ -1,5 +1,5 @@
 // The storage contract: every method takes the tenant id and every implementation uses bound parameters only.
-import type { AuditEvent, CaseRecord, CaseStatus, ExportRecord, NoteRecord } from '../domain.js';
+import type { AuditEvent, CaseRecord, CaseStatus, EvidenceRecord, ExportRecord, NoteRecord } from '../domain.js';
 
 /** A tenant's webhook: where transition events go and the secret they are signed with. */
 export interface WebhookRecord {
@@ -78,6 +78,12 @@ export interface CaseStore {
    * UTC: now minus the export TTL) is expired and returned as null, swept or not.
    */
   getExport(tenantId: string, name: string, notBefore: string): Promise<ExportRecord | null>;
+  /** Records an evidence file of the record's tenant and case. */
+  insertEvidence(record: EvidenceRecord): Promise<void>;
+  /** The evidence of the tenant's case, oldest first. */
+  listEvidence(tenantId: string, caseId: string): Promise<EvidenceRecord[]>;
+  /** One evidence record of the tenant's case, or null (another tenant's or another case's is null too). */
+  getEvidence(tenantId: string, caseId: string, id: string): Promise<EvidenceRecord | null>;
   /** Deletes at most `max` idempotency records created before `before` (every tenant), oldest first; returns how many. */
   sweepIdempotency(before: string, max: number): Promise<number>;
   /** Deletes at most `max` export records created before `before` (every tenant), oldest first; returns how many. */
