@@ -7,6 +7,7 @@ import { resolveProfile, type Env, type Profile } from './profile.js';
 import {
   findInSchema,
   isZodType,
+  maskCredentials,
   maskSecret,
   secretKindOf,
   secretMaskOf,
@@ -115,12 +116,23 @@ function deepFreeze<V>(value: V): V {
   return value;
 }
 
+/** A non-secret value for JSON/inspect output: credentials in strings (and string arrays) masked. */
+function maskShown(value: unknown): unknown {
+  if (typeof value === 'string') return maskCredentials(value);
+  if (Array.isArray(value))
+    return value.map((item: unknown) => (typeof item === 'string' ? maskCredentials(item) : item));
+  return value;
+}
+
 /** A parsed value for the summary. */
 function formatValue(value: unknown): string {
   if (value === undefined) return '(unset)';
-  // Quote a string with control characters so that it cannot forge extra summary lines.
-  if (typeof value === 'string')
-    return value === '' || JSON.stringify(value).slice(1, -1) !== value ? JSON.stringify(value) : value;
+  // Quote a string with control characters so that it cannot forge extra summary lines. Credentials in
+  // any URL-shaped or key=value value are masked even when the field is not declared secret.
+  if (typeof value === 'string') {
+    const masked = maskCredentials(value);
+    return masked === '' || JSON.stringify(masked).slice(1, -1) !== masked ? JSON.stringify(masked) : masked;
+  }
   if (Array.isArray(value)) return value.length === 0 ? '(none)' : value.map((v) => formatValue(v)).join(', ');
   if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value);
   return JSON.stringify(value) ?? typeof value;
@@ -242,7 +254,7 @@ export function defineConfig<S extends z.ZodObject>(
   ): string {
     if (profile === 'production' || field?.mask !== undefined || values === undefined || values.length === 0)
       return message;
-    return `${message} (got ${values.map((v) => describeValue(v)).join(', ')})`;
+    return `${message} (got ${values.map((v) => describeValue(maskCredentials(v))).join(', ')})`;
   }
 
   function redactedView(config: object): Record<string, unknown> {
@@ -250,7 +262,7 @@ export function defineConfig<S extends z.ZodObject>(
     for (const field of fields) {
       const value: unknown = Reflect.get(config, field.name);
       if (value === undefined) continue;
-      view[field.name] = field.mask !== undefined ? maskSecret(value, field.mask) : value;
+      view[field.name] = field.mask !== undefined ? maskSecret(value, field.mask) : maskShown(value);
     }
     view.profile = Reflect.get(config, 'profile');
     view.warnings = Reflect.get(config, 'warnings');

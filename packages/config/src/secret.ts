@@ -5,8 +5,9 @@ import type { z } from 'zod';
 /**
  * How a secret value is shown in describe(), JSON and inspect output.
  * - `all`: the whole value is replaced by `[redacted]`.
- * - `url-credentials`: the value is a URL; scheme, host, port and path stay visible, the password
- *   (and a lone user name, which some clients read as a password) and the query string are redacted.
+ * - `url-credentials`: the value is a URL or connection string; scheme, host, port and path stay visible,
+ *   the password (and a lone user name, which some clients read as a password), every credential-named
+ *   `key=value` pair and the query string are redacted (see {@link maskCredentials}).
  */
 export type SecretMask = 'all' | 'url-credentials';
 
@@ -112,19 +113,47 @@ export function secretKindOf(schema: z.ZodType): SecretKind | undefined {
   });
 }
 
-/** Shows a URL without its credentials and query; anything unparsable is fully redacted. */
-function maskUrl(raw: string): string {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    return REDACTED;
+// key=value pairs whose key names a credential, in ;/&/,-separated strings (ADO.NET, JDBC, ODBC, StackExchange.Redis,
+// URL queries). Values may be quoted ("a;b", 'a;b') or braced ({a;b}), as ADO.NET and ODBC allow.
+const SECRET_KEY = String.raw`[^=;&,?\s]*(?:pass(?:word|wd|phrase)?|pwd|secret|token|api[-_]?key|access[-_]?key|private[-_]?key|credential|auth[-_]?token|authorization|sig(?:nature)?)[^=;&,?\s]*`;
+const PAIR_VALUE = String.raw`"(?:[^"]|"")*"?|'(?:[^']|'')*'?|\{(?:[^}]|\}\})*\}?|[^;&,]*`;
+const SECRET_PAIR = new RegExp(String.raw`(^|[;&,?\s])(\s*${SECRET_KEY}\s*)=(\s*)(?:${PAIR_VALUE})`, 'gi');
+// scheme:// (JDBC's "jdbc:sqlserver://" included) followed by an authority.
+const URL_PREFIX = /^([a-z][a-z0-9+.:-]*:\/\/)([\s\S]*)$/i;
+
+/**
+ * A connection string or URL with its credentials replaced by `[redacted]`, in any scheme: the userinfo
+ * of `scheme://user:password@host` (up to the last "@", so a raw "@" in the password is covered; the
+ * user name stays when a password follows it), and the value of every `password=`, `pwd=`, `secret=`,
+ * `token=`, `apikey=`… pair in `;`-, `&`- or `,`-separated strings and URL queries. Text without
+ * credentials is returned unchanged.
+ */
+export function maskCredentials(text: string): string {
+  let out = text;
+  const url = URL_PREFIX.exec(out);
+  if (url !== null) {
+    const [, scheme = '', rest = ''] = url;
+    const at = rest.lastIndexOf('@');
+    if (at !== -1) {
+      const userinfo = rest.slice(0, at);
+      const colon = userinfo.indexOf(':');
+      // A lone user name (or one with an empty password) may itself be the token: hide it too.
+      const shown =
+        colon === -1 || colon === userinfo.length - 1 ? REDACTED : `${userinfo.slice(0, colon)}:${REDACTED}`;
+      out = `${scheme}${shown}@${rest.slice(at + 1)}`;
+    }
   }
-  const hasPassword = url.password !== '';
-  const hasUser = url.username !== '';
-  const auth = hasPassword ? `${url.username}:${REDACTED}@` : hasUser ? `${REDACTED}@` : '';
-  const query = url.search !== '' ? `?${REDACTED}` : '';
-  return `${url.protocol}//${auth}${url.host}${url.pathname}${query}`;
+  return out.replace(
+    SECRET_PAIR,
+    (_m, lead: string, key: string, space: string) => `${lead}${key}=${space}${REDACTED}`,
+  );
+}
+
+/** A secret connection URL for display: credentials masked as {@link maskCredentials} does, and its query hidden. */
+function maskUrl(raw: string): string {
+  const masked = maskCredentials(raw);
+  const query = masked.indexOf('?');
+  return query === -1 ? masked : `${masked.slice(0, query)}?${REDACTED}`;
 }
 
 /** The masked form of a secret value. */

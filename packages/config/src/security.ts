@@ -497,6 +497,19 @@ export const SECURITY_RULES: readonly Rule[] = Object.freeze([
         : undefined,
   },
   {
+    id: 'SEC_JWKS_URI_CREDENTIALS',
+    key: 'JWKS_URI',
+    // Credentials in a key-set URL are sent to the issuer on every fetch and land in logs and proxies; no safe use.
+    everyProfile: true,
+    hint: 'Remove the user name and password from JWKS_URI; a public key set needs no credentials (if yours does, fetch it in code with a jwks option).',
+    check: (c) => {
+      const parsed = parseUrl(c.jwksUri);
+      return parsed !== undefined && (parsed.username !== '' || parsed.password !== '')
+        ? { message: 'contains credentials (user info before "@")' }
+        : undefined;
+    },
+  },
+  {
     id: 'SEC_TOKEN_TTL_LONG',
     key: 'ACCESS_TOKEN_MAX_TTL_SEC',
     hint: 'Keep access tokens short-lived: at most 3600 seconds (900 is the default).',

@@ -214,6 +214,14 @@ const UNSAFE: Case[] = [
     changes: { JWT_ALGORITHMS: 'HS512', JWT_SECRET: 'UCF03oDj1nNHxhBH798H8plxqJlnumOE9epqDp2ZmexjyoyBc3BRO1z4rAnXMN8' },
   },
   {
+    name: 'rejects a JWKS_URI with credentials in it',
+    id: 'SEC_JWKS_URI_CREDENTIALS',
+    key: 'JWKS_URI',
+    base: RS,
+    changes: { JWKS_URI: 'https://svc:Jw5Kp4ss@id.example.com/.well-known/jwks.json' },
+    value: 'Jw5Kp4ss',
+  },
+  {
     name: 'rejects an HS algorithm without JWT_SECRET',
     id: 'SEC_JWT_KEY_MISSING',
     key: 'JWT_SECRET',
@@ -548,6 +556,7 @@ describe('securityConfig: each unsafe production setting alone gives exactly its
       'SEC_DPOP_ORIGIN_MISSING',
       'SEC_PUBLIC_ORIGIN_INSECURE',
       'SEC_JWKS_INSECURE',
+      'SEC_JWKS_URI_CREDENTIALS',
       'SEC_TOKEN_TTL_LONG',
       'SEC_LOG_LEVEL_VERBOSE',
       'SEC_DB_DEFAULT_CREDENTIALS',
@@ -561,6 +570,7 @@ describe('securityConfig: each unsafe production setting alone gives exactly its
       'SEC_CORS_WILDCARD',
       'SEC_DPOP_ORIGIN_MISSING',
       'SEC_JWKS_INSECURE',
+      'SEC_JWKS_URI_CREDENTIALS',
       'SEC_JWT_ALG_MIXED',
       'SEC_JWT_ALG_NONE',
       'SEC_JWT_SECRET_WEAK',
@@ -587,7 +597,7 @@ describe('securityConfig: combinations report every id at once', () => {
   // ALG_MISSING needs no algorithms at all, so it is covered by its own combination below; PUBLIC_ORIGIN_INSECURE
   // needs PUBLIC_ORIGIN set, which DPOP_ORIGIN_MISSING needs unset (each has its own case above).
   const all = SECURITY_RULES.map((r) => r.id).filter(
-    (id) => id !== 'SEC_JWT_ALG_MISSING' && id !== 'SEC_PUBLIC_ORIGIN_INSECURE',
+    (id) => id !== 'SEC_JWT_ALG_MISSING' && id !== 'SEC_PUBLIC_ORIGIN_INSECURE' && id !== 'SEC_JWKS_URI_CREDENTIALS',
   );
 
   it.each([
