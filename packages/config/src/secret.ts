@@ -117,6 +117,7 @@ export function secretKindOf(schema: z.ZodType): SecretKind | undefined {
 // URL queries). Values may be quoted ("a;b", 'a;b') or braced ({a;b}), as ADO.NET and ODBC allow.
 const SECRET_KEY = String.raw`[^=;&,?\s]*(?:pass(?:word|wd|phrase)?|pwd|secret|token|api[-_]?key|access[-_]?key|private[-_]?key|credential|auth[-_]?token|authorization|sig(?:nature)?)[^=;&,?\s]*`;
 const PAIR_VALUE = String.raw`"(?:[^"]|"")*"?|'(?:[^']|'')*'?|\{(?:[^}]|\}\})*\}?|[^;&,]*`;
+// eslint-disable-next-line security/detect-non-literal-regexp -- built from the two constants above, never from input
 const SECRET_PAIR = new RegExp(String.raw`(^|[;&,?\s])(\s*${SECRET_KEY}\s*)=(\s*)(?:${PAIR_VALUE})`, 'gi');
 // scheme:// (JDBC's "jdbc:sqlserver://" included) followed by an authority.
 const URL_PREFIX = /^([a-z][a-z0-9+.:-]*:\/\/)([\s\S]*)$/i;
