@@ -53,12 +53,7 @@ export default defineRule(
       const obj = constValue(context, arg);
       const origin = findProperty(obj, 'origin');
       const credentials = findProperty(obj, 'credentials');
-      if (
-        origin &&
-        credentials &&
-        literalTruthiness(credentials.value) === true &&
-        allowsAny(context, origin.value)
-      )
+      if (origin && credentials && literalTruthiness(credentials.value) === true && allowsAny(context, origin.value))
         report(context, origin, 'reflect');
     },
   }),

@@ -113,7 +113,7 @@ function uses(context: Rule.RuleContext, call: Node): Node[] {
     const collect = (pat: Node): void => {
       if (pat.type === 'Identifier') ids.push(pat);
       else if (pat.type === 'ObjectPattern')
-        for (const prop of pat.properties) collect(prop.type === 'Property' ? (prop.value) : prop.argument);
+        for (const prop of pat.properties) collect(prop.type === 'Property' ? prop.value : prop.argument);
       else if (pat.type === 'AssignmentPattern') collect(pat.left);
       else if (pat.type === 'ArrayPattern') for (const e of pat.elements) if (e) collect(e);
     };
