@@ -2,8 +2,7 @@
 // needs is injected.
 import type { createLogger } from '@portcullis/logging';
 import express, { type Express } from 'express';
-import type { JwtAuthOptions } from '@portcullis/auth';
-import { secureBaseline, type DeployFinding } from '@portcullis/baseline';
+import { secureBaseline, type AuthOverrides, type DeployFinding } from '@portcullis/baseline';
 import type { SecurityConfig } from '@portcullis/config';
 import type { PresetOptions } from '@portcullis/ratelimit';
 import { outboundRoutes, type OutboundOptions } from './outbound.js';
@@ -28,9 +27,10 @@ export interface AppDeps {
   readonly logger: AppLogger;
   /**
    * Additions to the jwtAuth options the baseline derives from the config (authOptionsFromConfig): the
-   * development key set `{ jwks }` when there is no JWKS_URI. @default {} (everything from the config)
+   * development key set `{ jwks }` when there is no JWKS_URI, a shared DPoP replay store `{ dpop: { replay } }`.
+   * @default {} (everything from the config)
    */
-  readonly auth?: Partial<JwtAuthOptions> | undefined;
+  readonly auth?: AuthOverrides | undefined;
   /** Existing directory the export files live in. */
   readonly exportsDir: string;
   /** EVIDENCE_DIR: existing directory with mode 0700 for evidence files; without it the evidence routes are absent. */

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import process from 'node:process';
 import { createLogger } from '@portcullis/logging';
 import { redisStore } from '@portcullis/ratelimit';
+import { redisReplayStore } from '@portcullis/auth';
 import { Redis } from 'ioredis';
 import { createService } from './app.js';
 import { loadOrCreateDevKeys, type DevKeys } from './devkeys.js';
@@ -66,7 +67,13 @@ async function main(): Promise<void> {
     repo,
     logger,
     // Everything else (issuer, audience, algorithms, JWKS_URI, lifetimes) the baseline takes from the config.
-    auth: devKeys === undefined ? {} : { jwks: devKeys.jwks },
+    // With JWT_DPOP on and several instances (REDIS_URL), the DPoP proof ids are shared so a proof is used once.
+    auth: {
+      ...(devKeys === undefined ? {} : { jwks: devKeys.jwks }),
+      ...(redis === undefined || config.jwtDpop === 'off'
+        ? {}
+        : { dpop: { replay: redisReplayStore(redis, { prefix: 'case-api:dpop:' }) } }),
+    },
     exportsDir,
     evidenceDir,
     retention,

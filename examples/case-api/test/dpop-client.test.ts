@@ -5,9 +5,12 @@ import { join } from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeJwt } from 'jose';
+import request from 'supertest';
 import { jwtAuth } from '@portcullis/auth';
 import { DEV_AUDIENCE, DEV_ISSUER, loadOrCreateDevKeys, signDevToken, type DevKeys } from '../src/devkeys.js';
 import { createDpopClientKey, parseDpopClientKey, signDpopProof } from '../src/dpop-client.js';
+import { testDatabases } from './db.js';
+import { startHarness, type Harness } from './harness.js';
 
 let dir: string;
 let keys: DevKeys;
@@ -64,5 +67,35 @@ describe('development DPoP client', () => {
   it('refuses a DPOP_KEY that holds no private key', async () => {
     const client = await createDpopClientKey();
     await expect(parseDpopClientKey(JSON.stringify(client.publicJwk))).rejects.toThrow();
+  });
+});
+
+describe('the case API with JWT_DPOP=allowed (through authOptionsFromConfig)', () => {
+  const database = testDatabases[0]!;
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness(database, { JWT_DPOP: 'allowed', PUBLIC_ORIGIN: 'http://127.0.0.1:3000' });
+  });
+  afterAll(async () => {
+    await h.close();
+    await database.cleanup();
+  });
+
+  it('serves GET /cases to a DPoP-bound token with its proof, refuses it as Bearer, and still takes unbound bearer tokens', async () => {
+    const client = await createDpopClientKey();
+    const token = await signDevToken(h.keys, { sub: 'u1', tenantId: 't1', roles: ['reviewer'], jkt: client.jkt });
+    const proof = await signDpopProof(client, { method: 'GET', url: 'http://127.0.0.1:3000/cases', token });
+    const ok = await request(h.server).get('/cases').set('Authorization', `DPoP ${token}`).set('DPoP', proof);
+    expect(ok.status).toBe(200);
+    const replayed = await request(h.server).get('/cases').set('Authorization', `DPoP ${token}`).set('DPoP', proof);
+    expect(replayed.status).toBe(401);
+    expect(replayed.body.code).toBe('invalid_dpop_proof');
+    const asBearer = await request(h.server).get('/cases').set('Authorization', `Bearer ${token}`);
+    expect(asBearer.status).toBe(401);
+    expect(asBearer.body.code).toBe('invalid_token');
+    const unbound = await request(h.server)
+      .get('/cases')
+      .set('Authorization', `Bearer ${await h.token('u1', 't1', ['reviewer'])}`);
+    expect(unbound.status).toBe(200);
   });
 });

@@ -1,5 +1,5 @@
 // authOptionsFromConfig: the one mapping from a loaded configuration to jwtAuth options.
-import type { JwsAlgorithm, JwtAuthOptions } from '@portcullis/auth';
+import type { DpopOptions, JwsAlgorithm, JwtAuthOptions } from '@portcullis/auth';
 import type { SecurityConfig } from '@portcullis/config';
 
 // Kept complete by the compiler: a new JwsAlgorithm in @portcullis/auth fails to compile here until listed.
@@ -51,10 +51,24 @@ export function configAuthOptions(config: SecurityConfig): Partial<JwtAuthOption
       maxAgeSec: config.jwtVerifiedTokenCacheMaxAgeSec,
     };
   }
+  // JWT_DPOP = off (the default) leaves DPoP off; otherwise PUBLIC_ORIGIN (which the config requires then) is
+  // what the proofs' htu is compared against. The replay store defaults to jwtAuth's memory store.
+  if (config.jwtDpop !== 'off') {
+    options.dpop = {
+      mode: config.jwtDpop,
+      ...(config.publicOrigin === undefined ? {} : { publicOrigin: config.publicOrigin }),
+    };
+  }
   if (config.jwksUri !== undefined) options.jwksUri = config.jwksUri;
   else if (config.jwtSecret !== undefined) options.secret = config.jwtSecret;
   return options;
 }
+
+/**
+ * What a caller may pass over the configuration's jwtAuth options: any option, and for `dpop` any part of
+ * it (e.g. only `replay: redisReplayStore(redis)`), merged over what JWT_DPOP / PUBLIC_ORIGIN give.
+ */
+export type AuthOverrides = Partial<Omit<JwtAuthOptions, 'dpop'>> & { dpop?: Partial<DpopOptions> | undefined };
 
 const KEY_SOURCES = ['jwksUri', 'jwks', 'publicKey', 'secret'] as const;
 
@@ -67,13 +81,21 @@ function withoutKeySource(options: Partial<JwtAuthOptions>): Partial<JwtAuthOpti
  * `given` over the configuration's options: every defined option the caller passes wins, and a key
  * source of the caller replaces the configuration's (jwtAuth takes exactly one). Then checked complete.
  */
-export function mergeAuthOptions(config: SecurityConfig, given: Partial<JwtAuthOptions>): JwtAuthOptions {
+export function mergeAuthOptions(config: SecurityConfig, given: AuthOverrides): JwtAuthOptions {
   const fromConfig = configAuthOptions(config);
   const merged = KEY_SOURCES.some((key) => given[key] !== undefined) ? withoutKeySource(fromConfig) : fromConfig;
   for (const [key, value] of Object.entries(given)) {
-    if (value !== undefined) Object.defineProperty(merged, key, { value, enumerable: true, writable: true });
+    if (value === undefined) continue;
+    // dpop one level deep: a replay store (or nonce) passed in code completes JWT_DPOP / PUBLIC_ORIGIN.
+    const merge = key === 'dpop' && typeof value === 'object' && value !== null && fromConfig.dpop !== undefined;
+    const set = merge ? { ...fromConfig.dpop, ...definedEntries(value as Record<string, unknown>) } : value;
+    Object.defineProperty(merged, key, { value: set, enumerable: true, writable: true });
   }
   return completeAuthOptions(merged);
+}
+
+function definedEntries(value: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined));
 }
 
 /** Narrows options to JwtAuthOptions, naming the variable that is missing. jwtAuth checks the rest. */
@@ -97,6 +119,7 @@ function completeAuthOptions(options: Partial<JwtAuthOptions>): JwtAuthOptions {
  * | `jwksUri` / `secret` | JWKS_URI, else JWT_SECRET (absent when neither is set) |
  * | `maxTokenLifetimeSec` | ACCESS_TOKEN_MAX_TTL_SEC (seconds) |
  * | `verifiedTokenCache` | `{ maxEntries: JWT_VERIFIED_TOKEN_CACHE_MAX_ENTRIES, maxAgeSec: JWT_VERIFIED_TOKEN_CACHE_MAX_AGE_SEC }` when MAX_ENTRIES > 0 |
+ * | `dpop` | `{ mode: JWT_DPOP, publicOrigin: PUBLIC_ORIGIN }` when JWT_DPOP is not off |
  *
  * @param config - the result of loadSecurityConfig() from @portcullis/config.
  * @returns options for jwtAuth(); add a key source (`jwks`, `publicKey`) when the configuration has none.

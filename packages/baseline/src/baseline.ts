@@ -1,13 +1,13 @@
 // secureBaseline: every Portcullis control in the right order, from one call, and the app settings it owns.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ErrorRequestHandler, Express, Request, RequestHandler } from 'express';
-import { jwtAuth, type JwtAuthOptions } from '@portcullis/auth';
+import { jwtAuth } from '@portcullis/auth';
 import type { SecurityConfig } from '@portcullis/config';
 import { strictCors } from '@portcullis/cors';
 import { ForbiddenError, errorHandler, notFoundHandler } from '@portcullis/errors';
 import { createLogger, requestLogger } from '@portcullis/logging';
 import { rateLimit, trustProxy, type PresetOptions, type RateLimitMiddleware } from '@portcullis/ratelimit';
-import { mergeAuthOptions } from './auth-options.js';
+import { mergeAuthOptions, type AuthOverrides } from './auth-options.js';
 import { csrfGuard } from './csrf.js';
 import { isDangerousFindingId } from './dangerous.js';
 import { assertDeploy, checkDeploy, type CheckDeployOptions, type DeployFinding } from './deploy.js';
@@ -29,11 +29,12 @@ export interface SecureBaselineOptions {
   config: SecurityConfig;
   /**
    * jwtAuth options over those authOptionsFromConfig(config) derives (JWT_ISSUER, JWT_AUDIENCE,
-   * JWT_ALGORITHMS, JWKS_URI / JWT_SECRET, ACCESS_TOKEN_MAX_TTL_SEC, JWT_VERIFIED_TOKEN_CACHE_*): what
-   * you pass wins, and a key source you pass replaces the configuration's. Or a ready jwtAuth
+   * JWT_ALGORITHMS, JWKS_URI / JWT_SECRET, ACCESS_TOKEN_MAX_TTL_SEC, JWT_VERIFIED_TOKEN_CACHE_*, JWT_DPOP /
+   * PUBLIC_ORIGIN): what you pass wins, a key source you pass replaces the configuration's, and `dpop` is
+   * merged one level deep (pass `{ dpop: { replay } }` to share a replay store). Or a ready jwtAuth
    * middleware. Required: authentication is never optional. `{}` takes everything from the config.
    */
-  auth: Partial<JwtAuthOptions> | AuthMiddleware;
+  auth: AuthOverrides | AuthMiddleware;
   /** Routes reachable without a token; every other route requires one. @default [{ method: "GET", path: "/health" }] */
   publicRoutes?: RouteSpec[] | undefined;
   /**

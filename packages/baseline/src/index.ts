@@ -1,6 +1,6 @@
 // Public entry of @portcullis/baseline.
 export { secureBaseline, type SecureBaseline, type SecureBaselineOptions } from './baseline.js';
-export { authOptionsFromConfig } from './auth-options.js';
+export { authOptionsFromConfig, type AuthOverrides } from './auth-options.js';
 export {
   securityHeaders,
   RESTRICTIVE_PERMISSIONS_POLICY,
