@@ -13,7 +13,7 @@ import { isDangerousFindingId } from './dangerous.js';
 import { assertDeploy, checkDeploy, type CheckDeployOptions, type DeployFinding } from './deploy.js';
 import { securityHeaders, type SecurityHeadersOverrides } from './headers.js';
 import { jsonBody, requireJson, type BodyTypeRoute } from './json.js';
-import { checkKeys, fail, show } from './options.js';
+import { checkOptions, describeValue, optionError, type OptionKeys } from '@portcullis/errors/options';
 import { compileRoute, matchRoute, pathnameOf, type RouteSpec } from './routes.js';
 import { tag, type Acknowledgement, type BaselineMeta, type CookiePolicy, type Piece } from './tags.js';
 
@@ -96,20 +96,22 @@ export interface SecureBaseline {
   shutdown(): Promise<void>;
 }
 
-const OPTION_KEYS = [
-  'config',
-  'auth',
-  'publicRoutes',
-  'publicStatic',
-  'rateLimit',
-  'subjectRateLimit',
-  'logger',
-  'cookies',
-  'bodyTypes',
-  'headers',
-  'quietRoutes',
-  'acknowledge',
-];
+const OPTION_KEYS: OptionKeys<SecureBaselineOptions> = {
+  config: true,
+  auth: true,
+  publicRoutes: true,
+  publicStatic: true,
+  rateLimit: true,
+  subjectRateLimit: true,
+  logger: true,
+  cookies: true,
+  bodyTypes: true,
+  headers: true,
+  quietRoutes: true,
+  acknowledge: true,
+};
+const COOKIE_KEYS: OptionKeys<CookiePolicy> = { secure: true, httpOnly: true, sameSite: true };
+const ACKNOWLEDGE_KEYS: OptionKeys<Acknowledgement> = { id: true, reason: true };
 
 const MOUNT_SEGMENT = /^[A-Za-z0-9._~@-]+$/;
 const isMountPath = (p: unknown): boolean =>
@@ -139,36 +141,57 @@ function checkCookies(value: unknown): false | true | CookiePolicy {
   if (value === true) return true;
   if (typeof value === 'object' && value !== null) {
     const c = value as Record<string, unknown>;
-    checkKeys('secureBaseline', value, ['secure', 'httpOnly', 'sameSite']);
+    checkOptions('baseline', value, COOKIE_KEYS, 'cookies');
     if (
       typeof c['secure'] !== 'boolean' ||
       typeof c['httpOnly'] !== 'boolean' ||
       !['strict', 'lax', 'none', false].includes(c['sameSite'] as string)
     ) {
-      fail(
-        'secureBaseline',
-        '"cookies" must be true, false or { secure: boolean, httpOnly: boolean, sameSite: "strict" | "lax" | "none" | false }',
+      throw optionError(
+        'baseline',
+        'cookies',
+        'must be true, false or { secure: boolean, httpOnly: boolean, sameSite: "strict" | "lax" | "none" | false }',
+        'see the options table of the @portcullis/baseline README',
       );
     }
     return value as CookiePolicy;
   }
-  return fail('secureBaseline', `"cookies" must be a boolean or a cookie policy object (got ${show(value)})`);
+  throw optionError(
+    'baseline',
+    'cookies',
+    'must be a boolean or a cookie policy object',
+    'e.g. true, or { secure: true, httpOnly: true, sameSite: "lax" }',
+    value,
+  );
 }
 
 function checkAcknowledge(value: unknown): Acknowledgement[] {
   if (value === undefined) return [];
   if (!Array.isArray(value))
-    fail('secureBaseline', `"acknowledge" must be an array of { id, reason } (got ${show(value)})`);
+    throw optionError(
+      'baseline',
+      'acknowledge',
+      `must be an array of { id, reason }`,
+      'see the options table of the @portcullis/baseline README',
+      value,
+    );
   return value.map((entry: unknown) => {
-    const { id, reason } = checkKeys('secureBaseline', entry, ['id', 'reason']);
+    const { id, reason } = checkOptions('baseline', entry, ACKNOWLEDGE_KEYS, 'acknowledge');
     if (!isDangerousFindingId(id)) {
-      fail(
-        'secureBaseline',
-        `"acknowledge" id ${show(id)} is not a finding that can be acknowledged (only DEPLOY_DANGEROUSLY_… ids)`,
+      throw optionError(
+        'baseline',
+        'acknowledge',
+        `id ${describeValue(id)} is not a finding that can be acknowledged (only DEPLOY_DANGEROUSLY_… ids)`,
+        'see the options table of the @portcullis/baseline README',
       );
     }
     if (typeof reason !== 'string' || reason.trim().length < MIN_REASON) {
-      fail('secureBaseline', `"acknowledge" ${id} needs a "reason": a sentence of at least ${MIN_REASON} characters`);
+      throw optionError(
+        'baseline',
+        'acknowledge',
+        `${id} needs a "reason": a sentence of at least ${MIN_REASON} characters`,
+        'see the options table of the @portcullis/baseline README',
+      );
     }
     return Object.freeze({ id, reason: reason.trim() });
   });
@@ -177,7 +200,13 @@ function checkAcknowledge(value: unknown): Acknowledgement[] {
 function checkPublicStatic(value: unknown): string[] {
   if (value === undefined) return [];
   if (!Array.isArray(value) || !value.every(isMountPath)) {
-    fail('secureBaseline', `"publicStatic" must be an array of mount paths such as "/assets" (got ${show(value)})`);
+    throw optionError(
+      'baseline',
+      'publicStatic',
+      `must be an array of mount paths such as "/assets"`,
+      'see the options table of the @portcullis/baseline README',
+      value,
+    );
   }
   return [...(value as string[])];
 }
@@ -186,12 +215,20 @@ function checkPublicStatic(value: unknown): string[] {
 function limiterOverrides(option: string, value: unknown): PresetOptions {
   if (value === undefined) return {};
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    fail('secureBaseline', `"${option}" must be an object of rate-limit options (got ${show(value)})`);
+    throw optionError(
+      'baseline',
+      option,
+      `must be an object of rate-limit options`,
+      'see the options table of the @portcullis/baseline README',
+      value,
+    );
   }
   if ('key' in value && (value as { key?: unknown }).key !== undefined) {
-    fail(
-      'secureBaseline',
-      `"${option}.key" cannot be changed: the ${option === 'rateLimit' ? 'address' : 'subject'} is the key`,
+    throw optionError(
+      'baseline',
+      `${option}.key`,
+      `cannot be changed: the ${option === 'rateLimit' ? 'address' : 'subject'} is the key`,
+      'see the options table of the @portcullis/baseline README',
     );
   }
   const out: Record<string, unknown> = {};
@@ -211,25 +248,38 @@ function hasSubject(req: Request): boolean {
  * before its body is read. `after` is the 404 and the error handler. Mistakes throw here, at startup.
  */
 export function secureBaseline(options: SecureBaselineOptions): SecureBaseline {
-  const given = checkKeys('secureBaseline', options, OPTION_KEYS);
+  const given = checkOptions('baseline', options, OPTION_KEYS);
   const config = given['config'];
   if (!isConfig(config))
-    fail('secureBaseline', '"config" must be the result of loadSecurityConfig() from @portcullis/config');
+    throw optionError(
+      'baseline',
+      'config',
+      'must be the result of loadSecurityConfig() from @portcullis/config',
+      'see the options table of the @portcullis/baseline README',
+    );
   const authOption = given['auth'];
   if (
     authOption === undefined ||
     authOption === null ||
     (typeof authOption !== 'object' && typeof authOption !== 'function')
   ) {
-    fail(
-      'secureBaseline',
-      '"auth" is required: jwtAuth options or a jwtAuth middleware (authentication is deny-by-default)',
+    throw optionError(
+      'baseline',
+      'auth',
+      'is required: jwtAuth options or a jwtAuth middleware (authentication is deny-by-default)',
+      'see the options table of the @portcullis/baseline README',
     );
   }
   const cookies = checkCookies(given['cookies']);
   const publicSpecs = given['publicRoutes'] ?? [{ method: 'GET', path: '/health' }];
   if (!Array.isArray(publicSpecs))
-    fail('secureBaseline', `"publicRoutes" must be an array of { method, path } (got ${show(publicSpecs)})`);
+    throw optionError(
+      'baseline',
+      'publicRoutes',
+      `must be an array of { method, path }`,
+      'see the options table of the @portcullis/baseline README',
+      publicSpecs,
+    );
   const publicRoutes = publicSpecs.map((spec: unknown) => compileRoute('secureBaseline', 'publicRoutes', spec));
   const publicStatic = checkPublicStatic(given['publicStatic']);
   const acknowledge = checkAcknowledge(given['acknowledge']);
@@ -323,16 +373,28 @@ export function secureBaseline(options: SecureBaselineOptions): SecureBaseline {
   let installed: Express | undefined;
   const installedApp = (): Express => {
     if (installed === undefined)
-      fail('secureBaseline', 'checkDeploy()/assertDeploy() need baseline.install(app) first');
+      throw optionError(
+        'baseline',
+        'checkDeploy()',
+        'needs baseline.install(app) first',
+        'call baseline.install(app) before checkDeploy()/assertDeploy()',
+      );
     return installed;
   };
 
   return Object.freeze({
     install(app: Express): void {
       if (typeof app !== 'function' || typeof (app as Partial<Express>).set !== 'function') {
-        fail('secureBaseline', `install() needs an Express application (got ${show(app)})`);
+        throw optionError(
+          'baseline',
+          'install()',
+          'needs an Express application',
+          'pass the app: baseline.install(app)',
+          app,
+        );
       }
-      if (installed !== undefined) fail('secureBaseline', 'install() was already called: one baseline per app');
+      if (installed !== undefined)
+        throw optionError('baseline', 'install()', 'was already called', 'one baseline per app');
       // Validated by @portcullis/ratelimit: a hop count or proxy CIDRs, never "every address".
       if (config.trustProxy === false) app.set('trust proxy', false);
       else trustProxy(app, config.trustProxy);

@@ -3,7 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseOrigin } from '@portcullis/cors';
 import { ForbiddenError } from '@portcullis/errors';
-import { checkKeys, fail, show } from './options.js';
+import { checkOptions, describeValue, optionError, type OptionKeys } from '@portcullis/errors/options';
 
 type Next = (err?: unknown) => void;
 
@@ -15,20 +15,34 @@ export interface CsrfGuardOptions {
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+const CSRF_KEYS: OptionKeys<CsrfGuardOptions> = { trustedOrigins: true };
+
 /**
  * For unsafe methods: allow when Sec-Fetch-Site is same-origin or none, or the Origin is trusted;
  * without Sec-Fetch-Site, allow when there is no Origin (not a browser) or the Origin's host is the
  * request's Host; otherwise 403 csrf_rejected. Mount it only when the app authenticates with cookies.
  */
 export function csrfGuard(options?: CsrfGuardOptions) {
-  const given = checkKeys('csrfGuard', options, ['trustedOrigins']);
+  const given = checkOptions('baseline', options, CSRF_KEYS);
   const list = given['trustedOrigins'] ?? [];
-  if (!Array.isArray(list)) fail('csrfGuard', `"trustedOrigins" must be an array of origins (got ${show(list)})`);
+  if (!Array.isArray(list))
+    throw optionError(
+      'baseline',
+      'trustedOrigins',
+      `must be an array of origins`,
+      'see the options table of the @portcullis/baseline README',
+      list,
+    );
   const trusted = new Set<string>();
   for (const entry of list as unknown[]) {
     const origin = parseOrigin(entry);
     if (origin === null)
-      fail('csrfGuard', `"trustedOrigins" entry ${show(entry)} is not an origin like "https://app.example.com"`);
+      throw optionError(
+        'baseline',
+        'trustedOrigins',
+        `entry ${describeValue(entry)} is not an origin like "https://app.example.com"`,
+        'see the options table of the @portcullis/baseline README',
+      );
     trusted.add(origin);
   }
 

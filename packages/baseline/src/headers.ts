@@ -1,8 +1,7 @@
 // securityHeaders: helmet 8 configured per profile, computed once at creation and replayed per request.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { isPlainObject, optionError } from '@portcullis/errors/options';
 import helmet, { type HelmetOptions } from 'helmet';
-import { checkKeys, fail, show } from './options.js';
+import { checkOptions, isPlainObject, optionError, type OptionKeys } from '@portcullis/errors/options';
 import { markDangerous } from './tags.js';
 
 /** "api": JSON APIs (nothing may render or frame a response). "web": helmet's defaults, hardened. */
@@ -162,7 +161,12 @@ function checkCsp(csp: unknown): boolean {
 function checkHeaderValue(name: string, value: unknown): string | false {
   if (value === false) return false;
   if (typeof value !== 'string' || value.length === 0 || /[\r\n]/.test(value)) {
-    fail('securityHeaders', `"${name}" must be a non-empty single-line string or false`);
+    throw optionError(
+      'baseline',
+      name,
+      `must be a non-empty single-line string or false`,
+      'see the options table of the @portcullis/baseline README',
+    );
   }
   return value;
 }
@@ -187,9 +191,19 @@ function record(middleware: ReturnType<typeof helmet>): { set: [string, string][
     error = err;
   });
   if (error !== undefined)
-    fail('securityHeaders', `helmet rejected the options: ${error instanceof Error ? error.message : 'unknown error'}`);
+    throw optionError(
+      'baseline',
+      'overrides',
+      `were rejected by helmet (${error instanceof Error ? error.message : 'unknown error'})`,
+      "check them against helmet 8's options",
+    );
   return { set, removed };
 }
+
+// helmet's canonical names, the dangerously… switches and our two headers: the allowed keys of the overrides.
+const HEADER_KEYS = Object.fromEntries(
+  [...HELMET_KEYS, ...Object.values(PROTECTIVE_HEADERS), 'cacheControl', 'permissionsPolicy'].map((k) => [k, true]),
+) as OptionKeys<SecurityHeadersOverrides>;
 
 /**
  * Security headers on helmet 8 for a profile, with optional overrides. The headers are computed once
@@ -200,13 +214,8 @@ function record(middleware: ReturnType<typeof helmet>): { set: [string, string][
  */
 export function securityHeaders(profile: HeaderProfile = 'api', overrides?: SecurityHeadersOverrides) {
   if (profile !== 'api' && profile !== 'web')
-    fail('securityHeaders', `profile must be "api" or "web" (got ${JSON.stringify(profile)})`);
-  const given = checkKeys('securityHeaders', overrides, [
-    ...HELMET_KEYS,
-    ...Object.values(PROTECTIVE_HEADERS),
-    'cacheControl',
-    'permissionsPolicy',
-  ]);
+    throw optionError('baseline', 'profile', 'must be "api" or "web"', 'omit it for "api"', profile);
+  const given: Readonly<Record<string, unknown>> = checkOptions('baseline', overrides, HEADER_KEYS);
   const xPoweredBy = given['xPoweredBy'];
   if (xPoweredBy !== undefined && typeof xPoweredBy !== 'boolean') {
     throw optionError(
@@ -225,15 +234,30 @@ export function securityHeaders(profile: HeaderProfile = 'api', overrides?: Secu
   const disabled: DangerousHeaderOption[] = [];
   for (const [key, dangerous] of Object.entries(PROTECTIVE_HEADERS) as [Protective, DangerousHeaderOption][]) {
     if (given[key] === false) {
-      fail(
-        'securityHeaders',
-        `"${key}: false" turns a protection off; use "${dangerous}: true" if you really must (checkDeploy reports it in production)`,
+      throw optionError(
+        'baseline',
+        `${key}: false`,
+        `turns a protection off`,
+        `use "${dangerous}: true" if you really must (checkDeploy reports it in production)`,
       );
     }
     const flag = given[dangerous];
     if (flag === undefined || flag === false) continue;
-    if (flag !== true) fail('securityHeaders', `"${dangerous}" must be a boolean (got ${show(flag)})`);
-    if (given[key] !== undefined) fail('securityHeaders', `"${dangerous}" and "${key}" contradict each other`);
+    if (flag !== true)
+      throw optionError(
+        'baseline',
+        dangerous,
+        `must be a boolean`,
+        'see the options table of the @portcullis/baseline README',
+        flag,
+      );
+    if (given[key] !== undefined)
+      throw optionError(
+        'baseline',
+        dangerous,
+        `and "${key}" contradict each other`,
+        'see the options table of the @portcullis/baseline README',
+      );
     helmetOptions[key] = false;
     disabled.push(dangerous);
   }
@@ -249,7 +273,12 @@ export function securityHeaders(profile: HeaderProfile = 'api', overrides?: Secu
   try {
     middleware = helmet(helmetOptions);
   } catch (error) {
-    fail('securityHeaders', `helmet rejected the options: ${error instanceof Error ? error.message : 'unknown error'}`);
+    throw optionError(
+      'baseline',
+      'overrides',
+      `were rejected by helmet (${error instanceof Error ? error.message : 'unknown error'})`,
+      "check them against helmet 8's options",
+    );
   }
   const extra: [string, string][] = [];
   if (cacheControl !== false) extra.push(['Cache-Control', cacheControl]);

@@ -4,7 +4,7 @@ import express, { type Request, type Response } from 'express';
 import { checkBodyLimit } from '@portcullis/config';
 import { BadRequestError, UnsupportedMediaTypeError } from '@portcullis/errors';
 import { scanJson } from './json-scan.js';
-import { checkKeys, fail, show } from './options.js';
+import { checkOptions, optionError, type OptionKeys } from '@portcullis/errors/options';
 import { compileRoute, matchRoute, pathnameOf, type RouteSpec } from './routes.js';
 
 type Next = (err?: unknown) => void;
@@ -56,24 +56,45 @@ function hasBody(req: IncomingMessage): boolean {
   return length !== undefined && length !== '0';
 }
 
+const JSON_BODY_KEYS: OptionKeys<JsonBodyOptions> = { limit: true, allowDuplicateKeys: true, maxDepth: true };
+
 /**
  * Strict JSON body parser: objects and arrays only, size limit (413), no `__proto__`/`prototype`
  * keys at any depth (400 prototype_pollution), no duplicate keys (400 duplicate_key), a depth limit
  * (400 too_deep), UTF-8 only (415). Leaves non-JSON bodies alone for requireJson() to judge.
  */
 export function jsonBody(options?: JsonBodyOptions) {
-  const given = checkKeys('jsonBody', options, ['limit', 'allowDuplicateKeys', 'maxDepth']);
+  const given = checkOptions('baseline', options, JSON_BODY_KEYS);
   const limitValue = given['limit'] ?? '100kb';
   // One grammar, one bound: the check BODY_LIMIT is parsed with, so a config value is always accepted here.
   const limitVerdict = checkBodyLimit(limitValue);
-  if (!limitVerdict.ok) fail('jsonBody', `"limit" ${limitVerdict.problem} (got ${show(limitValue)})`);
+  if (!limitVerdict.ok)
+    throw optionError(
+      'baseline',
+      'limit',
+      limitVerdict.problem,
+      'see the options table of the @portcullis/baseline README',
+      limitValue,
+    );
   const limit = limitVerdict.bytes;
   const allowDuplicateKeys = given['allowDuplicateKeys'] ?? false;
   if (typeof allowDuplicateKeys !== 'boolean')
-    fail('jsonBody', `"allowDuplicateKeys" must be a boolean (got ${show(allowDuplicateKeys)})`);
+    throw optionError(
+      'baseline',
+      'allowDuplicateKeys',
+      `must be a boolean`,
+      'see the options table of the @portcullis/baseline README',
+      allowDuplicateKeys,
+    );
   const maxDepth = given['maxDepth'] ?? 32;
   if (typeof maxDepth !== 'number' || !Number.isInteger(maxDepth) || maxDepth < 1 || maxDepth > 1000) {
-    fail('jsonBody', `"maxDepth" must be an integer from 1 to 1000 (got ${show(maxDepth)})`);
+    throw optionError(
+      'baseline',
+      'maxDepth',
+      `must be an integer from 1 to 1000`,
+      'see the options table of the @portcullis/baseline README',
+      maxDepth,
+    );
   }
   // body-parser's text reader gives us size limits, Content-Length checks and decompression
   // limits; the JSON itself is checked here before JSON.parse sees it.
@@ -156,15 +177,23 @@ function mediaType(contentType: string | undefined): string {
   return (semi === -1 ? contentType : contentType.slice(0, semi)).trim().toLowerCase();
 }
 
+const REQUIRE_JSON_KEYS: OptionKeys<RequireJsonOptions> = { allow: true };
+
 /**
  * 415 for a POST/PUT/PATCH/DELETE whose body is not JSON — unless the route declared another
  * type in `allow`. Stops form posts and text/plain "simple requests" from reaching JSON handlers.
  */
 export function requireJson(options?: RequireJsonOptions) {
-  const given = checkKeys('requireJson', options, ['allow']);
+  const given = checkOptions('baseline', options, REQUIRE_JSON_KEYS);
   const allowSpec = given['allow'] ?? [];
   if (!Array.isArray(allowSpec))
-    fail('requireJson', `"allow" must be an array of { method, path, types } (got ${show(allowSpec)})`);
+    throw optionError(
+      'baseline',
+      'allow',
+      `must be an array of { method, path, types }`,
+      'see the options table of the @portcullis/baseline README',
+      allowSpec,
+    );
   const allowed = allowSpec.map((spec: unknown) => {
     const route = compileRoute('requireJson', 'allow', spec);
     const types = (spec as { types?: unknown }).types;
@@ -173,9 +202,11 @@ export function requireJson(options?: RequireJsonOptions) {
       types.length === 0 ||
       !types.every((t) => typeof t === 'string' && MEDIA_TYPE.test(t.toLowerCase()))
     ) {
-      fail(
-        'requireJson',
-        `"allow" entry ${route.method} ${route.path} needs "types", a non-empty array of media types like "text/csv"`,
+      throw optionError(
+        'baseline',
+        'allow',
+        `entry ${route.method} ${route.path} needs "types", a non-empty array of media types like "text/csv"`,
+        'see the options table of the @portcullis/baseline README',
       );
     }
     return { route, types: new Set((types as string[]).map((t) => t.toLowerCase())) };

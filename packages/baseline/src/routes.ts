@@ -1,4 +1,5 @@
 // Route declarations ({ method, path }) compiled once into exact matchers for public routes and body types.
+import { optionError } from '@portcullis/errors/options';
 
 /** A route declared by method and path. `path` is exact; a `:name` segment matches one non-empty segment. */
 export interface RouteSpec {
@@ -20,25 +21,33 @@ export interface CompiledRoute {
 }
 
 /** Validates and compiles one route spec. */
-export function compileRoute(fn: string, option: string, spec: unknown): CompiledRoute {
+export function compileRoute(_fn: string, option: string, spec: unknown): CompiledRoute {
   if (typeof spec !== 'object' || spec === null) {
-    throw new TypeError(`@portcullis/baseline: ${fn}: "${option}" entries must be { method, path } objects`);
+    throw optionError(
+      'baseline',
+      option,
+      'entries must be { method, path } objects',
+      'e.g. { method: "GET", path: "/health" }',
+      spec,
+    );
   }
   const { method, path } = spec as { method?: unknown; path?: unknown };
   if (typeof method !== 'string' || !METHOD.test(method.toUpperCase())) {
-    throw new TypeError(`@portcullis/baseline: ${fn}: "${option}" method must be an HTTP method such as "GET"`);
+    throw optionError('baseline', `${option}.method`, 'must be an HTTP method', 'e.g. "GET"', method);
   }
   if (typeof path !== 'string' || !path.startsWith('/') || path.includes('?') || path.includes('#')) {
-    throw new TypeError(
-      `@portcullis/baseline: ${fn}: "${option}" path must start with "/" and carry no query (got ${JSON.stringify(path)})`,
-    );
+    throw optionError('baseline', `${option}.path`, 'must start with "/" and carry no query', 'e.g. "/health"', path);
   }
   const parts = path === '/' ? [] : path.slice(1).split('/');
   const segments = parts.map((part) => {
     if (PARAM.test(part)) return null;
     if (!SEGMENT.test(part)) {
-      throw new TypeError(
-        `@portcullis/baseline: ${fn}: "${option}" path ${JSON.stringify(path)} has an unsupported segment ${JSON.stringify(part)} (use literals or ":name"; no wildcards)`,
+      throw optionError(
+        'baseline',
+        `${option}.path`,
+        'has an unsupported segment',
+        'use literals or ":name"; no wildcards',
+        part,
       );
     }
     return part;

@@ -208,7 +208,7 @@ describe('secureBaseline validation', () => {
     ['bad cookies', () => secureBaseline({ config: testConfig(), auth: { jwks: keys.jwks }, cookies: 'yes' as never })],
   ])('throws a TypeError for %s', (_title, make) => {
     expect(make).toThrow(TypeError);
-    expect(make).toThrow(/@portcullis\/baseline: secureBaseline/);
+    expect(make).toThrow(/^@portcullis\/baseline: "[^"]+" [^\n]+; [^\n]+$/);
   });
 
   it('refuses an auth configuration jwtAuth refuses (alg none from the config)', () => {

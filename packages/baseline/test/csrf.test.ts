@@ -68,6 +68,6 @@ describe('csrfGuard validation', () => {
     ['a non-array', { trustedOrigins: 'https://app.example.com' }],
     ['an unknown key', { trusted: [] }],
   ])('throws a TypeError for %s', (_title, options) => {
-    expect(() => csrfGuard(options as never)).toThrow(/@portcullis\/baseline: csrfGuard/);
+    expect(() => csrfGuard(options as never)).toThrow(/^@portcullis\/baseline: "[^"]+" [^\n]+; [^\n]+$/);
   });
 });
