@@ -33,7 +33,7 @@ export async function makeKeys(): Promise<Keys> {
         .setProtectedHeader({ alg: 'ES256', kid: 'k1', typ: 'at+jwt' })
         .setIssuer(ISSUER)
         .setAudience(AUDIENCE)
-        .setSubject('user-1')
+        .setSubject(typeof claims['sub'] === 'string' ? claims['sub'] : 'user-1')
         .setIssuedAt()
         .setExpirationTime('5m')
         .sign(privateKey),
