@@ -1,6 +1,7 @@
 // Public entry of @portcullis/auth: JWT bearer verification on jose, correct by default.
 export { jwtAuth, type JwtAuthMiddleware } from './middleware.js';
 export { requireScopes, type RequireScopesMiddleware } from './scopes.js';
+export { SUPPORTED_ALGORITHMS } from './options.js';
 export {
   memoryReplayStore,
   redisReplayStore,

@@ -57,6 +57,16 @@ const ASYMMETRIC = new Set([
   'EdDSA',
   'Ed25519',
 ]);
+
+/**
+ * Every JWS algorithm jwtAuth() accepts in "algorithms" (asymmetric, then HMAC), from the tables it checks
+ * with. @portcullis/config keeps its own list for JWT_ALGORITHMS (it may not depend on auth); a test in
+ * @portcullis/baseline asserts the two are equal.
+ */
+export const SUPPORTED_ALGORITHMS: readonly JwsAlgorithm[] = Object.freeze([
+  ...(ASYMMETRIC as ReadonlySet<string>),
+  ...Object.keys(HMAC_MIN_BYTES),
+] as JwsAlgorithm[]);
 const EC_ALG_BY_CURVE: Readonly<Record<string, string>> = {
   prime256v1: 'ES256',
   secp384r1: 'ES384',
