@@ -241,6 +241,29 @@ describe('portcullis-check CLI', () => {
     expect(result.stdout + result.stderr).toContain('SEC_CORS_WILDCARD');
   });
 
+  const cleanApp = join(import.meta.dirname, 'fixtures/clean-app.mjs');
+  function runCliOn(module: string, env: Record<string, string>) {
+    return spawnSync(tsx, ['--conditions=@portcullis/source', cli, module], {
+      encoding: 'utf8',
+      env: { PATH: process.env['PATH'] ?? '', ...env },
+      cwd: join(import.meta.dirname, '..'),
+    });
+  }
+
+  it('exits 0 for an installed baseline with no findings', () => {
+    const result = runCliOn(cleanApp, PROD_ENV);
+    expect(result.stdout).toContain('no findings');
+    expect(result.status).toBe(0);
+  });
+
+  it('exits 1 for a route registered before authentication, printing the route and the fix', () => {
+    const result = runCliOn(cleanApp, { ...PROD_ENV, FIXTURE_ROUTE_BEFORE_AUTH: '1' });
+    expect(result.status).toBe(1);
+    expect(result.stdout).toContain('DEPLOY_ROUTE_BEFORE_AUTH');
+    expect(result.stdout).toContain('GET /early');
+    expect(result.stdout).toContain('fix: ');
+  });
+
   it('exits 2 without a module argument', () => {
     const result = spawnSync(tsx, ['--conditions=@portcullis/source', cli], { encoding: 'utf8' });
     expect(result.status).toBe(2);
