@@ -3,7 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseOrigin } from '@portcullis/cors';
 import { ForbiddenError } from '@portcullis/errors';
-import { checkOptions, describeValue, optionError, type OptionKeys } from '@portcullis/errors/options';
+import { checkOptions, optionError, type OptionKeys } from '@portcullis/errors/options';
 
 type Next = (err?: unknown) => void;
 
@@ -40,8 +40,9 @@ export function csrfGuard(options?: CsrfGuardOptions) {
       throw optionError(
         'baseline',
         'trustedOrigins',
-        `entry ${describeValue(entry)} is not an origin like "https://app.example.com"`,
-        'see the options table of the @portcullis/baseline README',
+        'entries must be origins',
+        'e.g. "https://app.example.com" (scheme, host and port only)',
+        entry,
       );
     trusted.add(origin);
   }

@@ -164,8 +164,9 @@ function checkHeaderValue(name: string, value: unknown): string | false {
     throw optionError(
       'baseline',
       name,
-      `must be a non-empty single-line string or false`,
-      'see the options table of the @portcullis/baseline README',
+      'must be a non-empty single-line string or false',
+      'e.g. "no-store", or false to leave the header out',
+      value,
     );
   }
   return value;
