@@ -3,7 +3,14 @@
 import js from '@eslint/js';
 import security from 'eslint-plugin-security';
 import globals from 'globals';
+import { tsImport } from 'tsx/esm/api';
 import tseslint from 'typescript-eslint';
+
+// Dogfood: this repository's own security rules, loaded from source (dist is built only for packing).
+const { default: portcullis } =
+  /** @type {{ default: import('./packages/eslint-plugin/src/index.ts').PortcullisPlugin }} */ (
+    await tsImport('./packages/eslint-plugin/src/index.ts', import.meta.url)
+  );
 
 export default tseslint.config(
   {
@@ -47,6 +54,10 @@ export default tseslint.config(
       // handled by Object.hasOwn checks, null-prototype objects and Maps instead.
       'security/detect-object-injection': 'off',
     },
+  },
+  {
+    files: ['packages/*/src/**/*.ts', 'examples/*/src/**/*.ts'],
+    ...portcullis.configs.recommended,
   },
   {
     files: ['**/test/**/*.ts', 'test-support/**/*.ts'],
