@@ -7,8 +7,8 @@ import { tsImport } from 'tsx/esm/api';
 import tseslint from 'typescript-eslint';
 
 // Dogfood: this repository's own security rules, loaded from source (dist is built only for packing).
-const { default: portcullis } =
-  /** @type {{ default: import('./packages/eslint-plugin/src/index.ts').PortcullisPlugin }} */ (
+const { portcullisPlugin: portcullis } =
+  /** @type {{ portcullisPlugin: import('./packages/eslint-plugin/src/index.ts').PortcullisPlugin }} */ (
     await tsImport('./packages/eslint-plugin/src/index.ts', import.meta.url)
   );
 

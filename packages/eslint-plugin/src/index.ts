@@ -79,6 +79,9 @@ plugin.configs.recommended = {
   rules: recommendedRules,
 };
 
-/** The plugin; use `plugin.configs.recommended` in a flat config. */
+/** Package name and version (the module itself is the plugin: `import * as portcullis`). */
+export const meta: PortcullisPlugin['meta'] = plugin.meta;
+/** `configs.recommended`: the flat config to spread into `eslint.config.js`. */
 export const configs: PortcullisPlugin['configs'] = plugin.configs;
-export default plugin as PortcullisPlugin;
+/** The plugin object (`{ meta, rules, configs }`), for configs that want it as one value. */
+export const portcullisPlugin: PortcullisPlugin = plugin;

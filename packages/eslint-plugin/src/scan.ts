@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import plugin, { recommendedRules, rules } from './index.js';
+import { portcullisPlugin as plugin, recommendedRules, rules } from './index.js';
 
 /** Options of {@link scan}. */
 export interface ScanOptions {

@@ -1,7 +1,7 @@
 // require-suppression-reason: a suppressed security finding carries its reason.
 import type { Rule } from 'eslint';
 import { RuleTester } from 'eslint';
-import plugin, { rules } from '../src/index.js';
+import { portcullisPlugin as plugin, rules } from '../src/index.js';
 import './tester.js';
 
 // The directives name real rules, so the plugin is loaded (ESLint reports directives for unknown rules).
