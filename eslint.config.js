@@ -30,7 +30,9 @@ export default tseslint.config(
     languageOptions: {
       globals: { ...globals.node },
       parserOptions: {
-        projectService: { allowDefaultProject: ['*.js', '*.mjs', 'scripts/*.mjs', '.ci/*.mjs', 'packages/*/tsup.config.ts'] },
+        projectService: {
+          allowDefaultProject: ['*.js', '*.mjs', 'scripts/*.mjs', '.ci/*.mjs', 'packages/*/tsup.config.ts'],
+        },
         tsconfigRootDir: import.meta.dirname,
       },
     },
