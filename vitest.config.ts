@@ -2,6 +2,7 @@
 import { readdirSync, existsSync } from 'node:fs';
 import { defaultServerConditions } from 'vite';
 import { defineConfig } from 'vitest/config';
+import { asvsTags } from './packages/asvs/src/index.js';
 
 const SOURCE_CONDITION = '@portcullis/source';
 
@@ -29,6 +30,9 @@ export default defineConfig({
         ? [{ extends: true as const, test: { name: 'bench', root: 'bench', include: ['test/**/*.test.ts'] } }]
         : []),
     ],
+    // asvs:V… tags for every ASVS 5.0.0 requirement; strict tags refuse an id that does not exist.
+    tags: asvsTags(),
+    strictTags: true,
     testTimeout: 20_000,
     hookTimeout: 30_000,
     coverage: {

@@ -17,7 +17,15 @@ const steps = [
   [
     'tests',
     'npx',
-    ['vitest', 'run', '--coverage', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`],
+    [
+      'vitest',
+      'run',
+      '--coverage',
+      '--reporter=default',
+      '--reporter=json',
+      '--reporter=./scripts/asvs-reporter.mjs',
+      `--outputFile.json=${report}`,
+    ],
   ],
   ['packages', 'node', ['scripts/check-packages.mjs']],
 ];
