@@ -196,7 +196,7 @@ describe.each(testDatabases)('case API on $name', (database) => {
     });
   });
 
-  describe('cross-tenant access → 404', () => {
+  describe('cross-tenant access → 404 [ASVS V8.4.1, V8.2.2]', () => {
     it('read, write, transition, audit, note and export download of tenant t1 from tenant t2', async () => {
       const c = await h.seed('t1', { status: 'IN_REVIEW', assignedReviewerId: 'senior-1' });
       const exportRes = await request(h.server).post('/exports').set(auth(admin1));
@@ -222,7 +222,7 @@ describe.each(testDatabases)('case API on $name', (database) => {
     });
   });
 
-  describe('transitions', () => {
+  describe('transitions [ASVS V2.3.1]', () => {
     it('an unknown action → 422; a missing or too long reason → 422', async () => {
       const c = await h.seed('t1');
       for (const body of [
@@ -404,7 +404,7 @@ describe.each(testDatabases)('case API on $name', (database) => {
     });
   });
 
-  describe('SQL injection payloads are data', () => {
+  describe('SQL injection payloads are data [ASVS V1.2.4]', () => {
     it.each(SQL_INJECTIONS)('%j in path ids, query, cursor and body fields', async (payload) => {
       const before = (await h.repo.listCases('t1', { limit: 101 })).length;
       const enc = encodeURIComponent(payload);
@@ -452,7 +452,7 @@ describe.each(testDatabases)('case API on $name', (database) => {
     });
   });
 
-  describe('exports', () => {
+  describe('exports [ASVS V1.2.10, V5.3.2]', () => {
     it('POST /exports → 201 { name }; GET returns the CSV with formulas neutralised and without notes', async () => {
       const token = await h.token('admin-x', 'tx', ['admin']);
       const c = await request(h.server)

@@ -18,7 +18,7 @@ const database = testDatabases[0]!;
 // RFC 9068 §2.2 claims (client_id, jti) are required by jwtAuth's default profile.
 const claims = { client_id: 'c1', jti: 'j1', tenant_id: 't1', roles: ['admin'] };
 
-describe('token attacks on GET /cases', () => {
+describe('token attacks on GET /cases [ASVS V9.1.1, V9.1.2]', () => {
   let h: Harness;
   let sign: (mutate: (jwt: SignJWT) => SignJWT, header?: Record<string, unknown>) => Promise<string>;
   beforeAll(async () => {
@@ -207,7 +207,7 @@ describe('deploy self-check', () => {
   });
 });
 
-describe('rate limit through the app', () => {
+describe('rate limit through the app [ASVS V2.4.1]', () => {
   let h: Harness;
   beforeAll(async () => {
     h = await startHarness(database, { RATE_LIMIT_MAX: '3', RATE_LIMIT_WINDOW_SEC: '60' });
@@ -238,7 +238,7 @@ describe('rate limit through the app', () => {
 
 const redisUrl = serviceUrl('REDIS_URL');
 
-describe('rate limit shared by two instances through Redis (REDIS_URL)', () => {
+describe('rate limit shared by two instances through Redis (REDIS_URL) [ASVS V2.4.1]', () => {
   it.skipIf(redisUrl === undefined)(
     'two app instances on one Redis allow exactly RATE_LIMIT_MAX in total',
     async () => {
@@ -267,7 +267,7 @@ describe('rate limit shared by two instances through Redis (REDIS_URL)', () => {
   );
 });
 
-describe('body hygiene through the app', () => {
+describe('body hygiene through the app [ASVS V15.3.6]', () => {
   let h: Harness;
   beforeAll(async () => {
     h = await startHarness(database, { BODY_LIMIT: '2kb' });
@@ -303,7 +303,7 @@ describe('body hygiene through the app', () => {
   });
 });
 
-describe('database outage', () => {
+describe('database outage [ASVS V16.5.2, V16.5.3]', () => {
   it('a database that refuses connections → 503 with Retry-After, never a 500 and never data', async () => {
     const h = await startHarness({
       name: 'postgres',

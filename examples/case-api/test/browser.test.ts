@@ -35,7 +35,7 @@ const close = (server: Server) =>
     });
   });
 
-describe.skipIf(!available)('CORS in a real browser', () => {
+describe.skipIf(!available)('CORS in a real browser [ASVS V3.4.2]', () => {
   const database = testDatabases[0]!;
   let browser: Browser;
   let h: Harness;

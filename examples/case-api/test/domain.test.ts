@@ -19,7 +19,7 @@ const expected: Record<CaseAction, Partial<Record<CaseStatus, CaseStatus>>> = {
   REOPEN: { CLOSED: 'OPEN' },
 };
 
-describe('transition table', () => {
+describe('transition table [ASVS V2.3.1]', () => {
   const rows = ACTIONS.flatMap((action) =>
     STATUSES.map((status) => ({ action, status, to: expected[action][status] ?? null })),
   );

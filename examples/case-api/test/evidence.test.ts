@@ -151,7 +151,7 @@ describe.each(testDatabases)('evidence on $name', (database) => {
     expect(downloads[0]!.reason).toBe(`evidence ${pdf.id}`);
   });
 
-  describe('refused uploads store nothing', () => {
+  describe('refused uploads store nothing [ASVS V5.2.2]', () => {
     const refusals: [string, () => Part[], number, string][] = [
       [
         'HTML disguised as a PDF',
@@ -212,7 +212,7 @@ describe.each(testDatabases)('evidence on $name', (database) => {
     });
   });
 
-  describe('policy matrix', () => {
+  describe('policy matrix [ASVS V8.2.1]', () => {
     it.each(ACTORS)('$label: upload, list and download → $expected', async (actor) => {
       const sub = `actor-${actor.label.replace(/\W+/g, '-')}`;
       const token = await h.token(sub, 't1', actor.roles);

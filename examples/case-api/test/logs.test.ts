@@ -10,7 +10,7 @@ afterAll(async () => {
   await database.cleanup();
 });
 
-describe('what the logs hold', () => {
+describe('what the logs hold [ASVS V16.2.5]', () => {
   let h: Harness;
   beforeAll(async () => {
     h = await startHarness(database);
@@ -98,7 +98,7 @@ describe('what the logs hold', () => {
   });
 });
 
-describe('TRUST_REQUEST_ID=true (behind a proxy that sets X-Request-Id)', () => {
+describe('TRUST_REQUEST_ID=true (behind a proxy that sets X-Request-Id) [ASVS V4.1.3]', () => {
   let h: Harness;
   beforeAll(async () => {
     h = await startHarness(database, { TRUST_REQUEST_ID: 'true' });

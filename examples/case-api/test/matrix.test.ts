@@ -48,7 +48,7 @@ function expected(actor: Actor, action: CaseAction, status: CaseStatus): number 
 
 const CODES: Record<number, string> = { 403: 'forbidden', 404: 'not_found', 409: 'invalid_transition' };
 
-describe.each(testDatabases)('transition matrix on $name', (database) => {
+describe.each(testDatabases)('transition matrix on $name [ASVS V8.2.1]', (database) => {
   let h: Harness;
   beforeAll(async () => {
     h = await startHarness(database);

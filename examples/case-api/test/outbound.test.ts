@@ -169,7 +169,7 @@ describe.each(testDatabases)('URL import and webhooks on $name', (database) => {
     await database.cleanup();
   });
 
-  describe('POST /cases/import-url', () => {
+  describe('POST /cases/import-url [ASVS V1.3.6]', () => {
     it('imports a CSV from an allowed host through safeFetch, validated like POST /cases/import', async () => {
       const res = await request(h.server)
         .post('/cases/import-url')

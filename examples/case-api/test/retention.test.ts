@@ -28,7 +28,7 @@ async function age(path: string, ms: number): Promise<void> {
   await utimes(path, ms / 1000, ms / 1000);
 }
 
-describe.each(testDatabases)('retention through the API on $name', (database) => {
+describe.each(testDatabases)('retention through the API on $name [ASVS V14.2.7]', (database) => {
   let h: Harness;
   let clock = START;
   let senior: string;
@@ -136,7 +136,7 @@ describe.each(testDatabases)('retention through the API on $name', (database) =>
   });
 });
 
-describe.each(testDatabases)('retention sweeper on $name', (database) => {
+describe.each(testDatabases)('retention sweeper on $name [ASVS V14.2.7]', (database) => {
   let repo: Repository;
   let dir: string;
   let exportsDir: string;

@@ -46,7 +46,7 @@ describe.each(matrix)('login app on $database.name, $flavour.name', ({ database,
     return { email, cookie: sessionCookie(res.headers['set-cookie'])! };
   }
 
-  it('registers, logs in with a __Host- cookie (Secure, HttpOnly, SameSite=Lax, Path=/), reads /me, logs out', async () => {
+  it('registers, logs in with a __Host- cookie (Secure, HttpOnly, SameSite=Lax, Path=/), reads /me, logs out [ASVS V3.3.1, V3.3.2, V3.3.3, V3.3.4, V7.4.1]', async () => {
     const email = newEmail();
     const reg = await register(email);
     expect(reg.status).toBe(202);
@@ -70,7 +70,7 @@ describe.each(matrix)('login app on $database.name, $flavour.name', ({ database,
     expect(after.body.code).toBe('unauthorized');
   });
 
-  it('refuses /me, /logout and /password without a session (deny by default)', async () => {
+  it('refuses /me, /logout and /password without a session (deny by default) [ASVS V7.2.1]', async () => {
     for (const [method, path] of [
       ['get', '/me'],
       ['post', '/logout'],
@@ -93,7 +93,7 @@ describe.each(matrix)('login app on $database.name, $flavour.name', ({ database,
     expect(await h.store.getSession(createHash('sha256').update(id).digest('base64url'))).toBeDefined();
   });
 
-  describe('enumeration', () => {
+  describe('enumeration [ASVS V6.3.8]', () => {
     it('answers an unknown account and a wrong password with the same status, body and headers', async () => {
       const { email } = await account();
       const wrong = await login(email, 'wrong password here');
@@ -120,7 +120,7 @@ describe.each(matrix)('login app on $database.name, $flavour.name', ({ database,
     });
   });
 
-  describe('password rules', () => {
+  describe('password rules [ASVS V6.2.1, V6.2.4]', () => {
     it.each([
       ['7 characters', 'abcdefg', 'password_too_short'],
       ['7 emoji (7 characters, 28 bytes)', '😀😀😀😀😀😀😀', 'password_too_short'],
@@ -147,7 +147,7 @@ describe.each(matrix)('login app on $database.name, $flavour.name', ({ database,
     });
   });
 
-  describe('sessions', () => {
+  describe('sessions [ASVS V7.2.4, V7.3.1, V7.3.2, V7.4.3, V6.2.2, V6.2.3]', () => {
     it('session fixation: a session id the client came with is replaced at login and no longer works', async () => {
       const attacker = await account();
       const victim = newEmail();
@@ -230,7 +230,7 @@ describe.each(matrix)('login app on $database.name, $flavour.name', ({ database,
     });
   });
 
-  describe('CSRF', () => {
+  describe('CSRF [ASVS V3.5.1]', () => {
     it.each([
       ['POST /register', '/register'],
       ['POST /login', '/login'],
@@ -297,7 +297,7 @@ describe.each(matrix)('login app on $database.name, $flavour.name', ({ database,
   });
 });
 
-describe.each(expressFlavours)('login limiter keyed by client address on $name', (flavour) => {
+describe.each(expressFlavours)('login limiter keyed by client address on $name [ASVS V6.3.1, V2.4.1]', (flavour) => {
   it('one address spraying many accounts gets 429, never a 5xx', async () => {
     const database = testDatabases[0]!;
     const h = await startHarness(await database.open(), flavour, { limits: { perAddress: 8 } });

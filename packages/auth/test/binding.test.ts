@@ -44,7 +44,7 @@ function appWith(flavour: ExpressFlavour, options: Partial<JwtAuthOptions>) {
   return { app, state };
 }
 
-describe.each(expressFlavours)('bound tokens on $name', (flavour) => {
+describe.each(expressFlavours)('bound tokens on $name [ASVS V10.3.5, V12.1.3]', (flavour) => {
   it.each(dpopModes)('refuses a DPoP-bound token presented as Bearer with %s', async (_name, dpop) => {
     const { app, state } = appWith(flavour, dpop === undefined ? {} : { dpop });
     const token = await jwt(keys.ec, claims({ cnf: { jkt } }));

@@ -262,7 +262,7 @@ const attacks: [string, Attack][] = [
   ],
 ];
 
-describe.each(expressFlavours)('DPoP proofs on $name', (flavour) => {
+describe.each(expressFlavours)('DPoP proofs on $name [ASVS V10.3.5]', (flavour) => {
   it('accepts a DPoP-bound token with a valid proof (ES256), setting req.auth.scheme "DPoP"', async () => {
     const { app, state } = appWith(flavour);
     const client = await makeClient();

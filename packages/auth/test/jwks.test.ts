@@ -33,7 +33,7 @@ function setup(flavour: (typeof expressFlavours)[number], extra: Partial<JwtAuth
   return { mw, get };
 }
 
-describe.each(expressFlavours)('remote key set on $name', (flavour) => {
+describe.each(expressFlavours)('remote key set on $name [ASVS V16.5.2]', (flavour) => {
   it('fetches the key set lazily once and reuses it', async () => {
     const { get } = setup(flavour);
     const token = await jwt(keys.rsa);

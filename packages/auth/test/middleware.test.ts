@@ -141,16 +141,19 @@ describe.each(expressFlavours)('jwtAuth requests on $name', (flavour) => {
     ['access_token', (t) => `/r?access_token=${t}`],
     ['a percent-encoded access_token', (t) => `/r?x=1&access%5Ftoken=${t}`],
     ['access_token[]', (t) => `/r?access_token[]=${t}`],
-  ])('answers 400 for a token in the query string (%s), with or without a header', async (_name, url) => {
-    const { app, seen } = appWith(flavour, { credentialsRequired: false });
-    const token = await jwt(keys.ec);
-    const alone = await request(app).get(url(token));
-    expect(alone.status).toBe(400);
-    expect(code(alone)).toBe('invalid_request');
-    const both = await request(app).get(url(token)).set('Authorization', `Bearer ${token}`);
-    expect(both.status).toBe(400);
-    expect(seen.runs).toBe(0);
-  });
+  ])(
+    'answers 400 for a token in the query string (%s), with or without a header [ASVS V14.2.1]',
+    async (_name, url) => {
+      const { app, seen } = appWith(flavour, { credentialsRequired: false });
+      const token = await jwt(keys.ec);
+      const alone = await request(app).get(url(token));
+      expect(alone.status).toBe(400);
+      expect(code(alone)).toBe('invalid_request');
+      const both = await request(app).get(url(token)).set('Authorization', `Bearer ${token}`);
+      expect(both.status).toBe(400);
+      expect(seen.runs).toBe(0);
+    },
+  );
 
   it('ignores an unrelated query string', async () => {
     const { app } = appWith(flavour);

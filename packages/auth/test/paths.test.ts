@@ -115,7 +115,7 @@ function tokenOf(entry: Entry): string {
 
 const signatureChecks = countSignatureChecks();
 
-describe.each(expressFlavours)('one verification path on $name', (flavour: ExpressFlavour) => {
+describe.each(expressFlavours)('one verification path on $name [ASVS V9.2.1]', (flavour: ExpressFlavour) => {
   let server: JwksServer;
   beforeAll(async () => {
     server = await startJwksServer([keys.ec.jwk]);

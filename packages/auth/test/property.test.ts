@@ -34,7 +34,7 @@ describe('parseAuthorization', () => {
   });
 });
 
-describe.each(expressFlavours)('attacker tokens on $name', (flavour) => {
+describe.each(expressFlavours)('attacker tokens on $name [ASVS V9.1.1]', (flavour) => {
   let runs = 0;
   const app = buildApp(flavour, (a) => {
     a.get(

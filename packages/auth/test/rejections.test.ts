@@ -366,125 +366,128 @@ const WHY: readonly (readonly [RegExp, RegExp])[] = [
   [/ID token/, /marks an ID token/],
 ];
 
-describe.each(expressFlavours)('rejection corpus on $name', (flavour: ExpressFlavour) => {
-  let server: JwksServer;
-  let handlerRuns = 0;
-  let lastReason = '';
-  let hitsAfterWarmup = 0;
-  const apps: Partial<Record<App, ReturnType<typeof buildApp>>> = {};
+describe.each(expressFlavours)(
+  'rejection corpus on $name [ASVS V9.1.1, V9.1.2, V9.1.3, V9.2.1, V9.2.2, V9.2.3, V10.3.1]',
+  (flavour: ExpressFlavour) => {
+    let server: JwksServer;
+    let handlerRuns = 0;
+    let lastReason = '';
+    let hitsAfterWarmup = 0;
+    const apps: Partial<Record<App, ReturnType<typeof buildApp>>> = {};
 
-  const mount = (opts: JwtAuthOptions): { app: ReturnType<typeof buildApp>; ready: () => Promise<void> } => {
-    const mw = jwtAuth(opts);
-    const app = buildApp(flavour, (a) => {
-      a.use((req, _res, next) => {
-        (req as unknown as { log: object }).log = {
-          debug: (obj: { reason?: string }) => {
-            lastReason = obj.reason ?? '';
-          },
-        };
-        next();
+    const mount = (opts: JwtAuthOptions): { app: ReturnType<typeof buildApp>; ready: () => Promise<void> } => {
+      const mw = jwtAuth(opts);
+      const app = buildApp(flavour, (a) => {
+        a.use((req, _res, next) => {
+          (req as unknown as { log: object }).log = {
+            debug: (obj: { reason?: string }) => {
+              lastReason = obj.reason ?? '';
+            },
+          };
+          next();
+        });
+        a.get('/r', mw, (req, res) => {
+          handlerRuns++;
+          res.json({ sub: req.auth?.subject ?? null });
+        });
+        a.use(errorHandler());
       });
-      a.get('/r', mw, (req, res) => {
-        handlerRuns++;
-        res.json({ sub: req.auth?.subject ?? null });
-      });
-      a.use(errorHandler());
+      return { app, ready: () => mw.ready() };
+    };
+
+    beforeAll(async () => {
+      server = await startJwksServer([keys.rsa.jwk, keys.ec.jwk, keys.ed.jwk]);
+      const base = {
+        issuer: ISSUER,
+        audience: AUDIENCE,
+        jwksUri: server.url,
+        dangerouslyAllowHttpJwks: true,
+        cooldownMs: 60_000,
+      } as const;
+      const asym = mount({ ...base, algorithms: ['RS256', 'ES256', 'EdDSA'] });
+      const compat = mount({ ...base, algorithms: ['RS256', 'ES256', 'EdDSA'], profile: 'compat' });
+      const hmac = mount({ issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'], secret: HMAC_SECRET });
+      await Promise.all([asym.ready(), compat.ready(), hmac.ready()]);
+      apps.asym = asym.app;
+      apps.compat = compat.app;
+      apps.hmac = hmac.app;
+      hitsAfterWarmup = server.hits;
     });
-    return { app, ready: () => mw.ready() };
-  };
+    afterAll(async () => {
+      await server.close();
+    });
 
-  beforeAll(async () => {
-    server = await startJwksServer([keys.rsa.jwk, keys.ec.jwk, keys.ed.jwk]);
-    const base = {
-      issuer: ISSUER,
-      audience: AUDIENCE,
-      jwksUri: server.url,
-      dangerouslyAllowHttpJwks: true,
-      cooldownMs: 60_000,
-    } as const;
-    const asym = mount({ ...base, algorithms: ['RS256', 'ES256', 'EdDSA'] });
-    const compat = mount({ ...base, algorithms: ['RS256', 'ES256', 'EdDSA'], profile: 'compat' });
-    const hmac = mount({ issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'], secret: HMAC_SECRET });
-    await Promise.all([asym.ready(), compat.ready(), hmac.ready()]);
-    apps.asym = asym.app;
-    apps.compat = compat.app;
-    apps.hmac = hmac.app;
-    hitsAfterWarmup = server.hits;
-  });
-  afterAll(async () => {
-    await server.close();
-  });
+    it.each(cases)('$name', async ({ name, app, token, code }) => {
+      const before = handlerRuns;
+      lastReason = '';
+      const res = await request(apps[app]!)
+        .get('/r')
+        .set('Authorization', `Bearer ${await token()}`);
+      expect(res.status).toBe(401);
+      expect(res.body.code).toBe(code ?? 'invalid_token');
+      expect(res.headers['www-authenticate']).toBe('Bearer realm="api", error="invalid_token"');
+      // The body says no more than the code; the reason is only in the log.
+      expect(Object.keys(res.body as object).sort()).toEqual(['code', 'status', 'title', 'type']);
+      expect(lastReason).not.toBe('');
+      for (const [title, why] of WHY) if (title.test(name)) expect(lastReason).toMatch(why);
+      if (process.env['SHOW_REASONS'] === '1') process.stdout.write(`REASON ${app} | ${lastReason}\n`);
+      expect(handlerRuns).toBe(before);
+    });
 
-  it.each(cases)('$name', async ({ name, app, token, code }) => {
-    const before = handlerRuns;
-    lastReason = '';
-    const res = await request(apps[app]!)
-      .get('/r')
-      .set('Authorization', `Bearer ${await token()}`);
-    expect(res.status).toBe(401);
-    expect(res.body.code).toBe(code ?? 'invalid_token');
-    expect(res.headers['www-authenticate']).toBe('Bearer realm="api", error="invalid_token"');
-    // The body says no more than the code; the reason is only in the log.
-    expect(Object.keys(res.body as object).sort()).toEqual(['code', 'status', 'title', 'type']);
-    expect(lastReason).not.toBe('');
-    for (const [title, why] of WHY) if (title.test(name)) expect(lastReason).toMatch(why);
-    if (process.env['SHOW_REASONS'] === '1') process.stdout.write(`REASON ${app} | ${lastReason}\n`);
-    expect(handlerRuns).toBe(before);
-  });
+    it('made no key set request because of token content', () => {
+      expect(hitsAfterWarmup).toBe(2);
+      expect(server.hits).toBe(hitsAfterWarmup);
+    });
 
-  it('made no key set request because of token content', () => {
-    expect(hitsAfterWarmup).toBe(2);
-    expect(server.hits).toBe(hitsAfterWarmup);
-  });
+    it.each([
+      ['RS256', () => jwt(keys.rsa)],
+      ['ES256', () => jwt(keys.ec)],
+      ['EdDSA', () => jwt(keys.ed)],
+      ['typ application/at+jwt', () => jwt(keys.ec, claims(), { typ: 'application/at+jwt' })],
+      ['typ AT+JWT (case-insensitive media type)', () => jwt(keys.ec, claims(), { typ: 'AT+JWT' })],
+      ['aud as an array containing the audience', () => jwt(keys.ec, claims({ aud: ['x', AUDIENCE] }))],
+      ['exp just inside the clock tolerance', () => jwt(keys.ec, claims({ exp: now() - 2 }))],
+    ])('accepts a valid %s token', async (_name, token) => {
+      const res = await request(apps.asym!)
+        .get('/r')
+        .set('Authorization', `Bearer ${await token()}`);
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({ sub: 'user-1' });
+    });
 
-  it.each([
-    ['RS256', () => jwt(keys.rsa)],
-    ['ES256', () => jwt(keys.ec)],
-    ['EdDSA', () => jwt(keys.ed)],
-    ['typ application/at+jwt', () => jwt(keys.ec, claims(), { typ: 'application/at+jwt' })],
-    ['typ AT+JWT (case-insensitive media type)', () => jwt(keys.ec, claims(), { typ: 'AT+JWT' })],
-    ['aud as an array containing the audience', () => jwt(keys.ec, claims({ aud: ['x', AUDIENCE] }))],
-    ['exp just inside the clock tolerance', () => jwt(keys.ec, claims({ exp: now() - 2 }))],
-  ])('accepts a valid %s token', async (_name, token) => {
-    const res = await request(apps.asym!)
-      .get('/r')
-      .set('Authorization', `Bearer ${await token()}`);
-    expect(res.status).toBe(200);
-    expect(res.body).toEqual({ sub: 'user-1' });
-  });
+    it('accepts HS256 with the configured secret', async () => {
+      const res = await request(apps.hmac!)
+        .get('/r')
+        .set('Authorization', `Bearer ${await hsJwt()}`);
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({ sub: 'user-1' });
+    });
 
-  it('accepts HS256 with the configured secret', async () => {
-    const res = await request(apps.hmac!)
-      .get('/r')
-      .set('Authorization', `Bearer ${await hsJwt()}`);
-    expect(res.status).toBe(200);
-    expect(res.body).toEqual({ sub: 'user-1' });
-  });
+    it.each([
+      ['typ JWT', { typ: 'JWT' }],
+      ['typ at+jwt', {}],
+      ['no typ', { typ: undefined }],
+    ])('compat mode accepts %s', async (_name, header) => {
+      const token = await jwt(keys.rsa, claims(), header);
+      const res = await request(apps.compat!).get('/r').set('Authorization', `Bearer ${token}`);
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({ sub: 'user-1' });
+    });
 
-  it.each([
-    ['typ JWT', { typ: 'JWT' }],
-    ['typ at+jwt', {}],
-    ['no typ', { typ: undefined }],
-  ])('compat mode accepts %s', async (_name, header) => {
-    const token = await jwt(keys.rsa, claims(), header);
-    const res = await request(apps.compat!).get('/r').set('Authorization', `Bearer ${token}`);
-    expect(res.status).toBe(200);
-    expect(res.body).toEqual({ sub: 'user-1' });
-  });
+    it('compat mode accepts a token without sub and iat (subject undefined)', async () => {
+      const token = await jwt(keys.rsa, claims({ sub: undefined, iat: undefined }), { typ: 'JWT' });
+      const res = await request(apps.compat!).get('/r').set('Authorization', `Bearer ${token}`);
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({ sub: null });
+    });
 
-  it('compat mode accepts a token without sub and iat (subject undefined)', async () => {
-    const token = await jwt(keys.rsa, claims({ sub: undefined, iat: undefined }), { typ: 'JWT' });
-    const res = await request(apps.compat!).get('/r').set('Authorization', `Bearer ${token}`);
-    expect(res.status).toBe(200);
-    expect(res.body).toEqual({ sub: null });
-  });
-
-  it('rejects a jwk-embedded token even when the embedded key is the right public key', async () => {
-    const jwk = { ...createPublicKey(keys.rsa.privateKey).export({ format: 'jwk' }) };
-    const res = await request(apps.asym!)
-      .get('/r')
-      .set('Authorization', `Bearer ${await jwt(keys.rsa, claims(), { jwk })}`);
-    expect(res.status).toBe(401);
-    expect(res.body.code).toBe('invalid_token');
-  });
-});
+    it('rejects a jwk-embedded token even when the embedded key is the right public key', async () => {
+      const jwk = { ...createPublicKey(keys.rsa.privateKey).export({ format: 'jwk' }) };
+      const res = await request(apps.asym!)
+        .get('/r')
+        .set('Authorization', `Bearer ${await jwt(keys.rsa, claims(), { jwk })}`);
+      expect(res.status).toBe(401);
+      expect(res.body.code).toBe('invalid_token');
+    });
+  },
+);

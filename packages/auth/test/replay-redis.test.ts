@@ -38,7 +38,7 @@ afterAll(async () => {
   );
 });
 
-describe.each(expressFlavours)('redisReplayStore on $name', (flavour) => {
+describe.each(expressFlavours)('redisReplayStore on $name [ASVS V10.3.5]', (flavour) => {
   it.skipIf(redisUrl === undefined)('refuses a proof accepted by instance A and replayed to instance B', async () => {
     const prefix = `test:auth:dpop:${randomUUID().slice(0, 8)}:`;
     const a = new Redis(redisUrl!);

@@ -51,7 +51,7 @@ function expectHardened(res: request.Response): void {
   expect(res.headers['content-type']).toContain('application/problem+json');
 }
 
-describe.each(expressFlavours)('secureBaseline on $name', (flavour) => {
+describe.each(expressFlavours)('secureBaseline on $name [ASVS V3.4.1, V3.4.4, V14.3.2]', (flavour) => {
   it('answers /health publicly and a protected route with the token', async () => {
     const app = appWith(flavour);
     const health = await request(app).get('/health');

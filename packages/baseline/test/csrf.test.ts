@@ -5,7 +5,7 @@ import { buildApp, expressFlavours } from '../../../test-support/express.js';
 import { errorHandler } from '@portcullis/errors';
 import { csrfGuard } from '@portcullis/baseline';
 
-describe.each(expressFlavours)('csrfGuard on $name', (flavour) => {
+describe.each(expressFlavours)('csrfGuard on $name [ASVS V3.5.1]', (flavour) => {
   const app = buildApp(flavour, (a) => {
     a.use(csrfGuard({ trustedOrigins: ['https://app.example.com'] }));
     a.get('/account', (_req, res) => res.json({ ok: true }));

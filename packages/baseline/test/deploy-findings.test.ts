@@ -41,7 +41,7 @@ const ok: RequestHandler = (_req, res) => {
   res.json({});
 };
 
-describe.each(expressFlavours)('checkDeploy findings on $name', (flavour) => {
+describe.each(expressFlavours)('checkDeploy findings on $name [ASVS V8.2.1]', (flavour) => {
   /** baseline.install → setup → routes → after, as an app should be built. */
   function built(setup: (app: Express, b: SecureBaseline) => void, extra: Partial<SecureBaselineOptions> = {}) {
     const app = flavour.create();

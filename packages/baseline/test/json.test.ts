@@ -54,7 +54,7 @@ const corpus: [string, string, number, string][] = [
   ['rejects a top-level null (strict)', 'null', 400, 'bad_request'],
 ];
 
-describe.each(expressFlavours)('jsonBody on $name', (flavour) => {
+describe.each(expressFlavours)('jsonBody on $name [ASVS V15.3.6]', (flavour) => {
   it.each(corpus)('%s', async (_title, body, status, code) => {
     const res = await request(app(flavour)).post('/echo').set('Content-Type', 'application/json').send(body);
     expect(res.status).toBe(status);
@@ -110,7 +110,7 @@ describe.each(expressFlavours)('jsonBody on $name', (flavour) => {
   });
 });
 
-describe.each(expressFlavours)('requireJson on $name', (flavour) => {
+describe.each(expressFlavours)('requireJson on $name [ASVS V3.5.2]', (flavour) => {
   it.each([
     ['a form post (CSRF-style simple request)', 'application/x-www-form-urlencoded', 'role=admin'],
     ['text/plain carrying JSON (simple request)', 'text/plain', '{"role":"admin"}'],

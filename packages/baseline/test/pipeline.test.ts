@@ -149,7 +149,7 @@ function postWholeBody(port: number, headers: Record<string, string>): Promise<{
   });
 }
 
-describe.each(expressFlavours)('pipeline order on $name', (flavour) => {
+describe.each(expressFlavours)('pipeline order on $name [ASVS V15.2.2]', (flavour) => {
   it('installs the pieces in the documented order', () => {
     const baseline = secureBaseline({
       config: testConfig(),
@@ -217,7 +217,7 @@ describe.each(expressFlavours)('pipeline order on $name', (flavour) => {
   });
 });
 
-describe.each(expressFlavours)('rate limits by address and by subject on $name', (flavour) => {
+describe.each(expressFlavours)('rate limits by address and by subject on $name [ASVS V2.4.1]', (flavour) => {
   it('one user behind a shared address cannot exhaust another user’s budget', async () => {
     const app = appWith(flavour, { RATE_LIMIT_MAX: '100', RATE_LIMIT_SUBJECT_MAX: '2' });
     const alice = await keys.token({ sub: 'alice' });
@@ -268,7 +268,7 @@ describe.each(expressFlavours)('rate limits by address and by subject on $name',
   });
 });
 
-describe.each(expressFlavours)('request ids through the baseline on $name', (flavour) => {
+describe.each(expressFlavours)('request ids through the baseline on $name [ASVS V4.1.3]', (flavour) => {
   const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
   it('generates the id by default and never takes a client X-Request-Id', async () => {

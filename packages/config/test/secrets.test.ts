@@ -22,7 +22,7 @@ function catchConfigError(env: Env): ConfigError {
   throw new Error('expected a ConfigError');
 }
 
-describe('secrets never leak from a loaded config', () => {
+describe('secrets never leak from a loaded config [ASVS V16.2.5]', () => {
   const config = loadSecurityConfig(SAFE_HS);
   const dev = loadSecurityConfig(
     withEnv(SAFE_HS, { NODE_ENV: 'development', DEBUG: 'true', REDIS_URL: `redis://${SENTINEL_REDIS}@127.0.0.1:6379` }),

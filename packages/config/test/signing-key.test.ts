@@ -60,7 +60,7 @@ const WEAK: readonly [string, string][] = [
   ['words and a year', 'SuperSecretPassword2024SuperSecret'],
 ];
 
-describe('SEC_SECRET_PUBLISHED / SEC_SECRET_WEAK: the corpus of the issue', () => {
+describe('SEC_SECRET_PUBLISHED / SEC_SECRET_WEAK: the corpus of the issue [ASVS V11.2.3, V13.2.3]', () => {
   it.each(WEAK)('refuses %s in production (weak or published, nothing leaked)', (_title, value) => {
     const rules = keyFindings(value);
     expect(rules).toHaveLength(1);

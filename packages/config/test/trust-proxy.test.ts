@@ -16,7 +16,7 @@ function refusal(env: Env): ConfigError {
 
 const PROFILES = ['production', 'development', 'test'] as const;
 
-describe.each(PROFILES)('TRUST_PROXY in %s', (profile) => {
+describe.each(PROFILES)('TRUST_PROXY in %s [ASVS V15.3.4]', (profile) => {
   const env = (value: string) => withEnv(SAFE_RS, { NODE_ENV: profile, TRUST_PROXY: value });
 
   it.each([...TRUSTS_ANY, { title: 'true', env: 'true' }, { title: 'TRUE', env: 'TRUE' }, { title: '"*"', env: '*' }])(
@@ -44,7 +44,7 @@ describe.each(PROFILES)('TRUST_PROXY in %s', (profile) => {
   });
 });
 
-describe('TRUST_PROXY hop counts share the bound of trustProxy()', () => {
+describe('TRUST_PROXY hop counts share the bound of trustProxy() [ASVS V15.3.4]', () => {
   it.each([
     ['32', 32],
     [' 2 ', 2],

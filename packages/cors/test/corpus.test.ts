@@ -21,7 +21,7 @@ describe('bypass corpus: pure matcher', () => {
   });
 });
 
-describe.each(expressFlavours)('bypass corpus on $name', (flavour) => {
+describe.each(expressFlavours)('bypass corpus on $name [ASVS V3.4.2]', (flavour) => {
   const rejected: string[] = [];
   const app = buildApp(flavour, (a) => {
     a.use(strictCors({ origins: [ALLOWED], onReject: (origin) => rejected.push(origin) }));

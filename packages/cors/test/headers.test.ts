@@ -29,7 +29,7 @@ function appWith(
   });
 }
 
-describe.each(expressFlavours)('strictCors headers on $name', (flavour) => {
+describe.each(expressFlavours)('strictCors headers on $name [ASVS V3.4.2]', (flavour) => {
   const app = appWith(flavour, { origins: [ALLOWED] });
 
   describe('Vary: Origin on every response (no cache poisoning across origins)', () => {

@@ -64,7 +64,7 @@ describe('origin matcher property', () => {
 // Header values Node's HTTP client accepts: visible ASCII, space and tab, trimmed by the server.
 const sendable = originish.filter((v) => /^[\x20-\x7e\t]*$/.test(v));
 
-describe.each(expressFlavours)('ACAO property on $name', (flavour) => {
+describe.each(expressFlavours)('ACAO property on $name [ASVS V3.4.2]', (flavour) => {
   const app = buildApp(flavour, (a) => {
     a.use(strictCors({ origins: CONFIGURED }));
     a.get('/data', (_req, res) => {

@@ -24,7 +24,7 @@ const prefixed = fc
   .map(([p, rest]) => [p.toString(16), ...rest.split(':').slice(1)].join(':'));
 const mapped = ipv4.map((v4) => `::ffff:${v4}`);
 
-describe('the address table denies everything ipaddr.js does not call unicast', () => {
+describe('the address table denies everything ipaddr.js does not call unicast [ASVS V1.3.6]', () => {
   it.each([
     ['IPv4', ipv4],
     ['IPv6', ipv6],

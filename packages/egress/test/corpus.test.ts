@@ -399,7 +399,7 @@ describe('the corpus is large enough', () => {
   });
 });
 
-describe.each(ROWS)('$title', (row) => {
+describe.each(ROWS)('$title [ASVS V1.3.6, V13.2.5]', (row) => {
   const which = row.policy ?? 'public';
   const url = (): string => row.url(trio.publicServer.port, tls.port);
   const expectations: [Entry, Expect | 'pass'][] = [

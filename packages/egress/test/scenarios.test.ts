@@ -190,7 +190,7 @@ describe('allowed requests (the controls that prove the refusals could fail)', (
   });
 });
 
-describe('TLS stays verified', () => {
+describe('TLS stays verified [ASVS V12.3.2]', () => {
   it('refuses a name whose certificate does not match (other.partner.test)', async () => {
     expect(await codeOf(() => safeFetch(policy, `https://other.partner.test:${Q}/ok`))).toBe('egress_connect');
     expect(await codeOf(() => viaAgent(`https://other.partner.test:${Q}/ok`))).toBe('egress_connect');
@@ -201,7 +201,7 @@ describe('TLS stays verified', () => {
   });
 });
 
-describe('redirects are re-checked per hop', () => {
+describe('redirects are re-checked per hop [ASVS V15.3.2, V1.3.6]', () => {
   const redirect = (to: string, status = 302, from = `http://127.0.0.3:${P}`): string =>
     `${from}/redirect?status=${status}&to=${encodeURIComponent(to)}`;
 
@@ -344,7 +344,7 @@ describe('DNS', () => {
   });
 });
 
-describe('slow and hostile upstreams', () => {
+describe('slow and hostile upstreams [ASVS V16.5.2]', () => {
   it('refuses slow headers with egress_timeout (safeFetch and dispatcher)', async () => {
     expect(await codeOf(() => safeFetch(policy, `http://127.0.0.3:${P}/slow-headers`))).toBe('egress_timeout');
     events.length = 0;

@@ -70,7 +70,7 @@ const unrenderable: [string, () => unknown][] = [
   ['a branded 422 with a malformed issue', () => branded({ status: 422, issues: [{ pointer: 1 }] })],
 ];
 
-describe.each(expressFlavours)('errorHandler edges on $name', (flavour) => {
+describe.each(expressFlavours)('errorHandler edges on $name [ASVS V16.5.1, V16.5.4]', (flavour) => {
   function app(make: () => unknown, logger: ErrorLogger) {
     return buildApp(flavour, (a) => {
       a.get('/throw', () => {

@@ -213,7 +213,7 @@ afterEach(() => {
   vi.unstubAllEnvs();
 });
 
-describe.each(expressFlavours)('errorHandler on $name', (flavour) => {
+describe.each(expressFlavours)('errorHandler on $name [ASVS V16.5.1]', (flavour) => {
   describe.each(envs)('NODE_ENV=%s', (env) => {
     it.each(rows)('renders $title', async ({ make, status, body, headers }) => {
       if (env === undefined) vi.stubEnv('NODE_ENV', undefined);
@@ -425,7 +425,7 @@ describe('errorHandler options', () => {
   });
 });
 
-describe('no leak property', () => {
+describe('no leak property [ASVS V16.5.1]', () => {
   const [flavour] = expressFlavours;
   const thrownValue = fc.oneof(
     fc.string().map((s) => new Error(`SECRET_${s}`)),

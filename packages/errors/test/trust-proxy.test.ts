@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { MAX_TRUST_PROXY_HOPS, checkTrustProxy, trustProxyCoverage } from '@portcullis/errors/trust-proxy';
 import { INVALID, SAFE, TRUSTS_ANY } from '../../../test-support/trust-proxy-corpus.js';
 
-describe('checkTrustProxy', () => {
+describe('checkTrustProxy [ASVS V15.3.4]', () => {
   it.each(TRUSTS_ANY)('refuses $title ($env) as trusting every client', ({ setting }) => {
     const verdict = checkTrustProxy(setting);
     expect(verdict.ok).toBe(false);

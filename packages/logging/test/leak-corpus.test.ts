@@ -64,7 +64,7 @@ function axiosLikeError(): Error {
   });
 }
 
-describe.each(expressFlavours)('leak corpus on $name', (flavour) => {
+describe.each(expressFlavours)('leak corpus on $name [ASVS V16.2.5]', (flavour) => {
   it('never prints a sentinel, while method, path, status and request id are logged', async () => {
     const { logger, out } = capturedLogger();
     const app = buildApp(flavour, (a) => {

@@ -10,7 +10,7 @@ import { capturedLogger, isCompletion, waitForLine } from './helpers.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
-describe.each(expressFlavours)('requestLogger on $name', (flavour) => {
+describe.each(expressFlavours)('requestLogger on $name [ASVS V16.2.1]', (flavour) => {
   function app(options: { quietRoutes?: string[]; trustIncomingRequestId?: boolean } = {}) {
     const { logger, out } = capturedLogger({ base: null });
     const built = buildApp(flavour, (a) => {

@@ -142,7 +142,7 @@ const cases: readonly Case[] = [
   },
 ];
 
-describe('sentinels through createLogger', () => {
+describe('sentinels through createLogger [ASVS V16.2.5]', () => {
   it.each(cases)('$title', ({ value, secrets, masked, kept }) => {
     const { logger, out } = capturedLogger();
     logger.info({ field: value }, 'field');
@@ -157,7 +157,7 @@ describe('sentinels through createLogger', () => {
   });
 });
 
-describe.each(expressFlavours)('sentinels through requestLogger on $name', (flavour) => {
+describe.each(expressFlavours)('sentinels through requestLogger on $name [ASVS V16.2.5]', (flavour) => {
   it.each(cases)('$title', async ({ value, secrets, masked, kept }) => {
     const { logger, out } = capturedLogger();
     const app = buildApp(flavour, (a) => {

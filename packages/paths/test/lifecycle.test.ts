@@ -147,7 +147,7 @@ async function eventually(check: () => boolean, ms = 1000): Promise<boolean> {
 const allClosed = (): boolean => probe.handles.every((h) => h.fd === -1);
 const openFds = (): number => readdirSync('/proc/self/fd').length;
 
-describe.each(expressFlavours)('sendSafeFile lifecycle on $name', (flavour) => {
+describe.each(expressFlavours)('sendSafeFile lifecycle on $name [ASVS V16.5.3]', (flavour) => {
   let server: http.Server;
   let port: number;
   let sockets: net.Socket[];

@@ -242,7 +242,7 @@ describe('PathError', () => {
   });
 });
 
-describe('contentDisposition', () => {
+describe('contentDisposition [ASVS V5.4.2]', () => {
   it.each([
     ['report.csv', 'attachment; filename="report.csv"'],
     ['a "quoted" name.csv', `attachment; filename="a _quoted_ name.csv"; filename*=UTF-8''a%20%22quoted%22%20name.csv`],

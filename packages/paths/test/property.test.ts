@@ -91,7 +91,7 @@ const OPTION_SETS: readonly ResolveSafePathOptions[] = [
   { allowSubdirectories: true, allowDotfiles: true, mustExist: false },
 ];
 
-describe('resolveSafePath property', () => {
+describe('resolveSafePath property [ASVS V5.3.2]', () => {
   it.each(OPTION_SETS.map((o) => [JSON.stringify(o), o] as const))(
     'rejects or returns a real path inside the real base with %s',
     async (_title, options) => {

@@ -25,7 +25,7 @@ async function reasonOf(promise: Promise<unknown>): Promise<string> {
   return 'accepted';
 }
 
-describe('traversal corpus', () => {
+describe('traversal corpus [ASVS V5.3.2]', () => {
   it('has at least 45 entries', () => {
     expect(CORPUS.length).toBeGreaterThanOrEqual(45);
   });
@@ -50,7 +50,7 @@ describe('traversal corpus', () => {
   );
 });
 
-describe('resolveSafePath on a real tree', () => {
+describe('resolveSafePath on a real tree [ASVS V5.3.2]', () => {
   it('returns the real path of a plain file', async () => {
     await expect(resolveSafePath(tree.base, 'report.csv')).resolves.toBe(path.join(tree.base, 'report.csv'));
   });

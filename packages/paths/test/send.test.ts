@@ -226,7 +226,7 @@ describe('sendSafeFile options', () => {
   });
 });
 
-describe.each(expressFlavours)('sendSafeFile attachment names on $name', (flavour) => {
+describe.each(expressFlavours)('sendSafeFile attachment names on $name [ASVS V5.4.1, V5.4.2]', (flavour) => {
   const seen: string[] = [];
   const appFor = (attachment: (name: string) => string): Express =>
     buildApp(flavour, (a) => {

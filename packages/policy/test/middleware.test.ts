@@ -32,7 +32,7 @@ const claims = (sub: string, roles: string[], tenant = 't1') => JSON.stringify({
 const findCase = (id: string, tenantId: string): Case | null =>
   CASES.find((c) => c.id === id && c.tenantId === tenantId) ?? null;
 
-describe.each(expressFlavours)('authorize middleware on $name', (flavour) => {
+describe.each(expressFlavours)('authorize middleware on $name [ASVS V8.2.1, V8.3.1]', (flavour) => {
   const events: DecisionEvent<CaseAction>[] = [];
   const policy = definePolicy(caseOptions({ onDecision: (e) => events.push(e) }));
   const loads: string[] = [];

@@ -38,7 +38,7 @@ function policyWith(rules: Record<string, (p: P, r: R) => boolean>, crossTenant:
   });
 }
 
-describe('tenant isolation properties', () => {
+describe('tenant isolation properties [ASVS V8.4.1, V8.2.2]', () => {
   it('can() is always false across tenants, whatever the rules say', () => {
     fc.assert(
       fc.property(
@@ -79,7 +79,7 @@ describe('tenant isolation properties', () => {
   });
 });
 
-describe('fail-closed rule properties', () => {
+describe('fail-closed rule properties [ASVS V16.5.3]', () => {
   it('a rule that throws never allows, whatever it throws and whoever asks', () => {
     fc.assert(
       fc.property(principalArb(fc.constant('t')), resourceArb(fc.constant('t')), fc.anything(), (p, r, thrownValue) => {

@@ -42,7 +42,7 @@ const rows: Row[] = [
 ];
 
 const titles: string[] = [];
-describe('reference service policy', () => {
+describe('reference service policy [ASVS V8.2.1, V8.2.2]', () => {
   beforeEach((ctx) => {
     titles.push(ctx.task.name);
   });

@@ -18,7 +18,7 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-describe.each(expressFlavours)('memory store on $name', (flavour) => {
+describe.each(expressFlavours)('memory store on $name [ASVS V2.4.1]', (flavour) => {
   it('answers 429 problem+json rate_limited with Retry-After once the limit is spent', async () => {
     const app = limitedApp(flavour, rateLimit({ name: 'api', windowMs: 60_000, limit: 2 }));
     expect((await request(app).get('/')).status).toBe(200);

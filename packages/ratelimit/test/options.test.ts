@@ -121,7 +121,7 @@ describe('redisStore options', () => {
   });
 });
 
-describe('trustProxy', () => {
+describe('trustProxy [ASVS V15.3.4]', () => {
   it.each([
     { title: 'true (any client could spoof X-Forwarded-For)', setting: true },
     { title: '"*"', setting: '*' },

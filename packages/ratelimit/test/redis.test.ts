@@ -34,7 +34,7 @@ afterAll(async () => {
   await Promise.all(clients.map((c) => c.quit()));
 });
 
-describe.each(expressFlavours)('redis store on $name', (flavour) => {
+describe.each(expressFlavours)('redis store on $name [ASVS V2.4.1]', (flavour) => {
   it.skipIf(url === undefined)(
     'two app instances on one Redis allow exactly `limit` of 3 × limit concurrent requests',
     async () => {

@@ -62,7 +62,7 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-describe.each(expressFlavours)('store failures on $name', (flavour) => {
+describe.each(expressFlavours)('store failures on $name [ASVS V16.5.3]', (flavour) => {
   it.each<Behaviour>(['throw', 'reject', 'hang', 'nan', 'zero', 'bad-date', 'null'])(
     'denies with 503 unavailable + Retry-After when the store answers "%s"',
     async (behaviour) => {

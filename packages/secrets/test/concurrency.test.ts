@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { createPasswordHasher, HasherBusyError } from '../src/index.js';
 
-describe('concurrency gate', () => {
+describe('concurrency gate [ASVS V15.2.2]', () => {
   it('200 concurrent verifies with maxConcurrency 2 and maxQueue 64: 2 run, 64 wait, 134 get 503 + Retry-After', async () => {
     const hasher = createPasswordHasher({ maxConcurrency: 2, maxQueue: 64, queueTimeoutMs: 60_000 });
     const stored = await hasher.hash('flood password');

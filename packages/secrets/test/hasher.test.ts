@@ -7,7 +7,7 @@ import { createPasswordHasher, HasherBusyError, PasswordInputError, wrapLegacy }
 
 const b64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64').replace(/=+$/, '');
 
-describe('interop with hash-wasm (an independent argon2id)', () => {
+describe('interop with hash-wasm (an independent argon2id) [ASVS V11.4.2]', () => {
   const hasher = createPasswordHasher();
 
   it('hash-wasm verifies the hashes we write', async () => {
@@ -94,7 +94,7 @@ describe('interop with hash-wasm (an independent argon2id)', () => {
   });
 });
 
-describe('verify, needsRehash and verifyAndUpgrade', () => {
+describe('verify, needsRehash and verifyAndUpgrade [ASVS V11.4.2]', () => {
   it('refuses a wrong password with reason mismatch', async () => {
     const hasher = createPasswordHasher();
     const stored = await hasher.hash('right password');
@@ -255,7 +255,7 @@ describe('legacy schemes (verify only, for migration)', () => {
   });
 });
 
-describe('password input', () => {
+describe('password input [ASVS V6.2.8, V6.2.9]', () => {
   const hasher = createPasswordHasher();
 
   it('NFKC: composed and decomposed é, and the ﬁ ligature, are the same password', async () => {

@@ -76,7 +76,7 @@ describe('parseStored', () => {
   });
 });
 
-describe('verify refuses hostile stored hashes without computing anything', () => {
+describe('verify refuses hostile stored hashes without computing anything [ASVS V15.2.2]', () => {
   it.each(CORPUS)('%s → { ok: false, reason: %s }, no hash computed, reason logged', async (_title, stored, reason) => {
     const warnings: unknown[] = [];
     const hasher = createPasswordHasher({

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { safeEqual } from '../src/index.js';
 
-describe('safeEqual', () => {
+describe('safeEqual [ASVS V11.2.4]', () => {
   it('safeEqual(a, b) === (a === b) for any strings, lone surrogates included', () => {
     fc.assert(
       fc.property(

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { createApiToken, parseApiToken, randomToken, safeEqual } from '../src/index.js';
 
-describe('randomToken', () => {
+describe('randomToken [ASVS V11.5.1]', () => {
   it('is 32 bytes as 43 base64url characters by default', () => {
     expect(randomToken()).toMatch(/^[A-Za-z0-9_-]{43}$/);
   });

@@ -70,7 +70,7 @@ describe('portcullis-supply check', () => {
   );
 });
 
-describe('lockfile-lint as an oracle for SC2/SC3 on the same fixtures', () => {
+describe('lockfile-lint as an oracle for SC2/SC3 on the same fixtures [ASVS V15.2.4]', () => {
   const lint = (dir: string): number => {
     const bin = resolve(import.meta.dirname, '../../../node_modules/lockfile-lint/bin/lockfile-lint.js');
     try {

@@ -86,7 +86,7 @@ describe('npm unreachable (a stub npm on PATH answering like the 405 advisory en
   });
 });
 
-describe('SC9 SBOM with the real npm (offline, from the lockfile)', () => {
+describe('SC9 SBOM with the real npm (offline, from the lockfile) [ASVS V15.1.2]', () => {
   it('writes CycloneDX and diffs it against a previous SBOM', async () => {
     const dir = writeFixture(baseSpec());
     const first = await checkSupplyChain({ dir, sbom: 'reports/old.cdx.json' });

@@ -90,7 +90,7 @@ describe('parseCsvStrict', () => {
   );
 });
 
-describe('toCsvSafe', () => {
+describe('toCsvSafe [ASVS V1.2.10]', () => {
   const formulas = [
     "=cmd|' /C calc'!A0",
     '@SUM(1+1)',

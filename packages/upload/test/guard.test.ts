@@ -305,7 +305,7 @@ async function waitForEmptyQuarantine(dir: string): Promise<void> {
   for (let i = 0; i < 100 && listing(dir).quarantine.length > 0; i++) await new Promise((r) => setTimeout(r, 20));
 }
 
-describe.each(expressFlavours)('uploadGuard on $name', (flavour) => {
+describe.each(expressFlavours)('uploadGuard on $name [ASVS V5.2.1, V5.2.2, V5.2.6, V5.3.2]', (flavour) => {
   let dir: string;
   let server: http.Server;
   const stored: string[] = [];
@@ -452,7 +452,7 @@ describe.each(expressFlavours)('uploadGuard on $name', (flavour) => {
   });
 });
 
-describe.each(expressFlavours)('uploadGuard scan hook and active content on $name', (flavour) => {
+describe.each(expressFlavours)('uploadGuard scan hook and active content on $name [ASVS V1.3.4]', (flavour) => {
   let dir: string;
   let server: http.Server;
   const verdicts: (boolean | 'throw')[] = [];

@@ -22,7 +22,7 @@ function make(extra: Record<string, unknown>): unknown {
   return uploadGuard({ dir, fields, ...extra });
 }
 
-describe('uploadGuard options', () => {
+describe('uploadGuard options [ASVS V5.3.1]', () => {
   const bad: [string, Record<string, unknown>, RegExp][] = [
     ['an unknown key', { maxFileSize: 5 }, /"maxFileSize" is not a known option/],
     ['a relative dir', { dir: 'uploads' }, /"dir" must be an absolute path/],

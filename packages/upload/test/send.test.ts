@@ -8,7 +8,7 @@ import { buildApp, expressFlavours } from '../../../test-support/express.js';
 import { sendStoredFile, uploadGuard, type UploadedFile } from '../src/index.js';
 import { close, gifJsPolyglot, listen, multipart, pdf, privateDir, removeDir, send } from './fixtures.js';
 
-describe.each(expressFlavours)('sendStoredFile on $name', (flavour) => {
+describe.each(expressFlavours)('sendStoredFile on $name [ASVS V3.2.1, V5.4.2]', (flavour) => {
   let dir: string;
   let server: http.Server;
   const byId = new Map<string, UploadedFile>();

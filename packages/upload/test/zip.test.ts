@@ -217,7 +217,7 @@ const refused: [string, string, Fixture][] = [
   ],
 ];
 
-describe('inspectZip', () => {
+describe('inspectZip [ASVS V5.2.3, V5.2.5, V5.3.3]', () => {
   it.each(refused)('%s', async (_title, reason, fixture) => {
     const file = write(await fixture());
     const error = await inspectZip(file).then(
@@ -283,7 +283,7 @@ describe('inspectZip', () => {
   });
 });
 
-describe('extractZip', () => {
+describe('extractZip [ASVS V5.3.3]', () => {
   it('writes generated names and a manifest, never entry names', async () => {
     const dest = privateDir('extract-');
     try {
