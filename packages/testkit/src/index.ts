@@ -1,7 +1,10 @@
 // @portcullis/testkit: attack suites a team runs against its own Express app in CI.
 import { PKG, checkOptions, type OptionKeys } from './options.js';
 import { runSuite, type PreparedSuite } from './suite.js';
+import { corsSuite, type CorsSuiteSettings } from './suites/cors.js';
 import { jwtSuite, type JwtSuiteSettings } from './suites/jwt.js';
+import { leaksSuite, type LeaksSuiteSettings } from './suites/leaks.js';
+import { traversalSuite, type TraversalSuiteSettings } from './suites/traversal.js';
 import type { CaseResult, SuiteName } from './types.js';
 
 export { createTestIssuer, hs256 } from './issuer.js';
@@ -18,16 +21,23 @@ export { isLoopbackHost, startTarget } from './target.js';
 export type { RawRequest, RawResponse, Target, TargetApp, TargetOptions } from './target.js';
 export type { CaseResult, ReceivedResponse, SentRequest, SuiteName } from './types.js';
 export type { JwtSuiteSettings } from './suites/jwt.js';
+export type { CorsSuiteSettings } from './suites/cors.js';
+export type { TraversalSuiteSettings } from './suites/traversal.js';
+export type { LeaksSuiteSettings } from './suites/leaks.js';
+export { LEAK_ENV_CANARY } from './suites/leaks.js';
 
 /** Settings of {@link runAttacks}: one entry per suite; a suite left out is reported "not run". */
 export interface AttackSettings {
   readonly jwt?: JwtSuiteSettings | undefined;
+  readonly cors?: CorsSuiteSettings | undefined;
+  readonly traversal?: TraversalSuiteSettings | undefined;
+  readonly leaks?: LeaksSuiteSettings | undefined;
 }
 
-const SETTINGS_KEYS: OptionKeys<AttackSettings> = { jwt: true };
+const SETTINGS_KEYS: OptionKeys<AttackSettings> = { jwt: true, cors: true, traversal: true, leaks: true };
 
 /** The suites built so far, in run order. */
-export const SUITES: readonly SuiteName[] = ['jwt'];
+export const SUITES: readonly SuiteName[] = ['jwt', 'cors', 'traversal', 'leaks'];
 
 /** A suite's entry in a report: its results, or "not run" when its settings were absent. */
 export type SuiteReport =
@@ -39,6 +49,9 @@ export function prepareSuites(settings: AttackSettings): Map<SuiteName, Prepared
   const s = checkOptions<AttackSettings>(PKG, settings, SETTINGS_KEYS, 'settings');
   const out = new Map<SuiteName, PreparedSuite<unknown>>();
   if (s.jwt !== undefined) out.set('jwt', jwtSuite(s.jwt as JwtSuiteSettings));
+  if (s.cors !== undefined) out.set('cors', corsSuite(s.cors as CorsSuiteSettings));
+  if (s.traversal !== undefined) out.set('traversal', traversalSuite(s.traversal as TraversalSuiteSettings));
+  if (s.leaks !== undefined) out.set('leaks', leaksSuite(s.leaks as LeaksSuiteSettings));
   return out;
 }
 

@@ -25,6 +25,8 @@ export interface PreparedSuite<C> {
   readonly cases: readonly CaseDef<C>[];
   /** Called once before the first case (control requests, planted files); rejects only on setup errors. */
   prepare(): Promise<C>;
+  /** Undoes what prepare() did (planted files); called once after the last case. */
+  cleanup?(ctx: C): Promise<void>;
   /** Strings masked in every transcript (tokens, canaries). */
   secrets(ctx: C | undefined): readonly string[];
 }
@@ -82,7 +84,11 @@ export async function runSuite<C>(suite: PreparedSuite<C>): Promise<CaseResult[]
     }));
   }
   const results: CaseResult[] = [];
-  for (const def of suite.cases) results.push(await runCase(suite, def, ctx));
+  try {
+    for (const def of suite.cases) results.push(await runCase(suite, def, ctx));
+  } finally {
+    await suite.cleanup?.(ctx);
+  }
   return results;
 }
 

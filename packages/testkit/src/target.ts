@@ -154,7 +154,11 @@ export async function startTarget(
     owned = createServer(appOrServerOrBaseUrl);
     const address = await listen(owned);
     base = new URL(`http://127.0.0.1:${address.port}`);
-  } else if (typeof appOrServerOrBaseUrl === 'object' && typeof appOrServerOrBaseUrl.listen === 'function') {
+  } else if (
+    typeof appOrServerOrBaseUrl === 'object' &&
+    (appOrServerOrBaseUrl as unknown) !== null &&
+    typeof appOrServerOrBaseUrl.listen === 'function'
+  ) {
     const server = appOrServerOrBaseUrl;
     const address: AddressInfo | string = server.address() ?? (await listen((owned = server)));
     if (typeof address === 'string')

@@ -1,5 +1,5 @@
 // @portcullis/testkit/vitest: describeAttacks(settings) registers one vitest test per attack case.
-import { describe, it } from 'vitest';
+import { afterAll, describe, it } from 'vitest';
 import { SUITES, asvsSuffix, formatResult, prepareSuites, type AttackSettings } from './index.js';
 import { PKG, checkOptions, optionError, type OptionKeys } from './options.js';
 import { runCase, type PreparedSuite } from './suite.js';
@@ -41,6 +41,9 @@ export function describeAttacks(settings: AttackSettings, options?: DescribeAtta
 function registerSuite(name: string, suite: PreparedSuite<unknown>, known: ReadonlySet<string>): void {
   let ctx: Promise<unknown> | undefined;
   describe(`attacks: ${name}`, () => {
+    afterAll(async () => {
+      if (ctx !== undefined) await suite.cleanup?.(await ctx);
+    });
     for (const def of suite.cases) {
       const register = known.has(`${name}/${def.id}`) ? it.fails : it;
       register(`${def.title}${asvsSuffix(def.asvs)}`, async () => {
