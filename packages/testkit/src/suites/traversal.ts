@@ -142,11 +142,10 @@ export function traversalSuite(settings: TraversalSuiteSettings): PreparedSuite<
       const name = `testkit-canary-${tag}.txt`;
       const file = join(dirname(settings.root), name);
       const bytes = `testkit canary ${randomBytes(16).toString('hex')}`;
-      // The paths are the user's configured root and names the kit generated (random hex), never request input.
-      // eslint-disable-next-line security/detect-non-literal-fs-filename
+      // eslint-disable-next-line security/detect-non-literal-fs-filename -- the configured root and a kit-generated random name, never request input
       await writeFile(file, bytes, { flag: 'wx', mode: 0o600 });
       const link = `testkit-link-${tag}.txt`;
-      // eslint-disable-next-line security/detect-non-literal-fs-filename
+      // eslint-disable-next-line security/detect-non-literal-fs-filename -- the configured root and a kit-generated random name, never request input
       await symlink(file, join(settings.root, link));
       return { settings, name, file, link, bytes };
     },
