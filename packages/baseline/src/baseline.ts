@@ -16,6 +16,7 @@ import { jsonBody, requireJson, type BodyTypeRoute } from './json.js';
 import { checkOptions, describeValue, optionError, type OptionKeys } from '@portcullis/errors/options';
 import { compileRoute, matchRoute, pathnameOf, type RouteSpec } from './routes.js';
 import { tag, type Acknowledgement, type BaselineMeta, type CookiePolicy, type Piece } from './tags.js';
+import type { BaselineErrorCode } from './errors.js';
 
 type Next = (err?: unknown) => void;
 type Logger = ReturnType<typeof createLogger>;
@@ -340,7 +341,11 @@ export function secureBaseline(options: SecureBaselineOptions): SecureBaseline {
     add(function noCrossOrigin(req: IncomingMessage, res: ServerResponse, next: Next): void {
       res.setHeader('Vary', 'Origin');
       if (req.method === 'OPTIONS' && req.headers['access-control-request-method'] !== undefined) {
-        next(new ForbiddenError('CORS preflight refused: no allowed origins', { code: 'cors_rejected' }));
+        next(
+          new ForbiddenError<BaselineErrorCode>('CORS preflight refused: no allowed origins', {
+            code: 'cors_rejected',
+          }),
+        );
         return;
       }
       next();

@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseOrigin } from '@portcullis/cors';
 import { ForbiddenError } from '@portcullis/errors';
 import { checkOptions, optionError, type OptionKeys } from '@portcullis/errors/options';
+import type { BaselineErrorCode } from './errors.js';
 
 type Next = (err?: unknown) => void;
 
@@ -83,7 +84,7 @@ export function csrfGuard(options?: CsrfGuardOptions) {
       }
     }
     next(
-      new ForbiddenError('cross-site request rejected', {
+      new ForbiddenError<BaselineErrorCode>('cross-site request rejected', {
         code: 'csrf_rejected',
         detail: 'Cross-site requests are not allowed here.',
       }),

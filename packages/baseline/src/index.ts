@@ -12,6 +12,7 @@ export {
 } from './headers.js';
 export { jsonBody, requireJson, type JsonBodyOptions, type RequireJsonOptions, type BodyTypeRoute } from './json.js';
 export { csrfGuard, type CsrfGuardOptions } from './csrf.js';
+export type { BaselineErrorCode } from './errors.js';
 export {
   checkDeploy,
   assertDeploy,

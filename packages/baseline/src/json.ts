@@ -6,6 +6,7 @@ import { BadRequestError, UnsupportedMediaTypeError } from '@portcullis/errors';
 import { scanJson } from './json-scan.js';
 import { checkOptions, optionError, type OptionKeys } from '@portcullis/errors/options';
 import { compileRoute, matchRoute, pathnameOf, type RouteSpec } from './routes.js';
+import type { BaselineErrorCode } from './errors.js';
 
 type Next = (err?: unknown) => void;
 
@@ -108,7 +109,11 @@ export function jsonBody(options?: JsonBodyOptions) {
     }
     // RFC 8259 §8.1: JSON exchanged between systems is UTF-8.
     if (contentType !== undefined && hasForeignCharset(contentType)) {
-      next(new UnsupportedMediaTypeError('JSON must be UTF-8', { detail: 'JSON bodies must be encoded in UTF-8.' }));
+      next(
+        new UnsupportedMediaTypeError<BaselineErrorCode>('JSON must be UTF-8', {
+          detail: 'JSON bodies must be encoded in UTF-8.',
+        }),
+      );
       return;
     }
     readText(req, res, (err?: unknown) => {
@@ -126,7 +131,7 @@ export function jsonBody(options?: JsonBodyOptions) {
       if (first !== 123 && first !== 91) {
         req.body = undefined;
         next(
-          new BadRequestError('JSON body must be an object or an array', {
+          new BadRequestError<BaselineErrorCode>('JSON body must be an object or an array', {
             detail: 'The JSON body must be an object or an array.',
           }),
         );
@@ -135,14 +140,23 @@ export function jsonBody(options?: JsonBodyOptions) {
       const finding = scanJson(text, maxDepth, allowDuplicateKeys);
       if (finding !== null) {
         req.body = undefined;
-        next(new BadRequestError(`JSON body rejected: ${finding}`, { code: finding, detail: DETAILS[finding] }));
+        next(
+          new BadRequestError<BaselineErrorCode>(`JSON body rejected: ${finding}`, {
+            code: finding,
+            detail: DETAILS[finding],
+          }),
+        );
         return;
       }
       try {
         req.body = JSON.parse(text) as unknown;
       } catch {
         req.body = undefined;
-        next(new BadRequestError('Malformed JSON body', { detail: 'The request body could not be parsed.' }));
+        next(
+          new BadRequestError<BaselineErrorCode>('Malformed JSON body', {
+            detail: 'The request body could not be parsed.',
+          }),
+        );
         return;
       }
       next();
@@ -232,6 +246,10 @@ export function requireJson(options?: RequireJsonOptions) {
         }
       }
     }
-    next(new UnsupportedMediaTypeError('Body is not JSON', { detail: 'Send the body as application/json.' }));
+    next(
+      new UnsupportedMediaTypeError<BaselineErrorCode>('Body is not JSON', {
+        detail: 'Send the body as application/json.',
+      }),
+    );
   };
 }
