@@ -11,6 +11,8 @@ const issuer = await createTestIssuer({
 });
 const reference = await startReference(issuer);
 const target = await startTarget(reference.app);
+const claims = { sub: 'user-1', client_id: 'case-api-dev', tenant_id: 'tenant-a', roles: ['admin'], jti: 'adapter-1' };
+const auth: [string, string] = ['Authorization', `Bearer ${await issuer.sign(claims)}`];
 afterAll(async () => {
   await target.close();
   await reference.close();
@@ -19,12 +21,10 @@ afterAll(async () => {
 
 describeAttacks(
   {
-    jwt: {
-      target,
-      issuer,
-      path: '/cases',
-      claims: { sub: 'user-1', client_id: 'case-api-dev', tenant_id: 'tenant-a', roles: ['admin'], jti: 'adapter-1' },
-    },
+    jwt: { target, issuer, path: '/cases', claims },
+    cors: { target, path: '/health', allowedOrigins: ['http://127.0.0.1:4000'] },
+    traversal: { target, prefix: '/exports/', root: reference.exportsDir, headers: [auth] },
+    leaks: { target, path: '/cases', headers: [auth] },
   },
   // A known finding of @portcullis/auth (padded signatures accepted): it.fails turns red once it is fixed.
   { knownFailures: ['jwt/sig-padded'] },
