@@ -242,7 +242,12 @@ export async function createTestIssuer(options: TestIssuerOptions): Promise<Test
     jwksUri: `http://127.0.0.1:${jwksPort}/.well-known/jwks.json`,
     callbackUrl,
     sign(claims = {}, signOptions = {}) {
-      const entry = pick(signOptions.alg, signOptions.key);
+      let entry: KeyPairEntry;
+      try {
+        entry = pick(signOptions.alg, signOptions.key);
+      } catch (err) {
+        return Promise.reject(err instanceof Error ? err : new Error('cannot sign'));
+      }
       const now = Math.floor(Date.now() / 1000);
       const payload: Record<string, unknown> = {
         iss: issuer,
