@@ -102,11 +102,9 @@ function refusal(origin: string, preflight: boolean, id: string, title: string):
         return { ...base, passed: false, reason: `a hostile Origin produced ${brief(ex.response)}` };
       const acao = header(ex.response, 'access-control-allow-origin');
       if (
+        // Any granted origin outside the allowlist fails (a parser may have trimmed or decoded what was sent).
         acao !== undefined &&
-        (acao === '*' ||
-          acao === origin ||
-          acao === Buffer.from(origin, 'latin1').toString('latin1') ||
-          acao === 'null')
+        (acao === origin || !c.settings.allowedOrigins.includes(acao))
       )
         return { ...base, passed: false, reason: `granted Access-Control-Allow-Origin: ${acao}` };
       if (!varyHasOrigin(ex.response))
@@ -119,6 +117,42 @@ function refusal(origin: string, preflight: boolean, id: string, title: string):
     },
   };
 }
+
+/** A preflight from an allowed origin asking for a method or header the app never allows: it must not be granted. */
+function preflightAsk(kind: 'method' | 'header', value: string): CaseDef<CorsContext> {
+  return {
+    id: `preflight-${kind}-${value.toLowerCase()}`,
+    title: `does not grant a preflight asking for the ${kind} ${value}`,
+    asvs: CORS,
+    async run(c) {
+      const origin = c.settings.allowedOrigins[0] ?? '';
+      const headers: [string, string][] = [
+        ['Origin', origin],
+        ['Access-Control-Request-Method', kind === 'method' ? value : 'POST'],
+      ];
+      if (kind === 'header') headers.push(['Access-Control-Request-Headers', value]);
+      const ex = await exchange(c.settings.target, { method: 'OPTIONS', path: c.settings.path, headers });
+      const base = { request: ex.request, response: ex.response };
+      if (ex.response === undefined) return { ...base, passed: false, reason: brief(undefined, ex.error) };
+      if (ex.response.status >= 500)
+        return { ...base, passed: false, reason: `a preflight produced ${brief(ex.response)}` };
+      const granted =
+        header(ex.response, kind === 'method' ? 'access-control-allow-methods' : 'access-control-allow-headers') ?? '';
+      const list = granted.toLowerCase().split(/\s*,\s*/);
+      if (list.includes(value.toLowerCase()) || list.includes('*'))
+        return { ...base, passed: false, reason: `granted ${kind} ${value}: ${granted}` };
+      return { ...base, passed: true, reason: `not granted (${ex.response.status})` };
+    },
+  };
+}
+
+/** Methods and headers no API allows cross-origin. */
+export const PREFLIGHT_ASKS: readonly ['method' | 'header', string][] = [
+  ['method', 'TRACE'],
+  ['method', 'PROPFIND'],
+  ['header', 'X-Testkit-Evil'],
+  ['header', 'X-Forwarded-For'],
+];
 
 function control(c: CorsContext): Promise<CaseOutcome> {
   const origin = c.settings.allowedOrigins[0] ?? '';
@@ -172,6 +206,7 @@ export function corsSuite(settings: CorsSuiteSettings): PreparedSuite<CorsContex
     cases.push(refusal(o, false, `fixed-${i + 1}`, `does not grant the origin ${JSON.stringify(o)}`));
     cases.push(refusal(o, true, `fixed-${i + 1}-preflight`, `does not grant a preflight from ${JSON.stringify(o)}`));
   });
+  for (const [kind, value] of PREFLIGHT_ASKS) cases.push(preflightAsk(kind, value));
   origins.forEach((allowedOrigin, a) => {
     for (const [kind, o] of originVariants(allowedOrigin)) {
       if (origins.includes(o)) continue;
