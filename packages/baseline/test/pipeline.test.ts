@@ -111,17 +111,25 @@ function postWholeBody(port: number, headers: Record<string, string>): Promise<{
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
+          answered = true;
           resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') });
+          req.destroy();
         });
       },
     );
-    // The server may answer and close before the whole body is sent: that is the point.
+    let answered = false;
+    // The server may answer and close before the whole body is sent: that is the point. A write that
+    // was already queued then fails on the socket after the request let go of it, so the socket keeps
+    // a listener of its own (an unhandled ECONNRESET would otherwise fail the whole run).
+    req.on('socket', (socket) => {
+      socket.on('error', () => undefined);
+    });
     req.on('error', (error: NodeJS.ErrnoException) => {
       if (error.code !== 'EPIPE' && error.code !== 'ECONNRESET') reject(error);
     });
     const sink = new Writable({
       write(chunk: Buffer, _encoding, done) {
-        if (req.destroyed) {
+        if (answered || req.destroyed) {
           done();
           return;
         }
