@@ -4,6 +4,7 @@ import type { IncomingMessage } from 'node:http';
 import { calculateJwkThumbprint, decodeProtectedHeader, EmbeddedJWK, errors, jwtVerify } from 'jose';
 import { DependencyUnavailable } from './deadline.js';
 import type { DpopNonce, DpopReplayStore } from './types.js';
+import { COMPACT_JWS } from './header.js';
 
 /** The dpop option after validation. */
 export interface DpopConfig {
@@ -36,7 +37,6 @@ export interface CheckedProof {
 /** Largest proof accepted, in bytes, checked before decoding. A proof is a header with a public key and 5 claims. */
 export const MAX_PROOF_BYTES = 8192;
 const MAX_PROOF_JTI = 256;
-const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 const DPOP_TYP = new Set(['dpop+jwt', 'application/dpop+jwt']);
 // Private members of RSA, EC/OKP and symmetric JWKs (RFC 7518 §6): a proof key that carries one is refused.
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'] as const;

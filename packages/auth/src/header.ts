@@ -6,6 +6,15 @@ import { decodeProtectedHeader, type JWSHeaderParameters } from 'jose';
 // what is signed; enc/zip/cty mark encrypted or nested tokens.
 export const FORBIDDEN_HEADER_PARAMS = ['jku', 'x5u', 'jwk', 'x5c', 'crit', 'b64', 'enc', 'zip', 'cty'] as const;
 // RFC 8725 §3.11/§3.12 explicit typing. Compared case-insensitively, with or without "application/".
+/**
+ * A compact JWS (RFC 7515 §7.1): three base64url segments without padding (§2). jose decodes '=' padding and
+ * other stray characters leniently, which would let one token be spelt several ways.
+ */
+export const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+
+/** A character no segment of a compact JWS may hold ('=' padding, '+', '/', '~' of the wider b64token grammar). */
+export const NON_BASE64URL = /[^A-Za-z0-9_.-]/;
+
 const AT_JWT: ReadonlySet<string> = new Set(['at+jwt', 'application/at+jwt']);
 const COMPAT_TYP: ReadonlySet<string> = new Set(['at+jwt', 'application/at+jwt', 'jwt', 'application/jwt']);
 const MAX_KID_LENGTH = 1024;

@@ -14,7 +14,7 @@ import { bindingOf, certificateProblem, type Binding } from './binding.js';
 import { checkClaims, claimPolicy, isRejection, nowSec, parseClaims, type Rejection } from './claims.js';
 import { booleanWithin, DependencyUnavailable } from './deadline.js';
 import { ProofRejected, verifyProof } from './dpop.js';
-import { decodeHeader, headerPolicy, headerProblem } from './header.js';
+import { decodeHeader, headerPolicy, headerProblem, NON_BASE64URL } from './header.js';
 import { createKeyResolver, KeysUnavailable } from './keys.js';
 import { logTo } from './log.js';
 import { compileOptions } from './options.js';
@@ -180,6 +180,10 @@ export function jwtAuth(options: JwtAuthOptions): JwtAuthMiddleware {
 
   /** The token's verified header and claims: from the cache (no signature check), or through jose. */
   function verifyToken(token: string, req: IncomingMessage): Promise<VerifiedToken> | VerifiedToken {
+    // Before the cache and jose, on every path: a padded or otherwise non-canonical spelling of a token is refused.
+    if (NON_BASE64URL.test(token)) {
+      throw new TokenRejected({ code: 'invalid_token', reason: 'token segments are not unpadded base64url' });
+    }
     let slot: CacheSlot | undefined;
     if (cache !== undefined) {
       const digest = tokenDigest(token);

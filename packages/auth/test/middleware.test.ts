@@ -155,6 +155,28 @@ describe.each(expressFlavours)('jwtAuth requests on $name', (flavour) => {
     },
   );
 
+  it.each<[string, (t: string) => string, number, string]>([
+    ['base64 padding on the signature', (t) => `${t}=`, 401, 'invalid_token'],
+    ['two padding characters', (t) => `${t}==`, 401, 'invalid_token'],
+    ['a "+" of standard base64 in the signature', (t) => `${t.slice(0, -1)}+`, 401, 'invalid_token'],
+    // '=' inside the credentials breaks RFC 6750's b64token grammar itself: a malformed request.
+    ['padding on the payload segment', (t) => t.replace(/\.([^.]+)\./, '.$1=.'), 400, 'invalid_request'],
+  ])(
+    'refuses a second spelling of a valid token (%s); the handler never runs [ASVS V9.1.1]',
+    async (_name, respell, status, errorCode) => {
+      const { app, seen } = appWith(flavour);
+      const token = await jwt(keys.ec);
+      const ok = await request(app).get('/r').set('Authorization', `Bearer ${token}`);
+      expect(ok.status).toBe(200);
+      const res = await request(app)
+        .get('/r')
+        .set('Authorization', `Bearer ${respell(token)}`);
+      expect(res.status).toBe(status);
+      expect(code(res)).toBe(errorCode);
+      expect(seen.runs).toBe(1);
+    },
+  );
+
   it('ignores an unrelated query string', async () => {
     const { app } = appWith(flavour);
     const res = await request(app)

@@ -87,11 +87,10 @@ describe('jwt suite on the reference case API', () => {
     await reference.close();
   });
 
-  // Known findings in the reference (reported to @portcullis/auth, not hidden): a signature with base64
-  // padding is accepted (RFC 7515 §2 forbids padding; the token string becomes malleable).
-  const KNOWN_FINDINGS = ['sig-padded'];
+  // No known findings: the padded-signature finding this suite reported was fixed in @portcullis/auth.
+  const KNOWN_FINDINGS: string[] = [];
 
-  it('reports zero failures besides the known findings, outage modes included', async () => {
+  it('reports zero failures against the reference case API, outage modes included', async () => {
     const target = await startTarget(reference.app);
     try {
       const [report] = await runAttacks({ jwt: { target, issuer, path: '/cases', claims: CLAIMS } });

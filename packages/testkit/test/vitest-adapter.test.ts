@@ -26,6 +26,6 @@ describeAttacks(
     traversal: { target, prefix: '/exports/', root: reference.exportsDir, headers: [auth] },
     leaks: { target, path: '/cases', headers: [auth] },
   },
-  // A known finding of @portcullis/auth (padded signatures accepted): it.fails turns red once it is fixed.
-  { knownFailures: ['jwt/sig-padded'] },
+  // No known failures: the padded-signature finding of @portcullis/auth is fixed.
+  { knownFailures: [] },
 );
