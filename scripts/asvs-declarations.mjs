@@ -39,6 +39,7 @@ export const MANUAL = {
   'V2.1.1': 'examples/case-api/README.md (zod schemas in src/validation.ts are the input rules)',
   'V3.5.3': 'examples/case-api/README.md (every state change is POST, PUT or DELETE)',
   'V6.1.1': 'examples/login/README.md (threat model of the login flow: limiter keys and budgets)',
+  'V6.2.5': 'examples/login/README.md (passwords: length and common-password checks only, no composition rules)',
   'V8.1.1': 'docs/threat-model.md (roles, object-level and tenant rules of the case API)',
   'V11.4.1': 'packages/secrets/README.md (SHA-256, HMAC-SHA256 and argon2id only)',
   'V12.1.1': 'docs/threat-model.md (TLS terminates at the reverse proxy; HSTS is set by the baseline)',

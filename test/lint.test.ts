@@ -13,7 +13,7 @@ async function ruleIdsFor(code: string): Promise<(string | null)[]> {
   return result?.messages.map((m) => m.ruleId) ?? [];
 }
 
-describe('lint gate on packages/*/src', () => {
+describe('lint gate on packages/*/src [ASVS V1.3.2]', () => {
   it('reports eval of a variable (security/detect-eval-with-expression)', async () => {
     const ids = await ruleIdsFor('export function run(x: string): unknown {\n  return eval(x);\n}\n');
     expect(ids).toContain('security/detect-eval-with-expression');

@@ -88,7 +88,7 @@ describe.each(testDatabases)('case API on $name', (database) => {
       ['a status chosen by the client', { title: 'ok', status: 'CLOSED' }],
       ['an array', [{ title: 'ok' }]],
     ];
-    it.each(badBodies)('POST /cases rejects %s with 422', async (_label, body) => {
+    it.each(badBodies)('POST /cases rejects %s with 422 [ASVS V2.2.1, V2.2.2]', async (_label, body) => {
       const res = await request(h.server)
         .post('/cases')
         .set(auth(reviewerA))

@@ -147,7 +147,7 @@ describe.each(matrix)('login app on $database.name, $flavour.name', ({ database,
     });
   });
 
-  describe('sessions [ASVS V7.2.4, V7.3.1, V7.3.2, V7.4.3, V6.2.2, V6.2.3]', () => {
+  describe('sessions [ASVS V7.2.2, V7.2.3, V7.2.4, V7.3.1, V7.3.2, V7.4.3, V6.2.2, V6.2.3]', () => {
     it('session fixation: a session id the client came with is replaced at login and no longer works', async () => {
       const attacker = await account();
       const victim = newEmail();

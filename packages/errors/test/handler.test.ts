@@ -213,7 +213,7 @@ afterEach(() => {
   vi.unstubAllEnvs();
 });
 
-describe.each(expressFlavours)('errorHandler on $name [ASVS V16.5.1]', (flavour) => {
+describe.each(expressFlavours)('errorHandler on $name [ASVS V16.5.1, V4.1.1]', (flavour) => {
   describe.each(envs)('NODE_ENV=%s', (env) => {
     it.each(rows)('renders $title', async ({ make, status, body, headers }) => {
       if (env === undefined) vi.stubEnv('NODE_ENV', undefined);
