@@ -11,21 +11,13 @@ import {
   type SecureBaselineOptions,
 } from '@portcullis/baseline';
 import { expressFlavours } from '../../../test-support/express.js';
-import { makeKeys, testConfig, type Keys } from './helpers.js';
+import { makeKeys, PROD_ENV, testConfig, type Keys } from './helpers.js';
 
 let keys: Keys;
 beforeAll(async () => {
   keys = await makeKeys();
 });
 
-const PROD_ENV = {
-  NODE_ENV: 'production',
-  ALLOWED_ORIGINS: 'https://app.example.com',
-  JWT_ISSUER: 'https://issuer.test',
-  JWT_AUDIENCE: 'https://api.test',
-  JWT_ALGORITHMS: 'ES256',
-  JWKS_URI: 'https://issuer.test/.well-known/jwks.json',
-};
 const prod = () => testConfig(PROD_ENV);
 
 function baselineFor(extra: Partial<SecureBaselineOptions> = {}): SecureBaseline {

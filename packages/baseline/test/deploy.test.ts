@@ -14,22 +14,12 @@ import {
   securityHeaders,
   type SecureBaselineOptions,
 } from '@portcullis/baseline';
-import { makeKeys, testConfig, type Keys } from './helpers.js';
+import { makeKeys, PROD_ENV, testConfig, type Keys } from './helpers.js';
 
 let keys: Keys;
 beforeAll(async () => {
   keys = await makeKeys();
 });
-
-// A production-profile configuration that passes every @portcullis/config rule.
-const PROD_ENV = {
-  NODE_ENV: 'production',
-  ALLOWED_ORIGINS: 'https://app.example.com',
-  JWT_ISSUER: 'https://issuer.test',
-  JWT_AUDIENCE: 'https://api.test',
-  JWT_ALGORITHMS: 'ES256',
-  JWKS_URI: 'https://issuer.test/.well-known/jwks.json',
-};
 
 const prodConfig = () => testConfig(PROD_ENV);
 

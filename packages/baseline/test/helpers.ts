@@ -7,6 +7,16 @@ export const ISSUER = 'https://issuer.test';
 export const AUDIENCE = 'https://api.test';
 export const ALLOWED = 'https://app.example.com';
 
+/** A production-profile environment that passes every @portcullis/config rule (the deploy tests start from it). */
+export const PROD_ENV: Readonly<Record<string, string>> = {
+  NODE_ENV: 'production',
+  ALLOWED_ORIGINS: ALLOWED,
+  JWT_ISSUER: ISSUER,
+  JWT_AUDIENCE: AUDIENCE,
+  JWT_ALGORITHMS: 'ES256',
+  JWKS_URI: 'https://issuer.test/.well-known/jwks.json',
+};
+
 export function testConfig(extra: Record<string, string> = {}): SecurityConfig {
   return loadSecurityConfig({
     NODE_ENV: 'test',
